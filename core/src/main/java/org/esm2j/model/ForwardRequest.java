@@ -1,0 +1,54 @@
+package org.esm2j.model;
+
+import java.util.Collections;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.esm2j.InvalidInputException;
+
+/**
+ * Which outputs a forward pass should produce. Attention maps and contacts cost O(L H T^2) memory, so they are only
+ * kept when asked for.
+ *
+ * @param representationLayers layers in 0..L whose hidden states to return (0 = scaled embeddings, L = after the final
+ *     LayerNorm)
+ * @param logits whether to compute the LM head
+ * @param attentions whether to return attention probabilities (L, H, T, T) per sequence
+ * @param contacts whether to run the contact head (needs the regression weights)
+ */
+public record ForwardRequest(SortedSet<Integer> representationLayers, boolean logits, boolean attentions,
+        boolean contacts) {
+
+    public ForwardRequest {
+        representationLayers = Collections.unmodifiableSortedSet(new TreeSet<>(representationLayers));
+    }
+
+    public static ForwardRequest logitsOnly() {
+        return new ForwardRequest(new TreeSet<>(), true, false, false);
+    }
+
+    /**
+     * Maps layer indices as fair-esm's extract.py does: negative i means {@code (i + L + 1) % (L + 1)}, so -1 is the
+     * last layer; anything outside {@code -(L+1)..L} is an error naming the index.
+     */
+    public static SortedSet<Integer> resolveLayers(Iterable<Integer> layers, int numLayers) {
+        SortedSet<Integer> out = new TreeSet<>();
+        for (int i : layers) {
+            if (i < -(numLayers + 1) || i > numLayers) {
+                throw new InvalidInputException("representation layer " + i + " is out of range for a model with "
+                        + numLayers + " layers (allowed " + -(numLayers + 1) + ".." + numLayers + ")");
+            }
+            out.add((i + numLayers + 1) % (numLayers + 1));
+        }
+        return out;
+    }
+
+    public ForwardRequest withRepresentations(Iterable<Integer> layers) {
+        return new ForwardRequest(toSet(layers), logits, attentions, contacts);
+    }
+
+    private static SortedSet<Integer> toSet(Iterable<Integer> layers) {
+        SortedSet<Integer> s = new TreeSet<>();
+        layers.forEach(s::add);
+        return s;
+    }
+}
