@@ -1,0 +1,156 @@
+package org.esm2j.data;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import org.esm2j.InvalidInputException;
+
+/**
+ * Reads FASTA files: multi-line sequences, headers with descriptions, blank lines, CRLF line ends, a UTF-8 byte-order
+ * mark, and gzip-compressed files (recognised by their magic bytes, whatever the file name).
+ *
+ * <p>Rules, following fair-esm's {@code FastaBatchedDataset.from_file} where it has one:
+ * <ul>
+ *   <li>A header with no id ({@code ">"} alone) gets {@code seqnum} + the 0-based index of its line, 9 digits
+ *       ({@code seqnum000000004}), exactly as fair-esm labels it, so output file names agree.</li>
+ *   <li>Sequence lines are stripped of surrounding whitespace and concatenated; nothing else is removed. A trailing
+ *       {@code *} (stop codon) is not stripped, as in fair-esm: it reaches {@link Alphabet#encode} as an unknown
+ *       character and the {@link UnknownResiduePolicy} decides.</li>
+ *   <li>Errors (a sequence line before the first header, a duplicate id, a record without residues, a file without
+ *       records) name the source and the 1-based line.</li>
+ * </ul>
+ */
+public final class FastaReader {
+    private static final int GZIP_MAGIC_1 = 0x1f;
+    private static final int GZIP_MAGIC_2 = 0x8b;
+
+    private FastaReader() {
+    }
+
+    /** Reads a FASTA file, plain or gzip-compressed. */
+    public static List<FastaRecord> read(Path path) {
+        try (InputStream in = openMaybeGzip(path);
+                Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            return read(reader, path.toString());
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException("FASTA file " + path + " does not exist", e);
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot read FASTA file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads FASTA text; {@code sourceName} is used in error messages. */
+    public static List<FastaRecord> read(Reader reader, String sourceName) {
+        Parser parser = new Parser(sourceName);
+        BufferedReader lines = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
+        try {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                parser.accept(line);
+            }
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot read FASTA " + sourceName + " after line " + parser.lineNumber
+                    + ": " + e.getMessage(), e);
+        }
+        return parser.finish();
+    }
+
+    private static InputStream openMaybeGzip(Path path) throws IOException {
+        InputStream in = new BufferedInputStream(Files.newInputStream(path));
+        try {
+            in.mark(2);
+            int first = in.read();
+            int second = in.read();
+            in.reset();
+            return first == GZIP_MAGIC_1 && second == GZIP_MAGIC_2 ? new GZIPInputStream(in) : in;
+        } catch (IOException e) {
+            in.close();
+            throw e;
+        }
+    }
+
+    /** Line-by-line state: the record being collected and the ids seen so far. */
+    private static final class Parser {
+        private final String sourceName;
+        private final List<FastaRecord> records = new ArrayList<>();
+        private final Map<String, Integer> headerLineOfId = new HashMap<>();
+        private int lineNumber; // 1-based number of the line being parsed
+        private String id;
+        private String description;
+        private int headerLine;
+        private StringBuilder sequence;
+
+        Parser(String sourceName) {
+            this.sourceName = sourceName;
+        }
+
+        void accept(String rawLine) {
+            lineNumber++;
+            String line = lineNumber == 1 && rawLine.startsWith("\uFEFF") ? rawLine.substring(1) : rawLine;
+            if (line.startsWith(">")) {
+                flush();
+                startRecord(line.substring(1).strip());
+                return;
+            }
+            String residues = line.strip();
+            if (residues.isEmpty()) {
+                return;
+            }
+            if (id == null) {
+                throw error(lineNumber, "sequence data before the first '>' header");
+            }
+            sequence.append(residues);
+        }
+
+        List<FastaRecord> finish() {
+            flush();
+            if (records.isEmpty()) {
+                throw new InvalidInputException("FASTA " + sourceName + " contains no records (no line starts with '>')");
+            }
+            return records;
+        }
+
+        private void startRecord(String header) {
+            int split = 0;
+            while (split < header.length() && !Character.isWhitespace(header.charAt(split))) {
+                split++;
+            }
+            String headerId = header.substring(0, split);
+            description = header.substring(split).strip();
+            id = headerId.isEmpty() ? String.format("seqnum%09d", lineNumber - 1) : headerId;
+            headerLine = lineNumber;
+            sequence = new StringBuilder();
+            Integer previous = headerLineOfId.putIfAbsent(id, lineNumber);
+            if (previous != null) {
+                throw error(lineNumber, "duplicate id '" + id + "' (first used on line " + previous + ")");
+            }
+        }
+
+        private void flush() {
+            if (id == null) {
+                return;
+            }
+            if (sequence.length() == 0) {
+                throw error(headerLine, "record '" + id + "' has an empty sequence");
+            }
+            records.add(new FastaRecord(id, description, sequence.toString()));
+            id = null;
+        }
+
+        private InvalidInputException error(int line, String message) {
+            return new InvalidInputException(sourceName + ":" + line + ": " + message);
+        }
+    }
+}
