@@ -1,0 +1,263 @@
+package org.esm2j.score;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import org.esm2j.Esm2jException;
+import org.esm2j.InvalidInputException;
+import org.esm2j.backend.Esm2Runtime;
+import org.esm2j.data.Alphabet;
+import org.esm2j.data.UnknownResiduePolicy;
+import org.esm2j.model.Esm2Model;
+import org.esm2j.model.ForwardRequest;
+import org.esm2j.model.ForwardResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Zero-shot variant-effect scores from an ESM-2 model, as in fair-esm's {@code examples/variant-prediction/predict.py}
+ * (ESM2_REFERENCE.md section 6); the strategies are described in {@link ScoringStrategy}.
+ *
+ * <p>Every forward pass gets its own sequence ({@code <cls>} residues {@code <eos>}, at most one {@code <mask>}), and
+ * passes are batched so that a batch's padded size, longest sequence times batch size, stays within the token budget
+ * (fair-esm's {@code toks_per_batch} rule); a sequence longer than the budget runs alone. Because a runtime's results do
+ * not depend on the rest of the batch, the budget changes speed and memory, not scores.
+ */
+public final class VariantScorer {
+    /** fair-esm's default {@code --toks_per_batch}. */
+    public static final int DEFAULT_TOKENS_PER_BATCH = 4096;
+
+    private static final Logger LOG = LoggerFactory.getLogger(VariantScorer.class);
+    private static final int VOCAB = Alphabet.SIZE;
+
+    private final Function<List<int[]>, ForwardResult> forward;
+    private final int tokensPerBatch;
+
+    /** Scores with a loaded model; {@code tokensPerBatch} bounds the padded tokens of one forward call. */
+    public VariantScorer(Esm2Model model, int tokensPerBatch) {
+        this(tokens -> model.forward(tokens, ForwardRequest.logitsOnly()), tokensPerBatch);
+    }
+
+    /** Scores with a backend runtime directly. */
+    public VariantScorer(Esm2Runtime runtime, int tokensPerBatch) {
+        this(tokens -> runtime.forward(tokens, ForwardRequest.logitsOnly()), tokensPerBatch);
+    }
+
+    private VariantScorer(Function<List<int[]>, ForwardResult> forward, int tokensPerBatch) {
+        if (tokensPerBatch < 1) {
+            throw new InvalidInputException("tokens per batch must be positive, got " + tokensPerBatch);
+        }
+        this.forward = forward;
+        this.tokensPerBatch = tokensPerBatch;
+    }
+
+    /**
+     * One score per mutation set, in input order. Every set is checked against the wild type first (positions inside
+     * the sequence, wild-type letters matching), so a bad entry fails before any model work.
+     *
+     * @param wildType residue letters (lowercase accepted; no special tokens)
+     */
+    public List<Double> score(String wildType, List<MutationSet> mutations, ScoringStrategy strategy) {
+        int[] wt = residues(wildType, "wild type");
+        for (MutationSet set : mutations) {
+            set.checkAgainst(wt);
+        }
+        if (mutations.isEmpty()) {
+            return List.of();
+        }
+        LOG.debug("scoring {} variants of a {}-residue wild type with {}", mutations.size(), wt.length, strategy);
+        double[] scores;
+        switch (strategy) {
+            case WT_MARGINALS:
+                scores = wildTypeMarginals(wt, mutations);
+                break;
+            case MASKED_MARGINALS:
+                scores = maskedMarginals(wt, mutations);
+                break;
+            case MT_MARGINALS:
+                scores = mutantMarginals(wt, mutations);
+                break;
+            case PSEUDO_LIKELIHOOD:
+                scores = pseudoLikelihoodRatios(wt, mutations);
+                break;
+            default:
+                throw new IllegalStateException("unhandled strategy " + strategy);
+        }
+        List<Double> out = new ArrayList<>(scores.length);
+        for (double s : scores) {
+            out.add(s);
+        }
+        return out;
+    }
+
+    /**
+     * The pseudo-log-likelihood {@code sum_{r=0}^{n-1} log p(x_r | x with residue r masked)}: n passes, each with one
+     * residue replaced by {@code <mask>}, adding the log-probability of the true residue at the masked token position
+     * {@code r + 1}. This is the corrected form of predict.py's {@code compute_pppl} (which reads
+     * {@code sequence[i]} at token i, one residue off, and skips the last two residues). A sum, not a perplexity: no
+     * normalisation by length and no exponent.
+     */
+    public double pseudoLogLikelihood(String sequence) {
+        return pseudoLogLikelihoods(List.of(residues(sequence, "sequence")))[0];
+    }
+
+    // --- strategies -------------------------------------------------------------------------------------------
+
+    private double[] wildTypeMarginals(int[] wt, List<MutationSet> mutations) {
+        double[] scores = new double[mutations.size()];
+        runBatched(1, k -> Alphabet.frame(wt), (k, logits) -> {
+            for (int s = 0; s < scores.length; s++) {
+                scores[s] = marginalScore(mutations.get(s), m -> LogSoftmax.row(logits, VOCAB, m.index() + 1));
+            }
+        });
+        return scores;
+    }
+
+    private double[] maskedMarginals(int[] wt, List<MutationSet> mutations) {
+        TreeSet<Integer> siteSet = new TreeSet<>();
+        mutations.forEach(set -> set.mutations().forEach(m -> siteSet.add(m.index())));
+        int[] sites = siteSet.stream().mapToInt(Integer::intValue).toArray();
+        Map<Integer, double[]> maskedRows = new HashMap<>();
+        runBatched(sites.length, k -> maskedCopy(wt, sites[k]),
+                (k, logits) -> maskedRows.put(sites[k], LogSoftmax.row(logits, VOCAB, sites[k] + 1)));
+        double[] scores = new double[mutations.size()];
+        for (int s = 0; s < scores.length; s++) {
+            scores[s] = marginalScore(mutations.get(s), m -> maskedRows.get(m.index()));
+        }
+        return scores;
+    }
+
+    private double[] mutantMarginals(int[] wt, List<MutationSet> mutations) {
+        double[] scores = new double[mutations.size()];
+        runBatched(mutations.size(), k -> Alphabet.frame(mutations.get(k).applyTo(wt)), (k, logits) ->
+                scores[k] = marginalScore(mutations.get(k), m -> LogSoftmax.row(logits, VOCAB, m.index() + 1)));
+        return scores;
+    }
+
+    /** PLL(mutant) - PLL(wild type); identical mutant sequences are scored once. */
+    private double[] pseudoLikelihoodRatios(int[] wt, List<MutationSet> mutations) {
+        List<int[]> distinct = new ArrayList<>();
+        Map<String, Integer> indexOfSequence = new HashMap<>();
+        indexOfSequence.put(Arrays.toString(wt), 0);
+        distinct.add(wt);
+        int[] sequenceOfSet = new int[mutations.size()];
+        for (int s = 0; s < sequenceOfSet.length; s++) {
+            int[] mutant = mutations.get(s).applyTo(wt);
+            sequenceOfSet[s] = indexOfSequence.computeIfAbsent(Arrays.toString(mutant), key -> {
+                distinct.add(mutant);
+                return distinct.size() - 1;
+            });
+        }
+        double[] plls = pseudoLogLikelihoods(distinct);
+        double[] scores = new double[mutations.size()];
+        for (int s = 0; s < scores.length; s++) {
+            scores[s] = plls[sequenceOfSet[s]] - plls[0];
+        }
+        return scores;
+    }
+
+    /** PLLs of several sequences; all their masked copies stream through one batching queue. */
+    private double[] pseudoLogLikelihoods(List<int[]> sequences) {
+        // firstPass[q] = index of sequence q's first masked copy in the flat job list
+        int[] firstPass = new int[sequences.size() + 1];
+        for (int q = 0; q < sequences.size(); q++) {
+            firstPass[q + 1] = firstPass[q] + sequences.get(q).length;
+        }
+        double[] plls = new double[sequences.size()];
+        runBatched(firstPass[sequences.size()], k -> {
+            int q = sequenceOfPass(firstPass, k);
+            return maskedCopy(sequences.get(q), k - firstPass[q]);
+        }, (k, logits) -> {
+            int q = sequenceOfPass(firstPass, k);
+            int r = k - firstPass[q];
+            plls[q] += LogSoftmax.row(logits, VOCAB, r + 1)[sequences.get(q)[r]];
+        });
+        return plls;
+    }
+
+    // --- helpers ----------------------------------------------------------------------------------------------
+
+    /** {@code sum_{i in M} lp[i, mt_i] - lp[i, wt_i]}, with {@code rows} giving each site's log-softmax row. */
+    private static double marginalScore(MutationSet set, Function<Mutation, double[]> rows) {
+        double score = 0;
+        for (Mutation m : set.mutations()) {
+            double[] lp = rows.apply(m);
+            score += lp[m.mutantToken()] - lp[m.wildTypeToken()];
+        }
+        return score;
+    }
+
+    /** {@code <cls>} residues {@code <eos>} with residue {@code index} replaced by {@code <mask>}. */
+    private static int[] maskedCopy(int[] residues, int index) {
+        int[] tokens = Alphabet.frame(residues);
+        tokens[index + 1] = Alphabet.MASK;
+        return tokens;
+    }
+
+    private static int sequenceOfPass(int[] firstPass, int pass) {
+        // firstPass is strictly increasing because no sequence is empty
+        int found = Arrays.binarySearch(firstPass, pass);
+        return found >= 0 ? found : -found - 2;
+    }
+
+    private static int[] residues(String sequence, String what) {
+        int[] tokens = Alphabet.encode(sequence, what, UnknownResiduePolicy.ERROR);
+        if (tokens.length == 0) {
+            throw new InvalidInputException(what + " is empty");
+        }
+        for (int i = 0; i < tokens.length; i++) {
+            if (Alphabet.token(tokens[i]).length() != 1) {
+                throw new InvalidInputException(what + ": residue " + (i + 1) + " is the special token "
+                        + Alphabet.token(tokens[i]) + "; sequences to score must hold residue letters only");
+            }
+        }
+        return tokens;
+    }
+
+    /** Receives the (T, vocab) logits of pass {@code k}. */
+    @FunctionalInterface
+    private interface LogitsConsumer {
+        void accept(int pass, float[] logits);
+    }
+
+    /**
+     * Runs passes 0..count-1 (the tokens of pass k made on demand, so long jobs never hold every masked copy at once)
+     * in input order, grouped greedily while {@code longest * batchSize <= tokensPerBatch}.
+     */
+    private void runBatched(int count, IntFunction<int[]> tokensOfPass, LogitsConsumer consumer) {
+        int batches = 0;
+        int next = 0;
+        int[] pending = count > 0 ? tokensOfPass.apply(0) : null;
+        while (pending != null) {
+            int first = next;
+            List<int[]> batch = new ArrayList<>();
+            int longest = 0;
+            while (pending != null) {
+                int wouldBeLongest = Math.max(longest, pending.length);
+                if (!batch.isEmpty() && (long) wouldBeLongest * (batch.size() + 1) > tokensPerBatch) {
+                    break;
+                }
+                batch.add(pending);
+                longest = wouldBeLongest;
+                next++;
+                pending = next < count ? tokensOfPass.apply(next) : null;
+            }
+            ForwardResult result = forward.apply(batch);
+            for (int b = 0; b < batch.size(); b++) {
+                float[] logits = result.logits(b);
+                if (logits.length != batch.get(b).length * VOCAB) {
+                    throw new Esm2jException("backend returned " + logits.length + " logits for a sequence of "
+                            + batch.get(b).length + " tokens; expected " + batch.get(b).length + " x " + VOCAB);
+                }
+                consumer.accept(first + b, logits);
+            }
+            batches++;
+        }
+        LOG.debug("{} forward passes in {} batches (budget {} tokens)", count, batches, tokensPerBatch);
+    }
+}
