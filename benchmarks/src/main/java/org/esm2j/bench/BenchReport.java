@@ -1,0 +1,270 @@
+package org.esm2j.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.esm2j.io.Json;
+import org.esm2j.model.Esm2Config;
+
+/**
+ * Turns one run of {@code bench/cpu-bench.sh} into Markdown: JMH JSON results of {@link ForwardBenchmark} (one file per
+ * thread count) and {@link MatMulBenchmark}, the ONNX Runtime peer's printed lines at the same thread counts, and the
+ * machine's {@code lscpu}. FLOPs follow docs/PERFORMANCE.md: per token {@code L (24 D^2 + 4 T D) + 2 D^2 + 2 D V}.
+ *
+ * <p>Arguments: {@code --forward THREADS=FILE} and {@code --peer THREADS=FILE} (repeatable), {@code --matmul FILE},
+ * {@code --lscpu FILE}, {@code --title TEXT}. Prints to standard output.
+ */
+public final class BenchReport {
+    /** One line of the peer's output: {@code B=8 T=128 threads=2: 59.1 ms/batch, 17334 tokens/s}. */
+    private static final Pattern PEER_LINE =
+            Pattern.compile("B=(\\d+) T=(\\d+) threads=(\\d+): ([0-9.]+) ms/batch, ([0-9.]+) tokens/s");
+    /** The shape of the peer's ONNX model. */
+    private static final String PEER_MODEL = "esm2_t6_8M";
+    /** FMA pipes per core assumed for the peak (Zen 2-4, Intel server cores with two AVX-512 ports). */
+    private static final int FMA_UNITS = 2;
+
+    private final Map<Integer, Path> forwardFiles = new TreeMap<>();
+    private final Map<Integer, Path> peerFiles = new TreeMap<>();
+    private Path matmulFile;
+    private Path lscpuFile;
+    private String title = "esm2j CPU benchmarks";
+
+    private BenchReport() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        BenchReport report = parse(args);
+        System.out.print(report.render());
+    }
+
+    private static BenchReport parse(String[] args) {
+        BenchReport r = new BenchReport();
+        for (int i = 0; i < args.length; i++) {
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + args[i] + " needs a value");
+            }
+            String value = args[++i];
+            switch (args[i - 1]) {
+                case "--forward":
+                    putThreadFile(r.forwardFiles, value);
+                    break;
+                case "--peer":
+                    putThreadFile(r.peerFiles, value);
+                    break;
+                case "--matmul":
+                    r.matmulFile = Path.of(value);
+                    break;
+                case "--lscpu":
+                    r.lscpuFile = Path.of(value);
+                    break;
+                case "--title":
+                    r.title = value;
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option " + args[i - 1]
+                            + " (expected --forward, --peer, --matmul, --lscpu, --title)");
+            }
+        }
+        return r;
+    }
+
+    private static void putThreadFile(Map<Integer, Path> files, String threadsEqualsFile) {
+        int eq = threadsEqualsFile.indexOf('=');
+        if (eq < 1) {
+            throw new IllegalArgumentException("expected THREADS=FILE, got '" + threadsEqualsFile + "'");
+        }
+        files.put(Integer.parseInt(threadsEqualsFile.substring(0, eq)), Path.of(threadsEqualsFile.substring(eq + 1)));
+    }
+
+    private String render() throws IOException {
+        StringBuilder out = new StringBuilder();
+        Machine machine = lscpuFile == null ? null : Machine.fromLscpu(Files.readString(lscpuFile));
+        out.append("## ").append(title).append("\n\n");
+        if (machine != null) {
+            out.append(machine.describe()).append("\n\n");
+        }
+        if (!forwardFiles.isEmpty()) {
+            renderForward(out);
+        }
+        if (matmulFile != null) {
+            renderMatMul(out, machine);
+        }
+        return out.toString();
+    }
+
+    // --- forward: esm2j next to the peer
+
+    private void renderForward(StringBuilder out) throws IOException {
+        Map<String, Double> peer = new LinkedHashMap<>(); // "threads/B/T" -> tokens/s
+        for (Map.Entry<Integer, Path> e : peerFiles.entrySet()) {
+            Matcher m = PEER_LINE.matcher(Files.readString(e.getValue()));
+            while (m.find()) {
+                peer.put(e.getKey() + "/" + m.group(1) + "/" + m.group(2), Double.parseDouble(m.group(5)));
+            }
+        }
+        out.append("### Forward pass (logits only, random weights, every sequence full length)\n\n");
+        out.append("| model shape | B x T | threads | esm2j tokens/s | peer tokens/s | esm2j / peer "
+                + "| esm2j GFLOP/s | esm2j MB allocated / forward |\n");
+        out.append("|---|---|---|---|---|---|---|---|\n");
+        for (Map.Entry<Integer, Path> e : forwardFiles.entrySet()) {
+            int threads = e.getKey();
+            for (Map<String, Object> result : results(e.getValue())) {
+                Map<String, Object> params = map(result.get("params"));
+                String model = (String) params.get("model");
+                String[] bt = ((String) params.get("batch")).split("x");
+                int b = Integer.parseInt(bt[0]);
+                int t = Integer.parseInt(bt[1]);
+                double tokensPerSecond = score(result) * b * t;
+                Double peerTokens = model.equals(PEER_MODEL) ? peer.get(threads + "/" + b + "/" + t) : null;
+                double gflops = tokensPerSecond * flopsPerToken(ForwardBenchmark.config(model), t) / 1e9;
+                out.append(String.format(Locale.ROOT, "| %s | %d x %d | %d | %s | %s | %s | %.1f | %s |%n", model,
+                        b, t, threads, grouped(tokensPerSecond), peerTokens == null ? "-" : grouped(peerTokens),
+                        peerTokens == null ? "-" : String.format(Locale.ROOT, "%.2f", tokensPerSecond / peerTokens),
+                        gflops, allocatedMegabytes(result)));
+            }
+        }
+        out.append("\nPeer: ONNX Runtime Java on the esm2_t6_8M-shaped ONNX export, which also returns the last hidden "
+                + "state; same (B, T), same CPUs (1 thread = both pinned to one core with taskset). GFLOP/s use "
+                + "L (24 D^2 + 4 T D) + 2 D^2 + 2 D V FLOPs per token.\n\n");
+    }
+
+    static double flopsPerToken(Esm2Config c, int tokens) {
+        double d = c.embedDim();
+        return c.numLayers() * (24 * d * d + 4.0 * tokens * d) + 2 * d * d + 2 * d * c.vocabSize();
+    }
+
+    private static String allocatedMegabytes(Map<String, Object> result) {
+        Map<String, Object> secondary = map(result.get("secondaryMetrics"));
+        Object norm = secondary == null ? null : secondary.get("gc.alloc.rate.norm");
+        if (norm == null) {
+            return "-";
+        }
+        double bytesPerOp = number(map(norm).get("score"));
+        return String.format(Locale.ROOT, "%.1f", bytesPerOp / 1e6);
+    }
+
+    // --- matmul: GFLOP/s against one core's FMA peak
+
+    private void renderMatMul(StringBuilder out, Machine machine) throws IOException {
+        out.append("### Linear layer y = x W^T + b (GFLOP/s = 2 rows K N / time)\n\n");
+        out.append("| rows x K x N | kernel | GFLOP/s | % of one core's peak |\n");
+        out.append("|---|---|---|---|\n");
+        for (Map<String, Object> result : results(matmulFile)) {
+            String benchmark = (String) result.get("benchmark");
+            String kernel = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+            String shape = (String) map(result.get("params")).get("shape");
+            String[] dims = shape.split("x");
+            double flops = 2.0 * Long.parseLong(dims[0]) * Long.parseLong(dims[1]) * Long.parseLong(dims[2]);
+            double gflops = score(result) * flops / 1e9;
+            String ofPeak = machine == null || machine.corePeakGflops() <= 0 ? "-"
+                    : String.format(Locale.ROOT, "%.0f%%", 100 * gflops / machine.corePeakGflops());
+            out.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %s |%n", shape.replace("x", " x "),
+                    kernelLabel(kernel, machine), gflops, ofPeak));
+        }
+        out.append('\n');
+    }
+
+    private static String kernelLabel(String method, Machine machine) {
+        switch (method) {
+            case "naive":
+                return "naive triple loop (1 thread)";
+            case "linearSingleThread":
+                return "MatMul.linearSingleThread";
+            case "linear":
+                return "MatMul.linear (" + (machine == null ? "all" : machine.cpus) + " threads)";
+            default:
+                return method;
+        }
+    }
+
+    // --- JSON helpers
+
+    private static List<Map<String, Object>> results(Path jmhJson) throws IOException {
+        Object parsed = Json.parse(Files.readString(jmhJson, StandardCharsets.UTF_8));
+        if (!(parsed instanceof List)) {
+            throw new IllegalArgumentException(jmhJson + " is not a JMH JSON result (expected an array)");
+        }
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Object o : (List<?>) parsed) {
+            list.add(map(o));
+        }
+        return list;
+    }
+
+    private static double score(Map<String, Object> result) {
+        Map<String, Object> primary = map(result.get("primaryMetric"));
+        String unit = (String) primary.get("scoreUnit");
+        if (!"ops/s".equals(unit)) {
+            throw new IllegalArgumentException("expected throughput in ops/s, got " + unit + " for "
+                    + result.get("benchmark"));
+        }
+        return number(primary.get("score"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    private static double number(Object o) {
+        return o instanceof Number ? ((Number) o).doubleValue() : Double.parseDouble(o.toString());
+    }
+
+    private static String grouped(double v) {
+        return String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    // --- the machine
+
+    /** What lscpu says, and the single-core FP32 FMA peak derived from it. */
+    static final class Machine {
+        final String model;
+        final int cpus;
+        final int simdFloats; // FP32 lanes of the widest FMA the flags advertise; 0 when no FMA
+        final double ghz;
+
+        Machine(String model, int cpus, int simdFloats, double ghz) {
+            this.model = model;
+            this.cpus = cpus;
+            this.simdFloats = simdFloats;
+            this.ghz = ghz;
+        }
+
+        static Machine fromLscpu(String lscpu) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            for (String line : lscpu.split("\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    fields.putIfAbsent(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+                }
+            }
+            String flags = " " + fields.getOrDefault("Flags", "") + " ";
+            int simd = flags.contains(" avx512f ") ? 16 : flags.contains(" fma ") ? 8 : 0;
+            // lscpu prints "CPU max MHz" where the hypervisor exposes cpufreq; else the script appends the
+            // "cpu MHz" line of /proc/cpuinfo (the base clock seen by the guest).
+            String mhz = fields.getOrDefault("CPU max MHz", fields.getOrDefault("cpu MHz", "0"));
+            return new Machine(fields.getOrDefault("Model name", "unknown CPU"),
+                    Integer.parseInt(fields.getOrDefault("CPU(s)", "0")), simd, Double.parseDouble(mhz) / 1000);
+        }
+
+        double corePeakGflops() {
+            return FMA_UNITS * simdFloats * 2 * ghz;
+        }
+
+        String describe() {
+            String isa = simdFloats == 16 ? "AVX-512" : simdFloats == 8 ? "AVX2 + FMA" : "no FMA";
+            return String.format(Locale.ROOT, "Machine: %s, %d CPUs, %s, %.2f GHz. One core's FP32 peak assumed "
+                    + "%d FMA units x %d floats x 2 FLOP x %.2f GHz = %.1f GFLOP/s (turbo would raise it).", model,
+                    cpus, isa, ghz, FMA_UNITS, simdFloats, ghz, corePeakGflops());
+        }
+    }
+}
