@@ -32,6 +32,7 @@ public final class Alphabet {
             "L", "A", "G", "V", "S", "E", "R", "T", "I", "D", "P", "K", "Q", "N", "F", "Y",
             "M", "H", "W", "C", "X", "B", "U", "Z", "O", ".", "-", "<null_1>", "<mask>");
 
+    private static final int LONGEST_TOKEN = "<null_1>".length();
     private static final Map<String, Integer> IDS = new HashMap<>();
     /** Ids of the single-character tokens indexed by the character; -1 where none. */
     private static final int[] RESIDUE_IDS = new int[128];
@@ -97,7 +98,8 @@ public final class Alphabet {
                     continue;
                 }
             }
-            int id = residueId(Character.toUpperCase(c));
+            // Fold ASCII only: Character.toUpperCase would turn e.g. a dotless i into I.
+            int id = residueId(c >= 'a' && c <= 'z' ? (char) (c - 'a' + 'A') : c);
             if (id < 0) {
                 id = unknown(sequence, i, count + 1, recordId, policy);
             }
@@ -132,7 +134,7 @@ public final class Alphabet {
     /** The id of the multi-character token starting at {@code from}, or -1. */
     private static int specialTokenAt(String text, int from) {
         int close = text.indexOf('>', from);
-        if (close < 0) {
+        if (close < 0 || close - from + 1 > LONGEST_TOKEN) {
             return -1;
         }
         String candidate = text.substring(from, close + 1);

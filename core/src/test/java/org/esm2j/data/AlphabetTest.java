@@ -100,6 +100,8 @@ class AlphabetTest {
         // One <unk> per character (Hugging Face would fold "J*" into one), so positions stay aligned.
         assertArrayEquals(new int[] {20, 15, 3, 3, 11},
                 Alphabet.encode("MKJ*T", "r", UnknownResiduePolicy.MAP_TO_UNK));
+        // Only ASCII letters fold to uppercase: a dotless i is unknown, not I.
+        assertArrayEquals(new int[] {24}, Alphabet.encode("\u0131", "r", UnknownResiduePolicy.MAP_TO_X));
         // A character outside the BMP is one residue, not two.
         assertArrayEquals(new int[] {20, 24, 15},
                 Alphabet.encode("M\uD83D\uDE00K", "r", UnknownResiduePolicy.MAP_TO_X));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.esm2j.InvalidInputException;
@@ -92,7 +93,7 @@ class SequenceWindowsTest {
         List<float[]> outputs = new ArrayList<>();
         for (int i = 0; i < w.count(); i++) {
             float[] rows = new float[w.window(i).length()];
-            java.util.Arrays.fill(rows, i);
+            Arrays.fill(rows, i);
             outputs.add(rows);
         }
         float[] expected = {0, 0, 0, 0.5f, 1, 1, 1.5f, 2.5f, 2.5f, 2.5f, 3};
