@@ -12,6 +12,7 @@ import org.esm2j.Esm2jException;
 import org.esm2j.InvalidInputException;
 import org.esm2j.backend.Esm2Runtime;
 import org.esm2j.data.Alphabet;
+import org.esm2j.data.TokenBudgetBatcher;
 import org.esm2j.data.UnknownResiduePolicy;
 import org.esm2j.model.Esm2Model;
 import org.esm2j.model.ForwardRequest;
@@ -110,7 +111,7 @@ public final class VariantScorer {
 
     private double[] wildTypeMarginals(int[] wt, List<MutationSet> mutations) {
         double[] scores = new double[mutations.size()];
-        runBatched(1, k -> Alphabet.frame(wt), (k, logits) -> {
+        runBatched(1, wt.length + 2, k -> Alphabet.frame(wt), (k, logits) -> {
             for (int s = 0; s < scores.length; s++) {
                 scores[s] = marginalScore(mutations.get(s), m -> LogSoftmax.row(logits, VOCAB, m.index() + 1));
             }
@@ -123,7 +124,7 @@ public final class VariantScorer {
         mutations.forEach(set -> set.mutations().forEach(m -> siteSet.add(m.index())));
         int[] sites = siteSet.stream().mapToInt(Integer::intValue).toArray();
         Map<Integer, double[]> maskedRows = new HashMap<>();
-        runBatched(sites.length, k -> maskedCopy(wt, sites[k]),
+        runBatched(sites.length, wt.length + 2, k -> maskedCopy(wt, sites[k]),
                 (k, logits) -> maskedRows.put(sites[k], LogSoftmax.row(logits, VOCAB, sites[k] + 1)));
         double[] scores = new double[mutations.size()];
         for (int s = 0; s < scores.length; s++) {
@@ -134,7 +135,7 @@ public final class VariantScorer {
 
     private double[] mutantMarginals(int[] wt, List<MutationSet> mutations) {
         double[] scores = new double[mutations.size()];
-        runBatched(mutations.size(), k -> Alphabet.frame(mutations.get(k).applyTo(wt)), (k, logits) ->
+        runBatched(mutations.size(), wt.length + 2, k -> Alphabet.frame(mutations.get(k).applyTo(wt)), (k, logits) ->
                 scores[k] = marginalScore(mutations.get(k), m -> LogSoftmax.row(logits, VOCAB, m.index() + 1)));
         return scores;
     }
@@ -161,21 +162,17 @@ public final class VariantScorer {
         return scores;
     }
 
-    /** PLLs of several sequences; all their masked copies stream through one batching queue. */
+    /**
+     * PLLs of sequences of one length n (a wild type and its substitution variants): pass {@code k} masks residue
+     * {@code k % n} of sequence {@code k / n}, so all masked copies stream through one batching queue.
+     */
     private double[] pseudoLogLikelihoods(List<int[]> sequences) {
-        // firstPass[q] = index of sequence q's first masked copy in the flat job list
-        int[] firstPass = new int[sequences.size() + 1];
-        for (int q = 0; q < sequences.size(); q++) {
-            firstPass[q + 1] = firstPass[q] + sequences.get(q).length;
-        }
+        int n = sequences.get(0).length;
         double[] plls = new double[sequences.size()];
-        runBatched(firstPass[sequences.size()], k -> {
-            int q = sequenceOfPass(firstPass, k);
-            return maskedCopy(sequences.get(q), k - firstPass[q]);
-        }, (k, logits) -> {
-            int q = sequenceOfPass(firstPass, k);
-            int r = k - firstPass[q];
-            plls[q] += LogSoftmax.row(logits, VOCAB, r + 1)[sequences.get(q)[r]];
+        runBatched(sequences.size() * n, n + 2, k -> maskedCopy(sequences.get(k / n), k % n), (k, logits) -> {
+            int[] residues = sequences.get(k / n);
+            int r = k % n;
+            plls[k / n] += LogSoftmax.row(logits, VOCAB, r + 1)[residues[r]];
         });
         return plls;
     }
@@ -199,12 +196,6 @@ public final class VariantScorer {
         return tokens;
     }
 
-    private static int sequenceOfPass(int[] firstPass, int pass) {
-        // firstPass is strictly increasing because no sequence is empty
-        int found = Arrays.binarySearch(firstPass, pass);
-        return found >= 0 ? found : -found - 2;
-    }
-
     private static int[] residues(String sequence, String what) {
         int[] tokens = Alphabet.encode(sequence, what, UnknownResiduePolicy.ERROR);
         if (tokens.length == 0) {
@@ -226,38 +217,28 @@ public final class VariantScorer {
     }
 
     /**
-     * Runs passes 0..count-1 (the tokens of pass k made on demand, so long jobs never hold every masked copy at once)
-     * in input order, grouped greedily while {@code longest * batchSize <= tokensPerBatch}.
+     * Runs passes 0..count-1, each {@code framedLength} tokens long, batched by {@link TokenBudgetBatcher}; the tokens
+     * of a pass are made only when its batch runs, so long jobs never hold every masked copy at once.
      */
-    private void runBatched(int count, IntFunction<int[]> tokensOfPass, LogitsConsumer consumer) {
-        int batches = 0;
-        int next = 0;
-        int[] pending = count > 0 ? tokensOfPass.apply(0) : null;
-        while (pending != null) {
-            int first = next;
-            List<int[]> batch = new ArrayList<>();
-            int longest = 0;
-            while (pending != null) {
-                int wouldBeLongest = Math.max(longest, pending.length);
-                if (!batch.isEmpty() && (long) wouldBeLongest * (batch.size() + 1) > tokensPerBatch) {
-                    break;
-                }
-                batch.add(pending);
-                longest = wouldBeLongest;
-                next++;
-                pending = next < count ? tokensOfPass.apply(next) : null;
+    private void runBatched(int count, int framedLength, IntFunction<int[]> tokensOfPass, LogitsConsumer consumer) {
+        int[] lengths = new int[count];
+        Arrays.fill(lengths, framedLength);
+        List<int[]> batches = TokenBudgetBatcher.batches(lengths, tokensPerBatch);
+        for (int[] passes : batches) {
+            List<int[]> batch = new ArrayList<>(passes.length);
+            for (int pass : passes) {
+                batch.add(tokensOfPass.apply(pass));
             }
             ForwardResult result = forward.apply(batch);
-            for (int b = 0; b < batch.size(); b++) {
+            for (int b = 0; b < passes.length; b++) {
                 float[] logits = result.logits(b);
-                if (logits.length != batch.get(b).length * VOCAB) {
+                if (logits.length != framedLength * VOCAB) {
                     throw new Esm2jException("backend returned " + logits.length + " logits for a sequence of "
-                            + batch.get(b).length + " tokens; expected " + batch.get(b).length + " x " + VOCAB);
+                            + framedLength + " tokens; expected " + framedLength + " x " + VOCAB);
                 }
-                consumer.accept(first + b, logits);
+                consumer.accept(passes[b], logits);
             }
-            batches++;
         }
-        LOG.debug("{} forward passes in {} batches (budget {} tokens)", count, batches, tokensPerBatch);
+        LOG.debug("{} forward passes in {} batches (budget {} tokens)", count, batches.size(), tokensPerBatch);
     }
 }
