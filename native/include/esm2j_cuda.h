@@ -1,0 +1,171 @@
+/*
+ * esm2j CUDA kernels: the flat C ABI that the Java bindings (JavaCPP) call.
+ *
+ * Conventions, shared by every entry point:
+ * - Each entry point takes one param struct: device pointers, int64 strides counted in elements (not bytes), dims and
+ *   the stream to launch on. Nothing is allocated and nothing is synchronised; work is enqueued on `stream`.
+ * - Each entry point returns an esm2j_status. On anything but ESM2J_OK, esm2j_last_error() returns a message for the
+ *   calling thread naming the argument at fault, or the failed CUDA call with file:line. The library never exits.
+ * - Activations have a runtime dtype (esm2j_dtype). Small parameters that epilogues read (biases, LayerNorm affine,
+ *   rotary inv_freq) are always fp32: they cost little memory and keep the fused arithmetic in fp32.
+ * - Packed variable-length batches: sequences are concatenated along the token axis without padding;
+ *   cu_seqlens[s]..cu_seqlens[s+1] are the tokens of sequence s (int32, num_seqs + 1 entries, cu_seqlens[0] == 0),
+ *   and positions (rotary) restart at 0 for every sequence.
+ * - Arithmetic is fp32 throughout (statistics, softmax, GELU); each output is rounded once to its dtype.
+ */
+#ifndef ESM2J_CUDA_H
+#define ESM2J_CUDA_H
+
+#include <stdint.h>
+#include <cuda_runtime_api.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The library is built with hidden visibility; only these entry points are exported. */
+#if defined(__GNUC__)
+#define ESM2J_API __attribute__((visibility("default")))
+#else
+#define ESM2J_API
+#endif
+
+/* Bumped whenever a struct layout or entry point changes; the bindings compare it with their own copy. */
+#define ESM2J_CUDA_ABI_VERSION 1
+
+typedef enum esm2j_status {
+    ESM2J_OK = 0,
+    ESM2J_ERROR_INVALID_ARGUMENT = 1, /* a null pointer, a bad dim or stride, an unsupported dtype */
+    ESM2J_ERROR_UNSUPPORTED = 2,      /* valid arguments this build has no kernel for (e.g. a head_dim) */
+    ESM2J_ERROR_CUDA = 3              /* a CUDA runtime call or kernel launch failed */
+} esm2j_status;
+
+typedef enum esm2j_dtype {
+    ESM2J_DTYPE_F32 = 0,
+    ESM2J_DTYPE_F16 = 1,
+    ESM2J_DTYPE_BF16 = 2
+} esm2j_dtype;
+
+/* The ABI version the library was compiled with. */
+ESM2J_API int esm2j_abi_version(void);
+
+/* Message for the last failure on the calling thread; empty when none. Valid until the thread's next failure. */
+ESM2J_API const char *esm2j_last_error(void);
+
+/* --- LayerNorm forward ------------------------------------------------------------------------------------------
+ * y[r, :] = (x[r, :] - mean_r) * rstd_r * gamma + beta, rstd_r = 1 / sqrt(var_r + eps), biased variance, fp32
+ * statistics. mean and rstd (fp32, rows entries each) are written when not null, for a later backward pass. */
+typedef struct esm2j_layer_norm_params {
+    const void *x;        /* (rows, dim), x_dtype */
+    void *y;              /* (rows, dim), y_dtype; may alias x when both dtypes and strides agree */
+    const float *gamma;   /* (dim) */
+    const float *beta;    /* (dim) */
+    float *mean;          /* (rows) or null */
+    float *rstd;          /* (rows) or null */
+    int64_t rows;
+    int64_t dim;
+    int64_t x_row_stride;
+    int64_t y_row_stride;
+    float eps;
+    int32_t x_dtype;      /* esm2j_dtype */
+    int32_t y_dtype;      /* esm2j_dtype */
+    cudaStream_t stream;
+} esm2j_layer_norm_params;
+
+ESM2J_API int esm2j_layer_norm_forward(const esm2j_layer_norm_params *params);
+
+/* --- bias + exact erf-GELU ----------------------------------------------------------------------------------------
+ * y = gelu(x + bias), gelu(v) = v * 0.5 * (1 + erf(v / sqrt(2))). The epilogue of fc1 and of the LM head's dense. */
+typedef struct esm2j_bias_gelu_params {
+    const void *x;        /* (rows, cols), dtype */
+    void *y;              /* (rows, cols), dtype; may alias x */
+    const float *bias;    /* (cols) or null for none */
+    int64_t rows;
+    int64_t cols;
+    int64_t x_row_stride;
+    int64_t y_row_stride;
+    int32_t dtype;        /* esm2j_dtype of x and y */
+    cudaStream_t stream;
+} esm2j_bias_gelu_params;
+
+ESM2J_API int esm2j_bias_gelu_forward(const esm2j_bias_gelu_params *params);
+
+/* --- residual add ---------------------------------------------------------------------------------------------
+ * residual += delta + bias, in place. The epilogue of out_proj and fc2; the residual stream may be kept in a wider
+ * dtype than the GEMM output. */
+typedef struct esm2j_residual_add_params {
+    void *residual;       /* (rows, cols), residual_dtype; read and written */
+    const void *delta;    /* (rows, cols), delta_dtype */
+    const float *bias;    /* (cols) or null for none */
+    int64_t rows;
+    int64_t cols;
+    int64_t residual_row_stride;
+    int64_t delta_row_stride;
+    int32_t residual_dtype;
+    int32_t delta_dtype;
+    cudaStream_t stream;
+} esm2j_residual_add_params;
+
+ESM2J_API int esm2j_residual_add_forward(const esm2j_residual_add_params *params);
+
+/* --- QKV epilogue -------------------------------------------------------------------------------------------------
+ * From the fused projection output qkv = x W_qkv^T, per token t of sequence s at position p = t - cu_seqlens[s]:
+ *   q = rotary((qkv[t, 0:D] + bias[0:D]) * q_scale),  k = rotary(qkv[t, D:2D] + bias[D:2D]),  v = qkv[t, 2D:3D] + bias
+ * with D = heads * head_dim, head h = channels [h*head_dim, (h+1)*head_dim) of each third, and the half-split rotary:
+ * for j < head_dim/2, theta = p * inv_freq[j],
+ *   y[j] = x[j] cos(theta) - x[j + head_dim/2] sin(theta),  y[j + head_dim/2] = x[j + head_dim/2] cos(theta) + x[j] sin(theta).
+ * q_scale is head_dim^-0.5 for ESM-2 (applied before the rotation, as fair-esm does). */
+typedef struct esm2j_qkv_epilogue_params {
+    const void *qkv;          /* (total_tokens, 3 * heads * head_dim), in_dtype */
+    const float *bias;        /* (3 * heads * head_dim) or null for none */
+    const float *inv_freq;    /* (head_dim / 2), from the checkpoint */
+    const int32_t *cu_seqlens;/* (num_seqs + 1) */
+    void *q;                  /* (total_tokens, heads, head_dim), out_dtype, last dim contiguous */
+    void *k;                  /* same layout as q */
+    void *v;                  /* same layout as q */
+    int64_t total_tokens;
+    int64_t num_seqs;
+    int64_t heads;
+    int64_t head_dim;         /* even */
+    int64_t qkv_row_stride;
+    int64_t out_token_stride; /* of q, k and v */
+    int64_t out_head_stride;  /* of q, k and v */
+    float q_scale;
+    int32_t in_dtype;
+    int32_t out_dtype;
+    cudaStream_t stream;
+} esm2j_qkv_epilogue_params;
+
+ESM2J_API int esm2j_qkv_epilogue_forward(const esm2j_qkv_epilogue_params *params);
+
+/* --- token embedding with token dropout ---------------------------------------------------------------------------
+ * x[t] = E[tokens[t]], then as ESM-2 does in training and inference: rows of mask tokens are zeroed and every row of
+ * sequence s is scaled as (x * keep_scale) / (1 - n_mask(s) / n_nonpad(s)); pad rows are zeroed and not
+ * counted. A token outside [0, vocab) yields a row of NaN. */
+typedef struct esm2j_embedding_params {
+    const int32_t *tokens;      /* (total_tokens) */
+    const int32_t *cu_seqlens;  /* (num_seqs + 1) */
+    const void *table;          /* (vocab, dim), table_dtype */
+    void *out;                  /* (total_tokens, dim), out_dtype */
+    float *seq_divisor_workspace; /* (num_seqs) scratch for the per-sequence token-dropout divisor */
+    int64_t total_tokens;
+    int64_t num_seqs;
+    int64_t vocab;
+    int64_t dim;
+    int64_t table_row_stride;
+    int64_t out_row_stride;
+    int32_t mask_token;         /* 32 for ESM-2 */
+    int32_t pad_token;          /* 1 for ESM-2 */
+    float keep_scale;           /* 1 - mask_ratio_train = 0.88 for ESM-2 (1 - 0.15 * 0.8 in double, then float) */
+    int32_t table_dtype;
+    int32_t out_dtype;
+    cudaStream_t stream;
+} esm2j_embedding_params;
+
+ESM2J_API int esm2j_embedding_forward(const esm2j_embedding_params *params);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ESM2J_CUDA_H */

@@ -1,0 +1,169 @@
+// The extern "C" entry points: argument checks that name the field at fault, then the kernel launchers.
+// Device memory cannot be inspected from here, so checks cover what the host knows: pointers, dims, strides, dtypes.
+#include <climits>
+#include <cmath>
+
+#include "error.h"
+#include "esm2j_cuda.h"
+#include "launchers.h"
+
+namespace {
+
+using esm2j::fail;
+
+// Grid x dimension and the int loop bounds inside the kernels.
+constexpr int64_t kMaxDim = INT_MAX;
+
+bool valid_dtype(int32_t dtype) {
+    return dtype == ESM2J_DTYPE_F32 || dtype == ESM2J_DTYPE_F16 || dtype == ESM2J_DTYPE_BF16;
+}
+
+// Each check returns ESM2J_OK or records a message "<entry point>: <what>" and returns the failure status.
+esm2j_status check_pointer(const char *fn, const void *p, const char *name) {
+    return p != nullptr ? ESM2J_OK : fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: %s must not be null", fn, name);
+}
+
+esm2j_status check_count(const char *fn, int64_t value, int64_t min, const char *name) {
+    if (value < min || value > kMaxDim) {
+        return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: %s must be in [%lld, %lld], got %lld", fn, name,
+                    static_cast<long long>(min), static_cast<long long>(kMaxDim), static_cast<long long>(value));
+    }
+    return ESM2J_OK;
+}
+
+esm2j_status check_stride(const char *fn, int64_t stride, int64_t min, const char *name) {
+    if (stride < min) {
+        return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: %s must be at least %lld (rows may not overlap), got %lld", fn,
+                    name, static_cast<long long>(min), static_cast<long long>(stride));
+    }
+    return ESM2J_OK;
+}
+
+esm2j_status check_dtype(const char *fn, int32_t dtype, const char *name) {
+    return valid_dtype(dtype) ? ESM2J_OK
+                              : fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: %s must be an esm2j_dtype (0 F32, 1 F16, 2 BF16), got %d",
+                                     fn, name, static_cast<int>(dtype));
+}
+
+// Runs the checks in order and returns the first failure.
+#define CHECK(expr)                              \
+    do {                                         \
+        esm2j_status status_ = (expr);           \
+        if (status_ != ESM2J_OK) return status_; \
+    } while (0)
+
+}  // namespace
+
+extern "C" int esm2j_layer_norm_forward(const esm2j_layer_norm_params *params) {
+    const char *fn = "esm2j_layer_norm_forward";
+    CHECK(check_pointer(fn, params, "params"));
+    const esm2j_layer_norm_params &p = *params;
+    CHECK(check_pointer(fn, p.x, "x"));
+    CHECK(check_pointer(fn, p.y, "y"));
+    CHECK(check_pointer(fn, p.gamma, "gamma"));
+    CHECK(check_pointer(fn, p.beta, "beta"));
+    CHECK(check_count(fn, p.rows, 0, "rows"));
+    CHECK(check_count(fn, p.dim, 1, "dim"));
+    CHECK(check_stride(fn, p.x_row_stride, p.dim, "x_row_stride"));
+    CHECK(check_stride(fn, p.y_row_stride, p.dim, "y_row_stride"));
+    CHECK(check_dtype(fn, p.x_dtype, "x_dtype"));
+    CHECK(check_dtype(fn, p.y_dtype, "y_dtype"));
+    if (!(p.eps > 0.f) || !std::isfinite(p.eps)) {
+        return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: eps must be positive and finite, got %g", fn, p.eps);
+    }
+    if (p.x == p.y && (p.x_dtype != p.y_dtype || p.x_row_stride != p.y_row_stride)) {
+        return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: y may alias x only with the same dtype and row stride", fn);
+    }
+    if (p.rows == 0) return ESM2J_OK;
+    return esm2j::launch_layer_norm_forward(p);
+}
+
+extern "C" int esm2j_bias_gelu_forward(const esm2j_bias_gelu_params *params) {
+    const char *fn = "esm2j_bias_gelu_forward";
+    CHECK(check_pointer(fn, params, "params"));
+    const esm2j_bias_gelu_params &p = *params;
+    CHECK(check_pointer(fn, p.x, "x"));
+    CHECK(check_pointer(fn, p.y, "y"));
+    CHECK(check_count(fn, p.rows, 0, "rows"));
+    CHECK(check_count(fn, p.cols, 1, "cols"));
+    CHECK(check_stride(fn, p.x_row_stride, p.cols, "x_row_stride"));
+    CHECK(check_stride(fn, p.y_row_stride, p.cols, "y_row_stride"));
+    CHECK(check_dtype(fn, p.dtype, "dtype"));
+    if (p.x == p.y && p.x_row_stride != p.y_row_stride) {
+        return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: y may alias x only with the same row stride", fn);
+    }
+    if (p.rows == 0) return ESM2J_OK;
+    return esm2j::launch_bias_gelu_forward(p);
+}
+
+extern "C" int esm2j_residual_add_forward(const esm2j_residual_add_params *params) {
+    const char *fn = "esm2j_residual_add_forward";
+    CHECK(check_pointer(fn, params, "params"));
+    const esm2j_residual_add_params &p = *params;
+    CHECK(check_pointer(fn, p.residual, "residual"));
+    CHECK(check_pointer(fn, p.delta, "delta"));
+    CHECK(check_count(fn, p.rows, 0, "rows"));
+    CHECK(check_count(fn, p.cols, 1, "cols"));
+    CHECK(check_stride(fn, p.residual_row_stride, p.cols, "residual_row_stride"));
+    CHECK(check_stride(fn, p.delta_row_stride, p.cols, "delta_row_stride"));
+    CHECK(check_dtype(fn, p.residual_dtype, "residual_dtype"));
+    CHECK(check_dtype(fn, p.delta_dtype, "delta_dtype"));
+    if (p.rows == 0) return ESM2J_OK;
+    return esm2j::launch_residual_add_forward(p);
+}
+
+extern "C" int esm2j_qkv_epilogue_forward(const esm2j_qkv_epilogue_params *params) {
+    const char *fn = "esm2j_qkv_epilogue_forward";
+    CHECK(check_pointer(fn, params, "params"));
+    const esm2j_qkv_epilogue_params &p = *params;
+    CHECK(check_pointer(fn, p.qkv, "qkv"));
+    CHECK(check_pointer(fn, p.inv_freq, "inv_freq"));
+    CHECK(check_pointer(fn, p.cu_seqlens, "cu_seqlens"));
+    CHECK(check_pointer(fn, p.q, "q"));
+    CHECK(check_pointer(fn, p.k, "k"));
+    CHECK(check_pointer(fn, p.v, "v"));
+    CHECK(check_count(fn, p.total_tokens, 0, "total_tokens"));
+    CHECK(check_count(fn, p.num_seqs, 1, "num_seqs"));
+    CHECK(check_count(fn, p.heads, 1, "heads"));
+    CHECK(check_count(fn, p.head_dim, 2, "head_dim"));
+    if (p.head_dim % 2 != 0) {
+        return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: head_dim must be even for the half-split rotary, got %lld", fn,
+                    static_cast<long long>(p.head_dim));
+    }
+    CHECK(check_count(fn, 3 * p.heads * p.head_dim, 1, "3 * heads * head_dim"));
+    CHECK(check_stride(fn, p.qkv_row_stride, 3 * p.heads * p.head_dim, "qkv_row_stride"));
+    CHECK(check_stride(fn, p.out_head_stride, p.head_dim, "out_head_stride"));
+    CHECK(check_stride(fn, p.out_token_stride, p.heads * p.out_head_stride, "out_token_stride"));
+    CHECK(check_dtype(fn, p.in_dtype, "in_dtype"));
+    CHECK(check_dtype(fn, p.out_dtype, "out_dtype"));
+    if (!std::isfinite(p.q_scale)) {
+        return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: q_scale must be finite, got %g", fn, p.q_scale);
+    }
+    if (p.total_tokens == 0) return ESM2J_OK;
+    return esm2j::launch_qkv_epilogue_forward(p);
+}
+
+extern "C" int esm2j_embedding_forward(const esm2j_embedding_params *params) {
+    const char *fn = "esm2j_embedding_forward";
+    CHECK(check_pointer(fn, params, "params"));
+    const esm2j_embedding_params &p = *params;
+    CHECK(check_pointer(fn, p.tokens, "tokens"));
+    CHECK(check_pointer(fn, p.cu_seqlens, "cu_seqlens"));
+    CHECK(check_pointer(fn, p.table, "table"));
+    CHECK(check_pointer(fn, p.out, "out"));
+    CHECK(check_pointer(fn, p.seq_divisor_workspace, "seq_divisor_workspace"));
+    CHECK(check_count(fn, p.total_tokens, 0, "total_tokens"));
+    CHECK(check_count(fn, p.num_seqs, 1, "num_seqs"));
+    CHECK(check_count(fn, p.vocab, 1, "vocab"));
+    CHECK(check_count(fn, p.dim, 1, "dim"));
+    CHECK(check_stride(fn, p.table_row_stride, p.dim, "table_row_stride"));
+    CHECK(check_stride(fn, p.out_row_stride, p.dim, "out_row_stride"));
+    CHECK(check_dtype(fn, p.table_dtype, "table_dtype"));
+    CHECK(check_dtype(fn, p.out_dtype, "out_dtype"));
+    if (!(p.keep_scale > 0.f) || !std::isfinite(p.keep_scale)) {
+        return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: keep_scale must be positive and finite, got %g", fn,
+                    p.keep_scale);
+    }
+    if (p.total_tokens == 0) return ESM2J_OK;
+    return esm2j::launch_embedding_forward(p);
+}
