@@ -72,23 +72,12 @@ public final class VariantScorer {
             return List.of();
         }
         LOG.debug("scoring {} variants of a {}-residue wild type with {}", mutations.size(), wt.length, strategy);
-        double[] scores;
-        switch (strategy) {
-            case WT_MARGINALS:
-                scores = wildTypeMarginals(wt, mutations);
-                break;
-            case MASKED_MARGINALS:
-                scores = maskedMarginals(wt, mutations);
-                break;
-            case MT_MARGINALS:
-                scores = mutantMarginals(wt, mutations);
-                break;
-            case PSEUDO_LIKELIHOOD:
-                scores = pseudoLikelihoodRatios(wt, mutations);
-                break;
-            default:
-                throw new IllegalStateException("unhandled strategy " + strategy);
-        }
+        double[] scores = switch (strategy) {
+            case WT_MARGINALS -> wildTypeMarginals(wt, mutations);
+            case MASKED_MARGINALS -> maskedMarginals(wt, mutations);
+            case MT_MARGINALS -> mutantMarginals(wt, mutations);
+            case PSEUDO_LIKELIHOOD -> pseudoLikelihoodRatios(wt, mutations);
+        };
         List<Double> out = new ArrayList<>(scores.length);
         for (double s : scores) {
             out.add(s);
