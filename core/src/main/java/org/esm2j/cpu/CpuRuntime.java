@@ -1,0 +1,272 @@
+package org.esm2j.cpu;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.esm2j.InvalidInputException;
+import org.esm2j.backend.Esm2Runtime;
+import org.esm2j.model.Esm2Config;
+import org.esm2j.model.Esm2Weights;
+import org.esm2j.model.ForwardRequest;
+import org.esm2j.model.ForwardResult;
+
+/**
+ * The ESM-2 forward pass of fair-esm in float32 on the CPU. The batch is packed: all sequences' tokens form one
+ * (N, D) activation matrix for the projections, LayerNorms and feed-forward layers, and attention runs per
+ * (sequence, head) on that sequence's rows only, so no work is spent on padding and every output is bit-identical to
+ * running the sequence alone. Thread-safe: a forward pass only reads the weights.
+ */
+final class CpuRuntime implements Esm2Runtime {
+    static final int PAD = 1;
+    static final int MASK = 32;
+    /** fair-esm's mask_ratio_train = 0.15 * 0.8; embeddings are scaled by (1 - 0.12) / (1 - observed mask ratio). */
+    private static final float TOKEN_DROPOUT_KEEP = (float) (1 - 0.15 * 0.8);
+
+    private final Esm2Config config;
+    private final float[] embedTokens; // (V, D)
+    private final CpuLayer[] layers;
+    private final float[] finalNormGain;
+    private final float[] finalNormBias;
+    private final LinearWeights lmDense; // (D -> D)
+    private final float[] lmNormGain;
+    private final float[] lmNormBias;
+    private final LinearWeights lmOut; // (D -> V), tied to embed_tokens, + lm_head.bias
+    private final float[] contactWeight; // (L*H) or null
+    private final float contactBias;
+    private final Attention attention;
+
+    CpuRuntime(Esm2Weights w) {
+        config = w.config();
+        int d = config.embedDim();
+        int v = config.vocabSize();
+        embedTokens = w.floats(Esm2Weights.EMBED_TOKENS);
+        layers = new CpuLayer[config.numLayers()];
+        for (int i = 0; i < layers.length; i++) {
+            layers[i] = new CpuLayer(w, i);
+        }
+        finalNormGain = w.floats(Esm2Weights.FINAL_LN_WEIGHT);
+        finalNormBias = w.floats(Esm2Weights.FINAL_LN_BIAS);
+        lmDense = LinearWeights.fromTorch(w.floats(Esm2Weights.LM_HEAD_DENSE_WEIGHT), d, d,
+                w.floats(Esm2Weights.LM_HEAD_DENSE_BIAS));
+        lmNormGain = w.floats(Esm2Weights.LM_HEAD_LN_WEIGHT);
+        lmNormBias = w.floats(Esm2Weights.LM_HEAD_LN_BIAS);
+        lmOut = LinearWeights.fromTorch(embedTokens, v, d, w.floats(Esm2Weights.LM_HEAD_BIAS));
+        if (w.hasContactHead()) {
+            contactWeight = w.floats(Esm2Weights.CONTACT_WEIGHT);
+            contactBias = w.floats(Esm2Weights.CONTACT_BIAS)[0];
+        } else {
+            contactWeight = null;
+            contactBias = 0;
+        }
+        attention = new Attention(config.attentionHeads(), config.headDim());
+    }
+
+    @Override
+    public Esm2Config config() {
+        return config;
+    }
+
+    @Override
+    public ForwardResult forward(List<int[]> tokens, ForwardRequest request) {
+        int batch = tokens.size();
+        int[] lengths = new int[batch];
+        int[] offsets = new int[batch];
+        int n = 0;
+        int maxT = 0;
+        for (int b = 0; b < batch; b++) {
+            int[] seq = tokens.get(b);
+            validate(seq, b, request);
+            lengths[b] = seq.length;
+            offsets[b] = n;
+            n = Math.addExact(n, seq.length);
+            maxT = Math.max(maxT, seq.length);
+        }
+        validate(request);
+        int numLayers = config.numLayers();
+        int d = config.embedDim();
+        boolean keepProbs = request.attentions() || request.contacts();
+        float[][] probs = keepProbs ? allocateProbs(lengths) : null;
+        Map<Integer, float[][]> reps = new LinkedHashMap<>();
+
+        float[] x = new float[Math.multiplyExact(n, d)]; // residual stream (N, D)
+        embed(tokens, offsets, x);
+        capture(request, 0, x, offsets, lengths, reps);
+
+        float[] normed = new float[x.length];
+        float[] qkv = new float[Math.multiplyExact(n, 3 * d)];
+        float[] attnOut = new float[x.length];
+        float[] proj = new float[x.length];
+        float[] hidden = new float[Math.multiplyExact(n, config.ffnDim())];
+        MatMul.Epilogue addToResidual = (r0, r1, c0, c1) -> addInto(proj, x, d, r0, r1, c0, c1);
+        int ffn = config.ffnDim();
+        MatMul.Epilogue geluHidden = (r0, r1, c0, c1) -> gelu(hidden, ffn, r0, r1, c0, c1);
+        double eps = config.layerNormEps();
+        for (int l = 0; l < numLayers; l++) {
+            CpuLayer layer = layers[l];
+            LayerNorm.applyParallel(x, normed, n, d, layer.attnNormGain, layer.attnNormBias, eps);
+            MatMul.linear(normed, n, layer.qkv, qkv, null, true);
+            attention.forward(qkv, offsets, lengths, new Rotary(layer.invFreq, maxT), attnOut, probs, l);
+            MatMul.linear(attnOut, n, layer.outProj, proj, addToResidual, true);
+            LayerNorm.applyParallel(x, normed, n, d, layer.ffnNormGain, layer.ffnNormBias, eps);
+            MatMul.linear(normed, n, layer.fc1, hidden, geluHidden, true);
+            MatMul.linear(hidden, n, layer.fc2, proj, addToResidual, true);
+            if (l + 1 < numLayers) {
+                capture(request, l + 1, x, offsets, lengths, reps);
+            }
+        }
+        LayerNorm.applyParallel(x, normed, n, d, finalNormGain, finalNormBias, eps);
+        capture(request, numLayers, normed, offsets, lengths, reps);
+
+        float[][] logits = request.logits() ? lmHead(normed, n, offsets, lengths) : null;
+        float[][] contacts = request.contacts() ? contacts(tokens, probs) : null;
+        return new ForwardResult(lengths, logits, reps, request.attentions() ? probs : null, contacts);
+    }
+
+    private void validate(int[] seq, int b, ForwardRequest request) {
+        if (seq == null || seq.length == 0) {
+            throw new InvalidInputException("sequence " + b + " has no tokens");
+        }
+        if (request.contacts() && seq.length < 2) {
+            throw new InvalidInputException("sequence " + b + " has " + seq.length
+                    + " token(s); contacts need <cls> and <eos> around the residues");
+        }
+        for (int p = 0; p < seq.length; p++) {
+            int id = seq[p];
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new InvalidInputException("sequence " + b + " position " + p + ": token id " + id
+                        + " is outside the vocabulary 0.." + (config.vocabSize() - 1));
+            }
+            if (id == PAD) {
+                throw new InvalidInputException("sequence " + b + " position " + p
+                        + ": <pad> token; pass each sequence unpadded");
+            }
+        }
+    }
+
+    private void validate(ForwardRequest request) {
+        for (int l : request.representationLayers()) {
+            if (l < 0 || l > config.numLayers()) {
+                throw new InvalidInputException("representation layer " + l + " is outside 0.." + config.numLayers());
+            }
+        }
+        if (request.contacts() && contactWeight == null) {
+            throw new InvalidInputException("contacts were requested but this model has no contact-regression "
+                    + "weights (" + Esm2Weights.CONTACT_WEIGHT + "); load the -contact-regression.pt file beside the "
+                    + "checkpoint");
+        }
+    }
+
+    private float[][] allocateProbs(int[] lengths) {
+        float[][] probs = new float[lengths.length][];
+        long perToken2 = (long) config.numLayers() * config.attentionHeads();
+        for (int b = 0; b < lengths.length; b++) {
+            long size = perToken2 * lengths[b] * lengths[b];
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new InvalidInputException("sequence " + b + " of " + lengths[b] + " tokens is too long to return "
+                        + "attention maps or contacts: " + size + " values exceed a Java array");
+            }
+            probs[b] = new float[(int) size];
+        }
+        return probs;
+    }
+
+    /** Token embeddings with fair-esm's token dropout: {@code <mask>} rows zeroed, all rows rescaled per sequence. */
+    private void embed(List<int[]> tokens, int[] offsets, float[] x) {
+        int d = config.embedDim();
+        for (int b = 0; b < tokens.size(); b++) {
+            int[] seq = tokens.get(b);
+            float denominator = 1f;
+            if (config.tokenDropout()) {
+                int masks = 0;
+                for (int id : seq) {
+                    if (id == MASK) {
+                        masks++;
+                    }
+                }
+                // PyTorch: (count.to(float32) / src_lengths) then (1 - ratio), all float32.
+                denominator = 1f - (float) masks / (float) seq.length;
+            }
+            for (int p = 0; p < seq.length; p++) {
+                int row = (offsets[b] + p) * d;
+                if (config.tokenDropout() && seq[p] == MASK) {
+                    continue; // stays zero
+                }
+                int src = seq[p] * d;
+                for (int i = 0; i < d; i++) {
+                    float e = embedTokens[src + i];
+                    x[row + i] = config.tokenDropout() ? e * TOKEN_DROPOUT_KEEP / denominator : e;
+                }
+            }
+        }
+    }
+
+    private static void capture(ForwardRequest request, int layer, float[] x, int[] offsets, int[] lengths,
+            Map<Integer, float[][]> reps) {
+        if (!request.representationLayers().contains(layer)) {
+            return;
+        }
+        reps.put(layer, split(x, x.length / sum(lengths), offsets, lengths));
+    }
+
+    private static int sum(int[] v) {
+        int s = 0;
+        for (int i : v) {
+            s += i;
+        }
+        return s;
+    }
+
+    private static float[][] split(float[] packed, int width, int[] offsets, int[] lengths) {
+        float[][] out = new float[lengths.length][];
+        for (int b = 0; b < lengths.length; b++) {
+            out[b] = new float[lengths[b] * width];
+            System.arraycopy(packed, offsets[b] * width, out[b], 0, out[b].length);
+        }
+        return out;
+    }
+
+    private static void addInto(float[] src, float[] dst, int width, int r0, int r1, int c0, int c1) {
+        for (int r = r0; r < r1; r++) {
+            int row = r * width;
+            for (int c = c0; c < c1; c++) {
+                dst[row + c] += src[row + c];
+            }
+        }
+    }
+
+    private static void gelu(float[] y, int width, int r0, int r1, int c0, int c1) {
+        for (int r = r0; r < r1; r++) {
+            int row = r * width;
+            for (int c = c0; c < c1; c++) {
+                y[row + c] = Erf.gelu(y[row + c]);
+            }
+        }
+    }
+
+    /** RobertaLMHead: dense, GELU, LayerNorm, then the tied embedding matrix and lm_head.bias. */
+    private float[][] lmHead(float[] features, int n, int[] offsets, int[] lengths) {
+        int d = config.embedDim();
+        float[] h = new float[n * d];
+        MatMul.linear(features, n, lmDense, h, (r0, r1, c0, c1) -> gelu(h, d, r0, r1, c0, c1), true);
+        LayerNorm.applyParallel(h, h, n, d, lmNormGain, lmNormBias, config.layerNormEps());
+        float[] logits = new float[n * config.vocabSize()];
+        MatMul.linear(h, n, lmOut, logits, null, true);
+        return split(logits, config.vocabSize(), offsets, lengths);
+    }
+
+    private float[][] contacts(List<int[]> tokens, float[][] probs) {
+        float[][] out = new float[tokens.size()][];
+        int channels = config.numLayers() * config.attentionHeads();
+        Parallel.forRange(tokens.size(), (b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                out[b] = ContactHead.predict(probs[b], tokens.get(b), channels, contactWeight, contactBias);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public void close() {
+        // Only Java arrays are held; the garbage collector frees them with the runtime.
+    }
+}

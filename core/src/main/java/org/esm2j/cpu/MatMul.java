@@ -1,0 +1,90 @@
+package org.esm2j.cpu;
+
+/**
+ * Dense layers on the CPU: {@code y = x W^T + b} over float32, row-major. Every output element is one fused
+ * multiply-add chain over the input features in order, then + bias, so results do not depend on the number of rows,
+ * the tiling or the thread count.
+ */
+public final class MatMul {
+    /** Rows per parallel unit: the GEMM micro-kernel's row block. */
+    private static final int ROW_ALIGN = 4;
+    /** Columns per parallel unit when there are too few rows to split: a few micro-kernel column blocks. */
+    private static final int COL_ALIGN = 64;
+
+    /** Work done on a block of the output right after it was computed, while it is still in cache. */
+    @FunctionalInterface
+    interface Epilogue {
+        void apply(int rowStart, int rowEnd, int colStart, int colEnd);
+    }
+
+    private MatMul() {
+    }
+
+    /**
+     * {@code y = x W^T + bias} on the shared worker pool.
+     *
+     * @param x (rows, inFeatures) row-major
+     * @param weight (outFeatures, inFeatures) row-major, PyTorch's layout
+     * @param bias (outFeatures), or null for none
+     * @param y (rows, outFeatures) row-major, overwritten
+     */
+    public static void linear(float[] x, int rows, int inFeatures, float[] weight, int outFeatures, float[] bias,
+            float[] y) {
+        checkSizes(x, rows, inFeatures, y, outFeatures);
+        linear(x, rows, LinearWeights.fromTorch(weight, outFeatures, inFeatures, bias), y, null, true);
+    }
+
+    /** {@link #linear} on the calling thread only. */
+    public static void linearSingleThread(float[] x, int rows, int inFeatures, float[] weight, int outFeatures,
+            float[] bias, float[] y) {
+        checkSizes(x, rows, inFeatures, y, outFeatures);
+        linear(x, rows, LinearWeights.fromTorch(weight, outFeatures, inFeatures, bias), y, null, false);
+    }
+
+    private static void checkSizes(float[] x, int rows, int inFeatures, float[] y, int outFeatures) {
+        if (rows < 0 || inFeatures < 1 || outFeatures < 1) {
+            throw new IllegalArgumentException("bad linear shape: rows " + rows + ", in " + inFeatures + ", out "
+                    + outFeatures);
+        }
+        if (x.length < (long) rows * inFeatures) {
+            throw new IllegalArgumentException("x has " + x.length + " values, needs rows x in = " + rows + " x "
+                    + inFeatures);
+        }
+        if (y.length < (long) rows * outFeatures) {
+            throw new IllegalArgumentException("y has " + y.length + " values, needs rows x out = " + rows + " x "
+                    + outFeatures);
+        }
+    }
+
+    /** The model's entry point: prepared weights, an optional epilogue, parallel over rows (or columns when few). */
+    static void linear(float[] x, int rows, LinearWeights w, float[] y, Epilogue epilogue, boolean parallel) {
+        Kernels k = Kernels.preferred();
+        int out = w.outFeatures;
+        int threads = parallel ? Parallel.threads() : 1;
+        if (threads == 1) {
+            block(k, x, w, y, 0, rows, 0, out, epilogue);
+        } else if (rows >= 2 * ROW_ALIGN * threads) {
+            Parallel.forRange(rows, 2 * threads, ROW_ALIGN, (r0, r1) -> block(k, x, w, y, r0, r1, 0, out, epilogue));
+        } else {
+            Parallel.forRange(out, 2 * threads, COL_ALIGN, (c0, c1) -> block(k, x, w, y, 0, rows, c0, c1, epilogue));
+        }
+    }
+
+    private static void block(Kernels k, float[] x, LinearWeights w, float[] y, int r0, int r1, int c0, int c1,
+            Epilogue epilogue) {
+        int in = w.inFeatures;
+        int out = w.outFeatures;
+        k.gemm(x, r0 * in, in, w.weightT, c0, out, y, r0 * out + c0, out, r1 - r0, in, c1 - c0);
+        if (w.bias != null) {
+            for (int r = r0; r < r1; r++) {
+                int row = r * out;
+                for (int c = c0; c < c1; c++) {
+                    y[row + c] += w.bias[c];
+                }
+            }
+        }
+        if (epilogue != null) {
+            epilogue.apply(r0, r1, c0, c1);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package org.esm2j.cpu;
+
+/**
+ * Plain Java kernels, used when the Vector API is unavailable or disabled. {@code Math.fma} keeps the results identical
+ * to {@link VectorKernels}; it compiles to one instruction on any x86-64 or AArch64 CPU with FMA.
+ */
+final class ScalarKernels implements Kernels {
+    static final ScalarKernels INSTANCE = new ScalarKernels();
+
+    private ScalarKernels() {
+    }
+
+    @Override
+    public void gemm(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int m,
+            int k, int n) {
+        // Four columns at a time so each loaded a[i, p] feeds four independent accumulators.
+        for (int i = 0; i < m; i++) {
+            int aRow = aOff + i * lda;
+            int cRow = cOff + i * ldc;
+            int j = 0;
+            for (; j + 4 <= n; j += 4) {
+                float c0 = 0f;
+                float c1 = 0f;
+                float c2 = 0f;
+                float c3 = 0f;
+                int bp = bOff + j;
+                for (int p = 0; p < k; p++, bp += ldb) {
+                    float av = a[aRow + p];
+                    c0 = Math.fma(av, b[bp], c0);
+                    c1 = Math.fma(av, b[bp + 1], c1);
+                    c2 = Math.fma(av, b[bp + 2], c2);
+                    c3 = Math.fma(av, b[bp + 3], c3);
+                }
+                c[cRow + j] = c0;
+                c[cRow + j + 1] = c1;
+                c[cRow + j + 2] = c2;
+                c[cRow + j + 3] = c3;
+            }
+            for (; j < n; j++) {
+                c[cRow + j] = dot(a, aRow, b, bOff + j, ldb, k);
+            }
+        }
+    }
+
+    /** The fma chain of one output element; the vector kernels use it for their column tails. */
+    static float dot(float[] a, int aRow, float[] b, int bCol, int ldb, int k) {
+        float acc = 0f;
+        for (int p = 0, bp = bCol; p < k; p++, bp += ldb) {
+            acc = Math.fma(a[aRow + p], b[bp], acc);
+        }
+        return acc;
+    }
+
+    @Override
+    public void maxInto(float[] x, int xOff, float[] acc, int n) {
+        for (int i = 0; i < n; i++) {
+            acc[i] = Math.max(acc[i], x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void expShiftedAccumulate(float[] x, int xOff, float[] shift, float[] sum, int n) {
+        for (int i = 0; i < n; i++) {
+            float e = FastExp.exp(x[xOff + i] - shift[i]);
+            x[xOff + i] = e;
+            sum[i] += e;
+        }
+    }
+
+    @Override
+    public void multiplyInto(float[] x, int xOff, float[] scale, int n) {
+        for (int i = 0; i < n; i++) {
+            x[xOff + i] *= scale[i];
+        }
+    }
+}

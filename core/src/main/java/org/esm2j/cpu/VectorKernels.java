@@ -1,0 +1,170 @@
+package org.esm2j.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API kernels. Only loaded after {@link Kernels} has checked that {@code jdk.incubator.vector} is present.
+ * The GEMM micro-kernel holds a 4 x (2 vectors) tile of C in registers (8 accumulators: fits AVX2's 16 registers
+ * with room for the B loads and the A broadcast) and streams k; every element is an in-order fma chain, exactly as in
+ * {@link ScalarKernels}, with the column tail done by the scalar chain.
+ */
+final class VectorKernels implements Kernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int V = S.length();
+
+    private VectorKernels() {
+    }
+
+    static Kernels create() {
+        return new VectorKernels();
+    }
+
+    String describe() {
+        return V + " float lanes";
+    }
+
+    @Override
+    public void gemm(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int m,
+            int k, int n) {
+        int j = 0;
+        for (; j + 2 * V <= n; j += 2 * V) {
+            int i = 0;
+            for (; i + 4 <= m; i += 4) {
+                tile4x2(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
+            }
+            for (; i < m; i++) {
+                tile1x2(a, aOff + i * lda, b, bOff + j, ldb, c, cOff + i * ldc + j, k);
+            }
+        }
+        for (; j + V <= n; j += V) {
+            for (int i = 0; i < m; i++) {
+                tile1x1(a, aOff + i * lda, b, bOff + j, ldb, c, cOff + i * ldc + j, k);
+            }
+        }
+        for (; j < n; j++) {
+            for (int i = 0; i < m; i++) {
+                c[cOff + i * ldc + j] = ScalarKernels.dot(a, aOff + i * lda, b, bOff + j, ldb, k);
+            }
+        }
+    }
+
+    private static void tile4x2(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
+            int k) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        int a1 = a0 + lda;
+        int a2 = a1 + lda;
+        int a3 = a2 + lda;
+        for (int p = 0; p < k; p++, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(c, cp);
+        c01.intoArray(c, cp + V);
+        cp += ldc;
+        c10.intoArray(c, cp);
+        c11.intoArray(c, cp + V);
+        cp += ldc;
+        c20.intoArray(c, cp);
+        c21.intoArray(c, cp + V);
+        cp += ldc;
+        c30.intoArray(c, cp);
+        c31.intoArray(c, cp + V);
+    }
+
+    private static void tile1x2(float[] a, int a0, float[] b, int bp, int ldb, float[] c, int cp, int k) {
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = c0;
+        for (int p = 0; p < k; p++, bp += ldb) {
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c0 = x.fma(FloatVector.fromArray(S, b, bp), c0);
+            c1 = x.fma(FloatVector.fromArray(S, b, bp + V), c1);
+        }
+        c0.intoArray(c, cp);
+        c1.intoArray(c, cp + V);
+    }
+
+    private static void tile1x1(float[] a, int a0, float[] b, int bp, int ldb, float[] c, int cp, int k) {
+        FloatVector c0 = FloatVector.zero(S);
+        for (int p = 0; p < k; p++, bp += ldb) {
+            c0 = FloatVector.broadcast(S, a[a0 + p]).fma(FloatVector.fromArray(S, b, bp), c0);
+        }
+        c0.intoArray(c, cp);
+    }
+
+    @Override
+    public void maxInto(float[] x, int xOff, float[] acc, int n) {
+        int i = 0;
+        for (; i + V <= n; i += V) {
+            FloatVector.fromArray(S, acc, i).max(FloatVector.fromArray(S, x, xOff + i)).intoArray(acc, i);
+        }
+        for (; i < n; i++) {
+            acc[i] = Math.max(acc[i], x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void expShiftedAccumulate(float[] x, int xOff, float[] shift, float[] sum, int n) {
+        int i = 0;
+        for (; i + V <= n; i += V) {
+            FloatVector e = exp(FloatVector.fromArray(S, x, xOff + i).sub(FloatVector.fromArray(S, shift, i)));
+            e.intoArray(x, xOff + i);
+            FloatVector.fromArray(S, sum, i).add(e).intoArray(sum, i);
+        }
+        for (; i < n; i++) {
+            float e = FastExp.exp(x[xOff + i] - shift[i]);
+            x[xOff + i] = e;
+            sum[i] += e;
+        }
+    }
+
+    /** {@link FastExp#exp} lane by lane, with the same operations in the same order. */
+    private static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(FastExp.MIN_INPUT);
+        FloatVector n = xc.mul(FastExp.LOG2E).add(FastExp.ROUND_MAGIC).sub(FastExp.ROUND_MAGIC);
+        FloatVector negN = n.neg();
+        FloatVector r = negN.fma(xc.broadcast(FastExp.LN2_HI), xc);
+        r = negN.fma(xc.broadcast(FastExp.LN2_LO), r);
+        FloatVector p = r.broadcast(FastExp.C7).fma(r, r.broadcast(FastExp.C6));
+        p = p.fma(r, r.broadcast(FastExp.C5));
+        p = p.fma(r, r.broadcast(FastExp.C4));
+        p = p.fma(r, r.broadcast(FastExp.C3));
+        p = p.fma(r, r.broadcast(FastExp.C2));
+        p = p.fma(r, r.broadcast(1f));
+        p = p.fma(r, r.broadcast(1f));
+        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats());
+    }
+
+    @Override
+    public void multiplyInto(float[] x, int xOff, float[] scale, int n) {
+        int i = 0;
+        for (; i + V <= n; i += V) {
+            FloatVector.fromArray(S, x, xOff + i).mul(FloatVector.fromArray(S, scale, i)).intoArray(x, xOff + i);
+        }
+        for (; i < n; i++) {
+            x[xOff + i] *= scale[i];
+        }
+    }
+}
