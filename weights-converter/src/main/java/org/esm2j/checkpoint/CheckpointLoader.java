@@ -200,11 +200,61 @@ public final class CheckpointLoader {
 
     // --- torch files
 
+    /** A fair-esm {@code .pt} ({@code {"model": state dict, "cfg": {"model": Namespace}}}) or a bare state dict. */
     private static LoadedCheckpoint loadTorchFile(Path file) {
-        throw new CheckpointException("torch files are not supported by this build");
+        Object top = TorchCheckpointFile.read(file);
+        String sha = SourceDigest.sha256(List.of(file));
+        String name = file.getFileName().toString();
+        if (top instanceof Map && ((Map<?, ?>) top).get("model") instanceof Map) {
+            Map<?, ?> checkpoint = (Map<?, ?>) top;
+            Map<String, Tensor> tensors = canonicalFromFairEsm(
+                    TorchCheckpointFile.tensorsOf(checkpoint.get("model"), "checkpoint[\"model\"]"));
+            tensors.putAll(contactRegression(file));
+            Esm2Weights weights = WeightsAssembler.assemble(tensors, FairEsmConfig.of(checkpoint));
+            return new LoadedCheckpoint(weights, name, sha, LoadedCheckpoint.FORMAT_FAIR_ESM);
+        }
+        Map<String, Tensor> raw = TorchCheckpointFile.tensorsOf(top, "the checkpoint's top-level object");
+        if (KeyNames.looksLikeHuggingFace(raw.keySet())) {
+            Path configFile = file.resolveSibling(HF_CONFIG);
+            Esm2Config config = Files.isRegularFile(configFile) ? HuggingFaceConfig.read(configFile) : null;
+            return new LoadedCheckpoint(WeightsAssembler.assemble(canonicalFromHuggingFace(raw), config), name, sha,
+                    LoadedCheckpoint.FORMAT_HF_PYTORCH);
+        }
+        return new LoadedCheckpoint(WeightsAssembler.assemble(canonicalFromFairEsm(raw), null), name, sha,
+                LoadedCheckpoint.FORMAT_FAIR_ESM);
+    }
+
+    /** {@code <stem>-contact-regression.pt} beside a Meta checkpoint, as fair-esm looks for it; empty if absent. */
+    private static Map<String, Tensor> contactRegression(Path checkpoint) {
+        String fileName = checkpoint.getFileName().toString();
+        String stem = fileName.endsWith(".pt") ? fileName.substring(0, fileName.length() - 3) : fileName;
+        Path regression = checkpoint.resolveSibling(stem + CONTACT_REGRESSION_SUFFIX);
+        if (!Files.isRegularFile(regression)) {
+            return Map.of();
+        }
+        try {
+            Object top = TorchCheckpointFile.read(regression);
+            if (!(top instanceof Map)) {
+                throw new CheckpointException("top-level object is not a dict");
+            }
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (Map.Entry<String, Tensor> e : TorchCheckpointFile.tensorsOf(((Map<?, ?>) top).get("model"),
+                    "regression[\"model\"]").entrySet()) {
+                if (e.getKey().startsWith("contact_head.regression.")) {
+                    tensors.put(e.getKey(), e.getValue());
+                }
+            }
+            return tensors;
+        } catch (CheckpointException e) {
+            throw new CheckpointException(regression.getFileName() + ": " + e.getMessage(), e);
+        }
     }
 
     private static Map<String, Tensor> readTorchStateDict(Path file) {
-        throw new CheckpointException("torch files are not supported by this build");
+        try {
+            return TorchCheckpointFile.tensorsOf(TorchCheckpointFile.read(file), "the top-level object");
+        } catch (CheckpointException e) {
+            throw new CheckpointException(file.getFileName() + ": " + e.getMessage(), e);
+        }
     }
 }
