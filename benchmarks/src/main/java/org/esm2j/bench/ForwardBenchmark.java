@@ -27,8 +27,9 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * Whole-model CPU forward passes (logits only) on random weights of the esm2_t6_8M and esm2_t12_35M shapes, at the
  * (batch x length) points the ONNX Runtime peer measures. One op is one batch, every sequence full length
- * ({@code <cls>}, T - 2 random residues, {@code <eos>}); tokens/s = ops/s x B x T. Threads follow the CPUs the JVM may
- * use, so {@code bench/cpu-bench.sh} pins the fork with taskset to compare at a given thread count.
+ * ({@code <cls>}, T - 2 random residues, {@code <eos>}); tokens/s = ops/s x B x T. Threads: the CPU backend's
+ * pool ({@code -Desm2j.threads}, default all available processors); {@code bench/cpu-bench.sh} sets it and pins the
+ * fork with taskset to compare with the peer at the same thread count.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

@@ -32,7 +32,7 @@ public final class RandomWeights {
         return Esm2Config.of(12, 480, 20);
     }
 
-    /** Every parameter of {@code config}, the contact head included, drawn from a generator seeded with {@code seed}. */
+    /** Every parameter of {@code config}, contact head included, drawn from a generator seeded with {@code seed}. */
     public static Esm2Weights create(Esm2Config config, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, Tensor> tensors = new LinkedHashMap<>();

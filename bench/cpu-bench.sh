@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# CPU benchmarks of esm2j next to the ONNX Runtime Java peer, in one run, printed as a Markdown table.
+#
+#   bench/cpu-bench.sh [--quick] [--threads "1 2"] [--results DIR] [--only forward|matmul]
+#
+# Builds the JMH jar (benchmarks/target${ESM2J_BUILD_SUFFIX}/benchmarks.jar, suffix default -bench), runs
+# MatMulBenchmark once and ForwardBenchmark (with -prof gc) once per thread count, runs the peer
+# (../shared/peers: OrtBench.java on esm2_t6_8M_shape.onnx, onnxruntime 1.22.0 fetched from Maven Central into ~/.m2
+# when missing) at the same thread counts, and prints the report (also saved as report.md in the results folder).
+# A thread count N sets -Desm2j.threads=N and, when N < nproc, pins both JVMs to cores 0..N-1 with taskset, so
+# esm2j's worker pool and the peer's intra-op threads get the same CPUs. --quick: 1 short warm-up and 2 short measurements.
+# The full run takes about 8 minutes on 2 cores; other work on the machine shows up as noise.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+suffix=${ESM2J_BUILD_SUFFIX:--bench}
+peers=${ESM2J_PEERS_DIR:-$root/../shared/peers}
+ort_version=1.22.0
+quick=false
+only=all
+threads="1 $(nproc)"
+[ "$(nproc)" -eq 1 ] && threads=1
+results=""
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) quick=true; shift ;;
+        --threads) threads=$2; shift 2 ;;
+        --results) results=$2; shift 2 ;;
+        --only) only=$2; shift 2 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+case "$only" in all|forward|matmul) ;; *) echo "--only takes forward or matmul" >&2; exit 2 ;; esac
+
+results=${results:-$root/benchmarks/target$suffix/cpu-bench/$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$results"
+log="$results/run.log"
+echo "results and logs: $results" >&2
+
+# --- build (offline first; online once if a dependency is missing)
+build=(mvn -B -q -f "$root/pom.xml" -Desm2j.buildSuffix="$suffix" -pl benchmarks -am package -DskipTests)
+if ! "${build[@]}" -o >>"$log" 2>&1; then
+    echo "offline build failed, retrying online" >&2
+    "${build[@]}" >>"$log" 2>&1 || { tail -40 "$log" >&2; exit 1; }
+fi
+jar=$root/benchmarks/target$suffix/benchmarks.jar
+
+# --- the peer: ONNX Runtime Java
+ort_jar=~/.m2/repository/com/microsoft/onnxruntime/onnxruntime/$ort_version/onnxruntime-$ort_version.jar
+peer_ready=false
+if [ "$only" != matmul ] && [ -f "$peers/OrtBench.java" ]; then
+    if [ ! -f "$ort_jar" ]; then
+        echo "fetching onnxruntime $ort_version from Maven Central" >&2
+        mvn -B -q dependency:get -Dtransitive=false \
+            -Dartifact=com.microsoft.onnxruntime:onnxruntime:$ort_version >>"$log" 2>&1 || true
+    fi
+    if [ -f "$ort_jar" ]; then
+        javac -d "$results/ort-classes" -cp "$ort_jar" "$peers/OrtBench.java"
+        peer_ready=true
+    else
+        echo "onnxruntime $ort_version unavailable; the peer columns stay empty" >&2
+    fi
+elif [ "$only" != matmul ]; then
+    echo "no peer at $peers (set ESM2J_PEERS_DIR); the peer columns stay empty" >&2
+fi
+
+# Runs a command on the first N CPUs (all of them: no pinning).
+on_cpus() {
+    local n=$1; shift
+    if [ "$n" -lt "$(nproc)" ]; then
+        taskset -c "0-$((n - 1))" "$@"
+    else
+        "$@"
+    fi
+}
+
+jmh_opts=()
+$quick && jmh_opts=(-wi 1 -w 1s -i 2 -r 1s)
+report_args=(--lscpu "$results/lscpu.txt")
+{ lscpu; grep -m1 '^cpu MHz' /proc/cpuinfo || true; } >"$results/lscpu.txt"
+
+if [ "$only" != forward ]; then
+    echo "matmul benchmarks ($(nproc) CPUs)" >&2
+    java -jar "$jar" MatMulBenchmark "${jmh_opts[@]}" -rf json -rff "$results/matmul.json" >>"$log" 2>&1
+    report_args+=(--matmul "$results/matmul.json")
+fi
+
+if [ "$only" != matmul ]; then
+    for n in $threads; do
+        echo "forward benchmarks, $n thread(s)" >&2
+        on_cpus "$n" java -jar "$jar" ForwardBenchmark "${jmh_opts[@]}" -prof gc -jvmArgsAppend "-Desm2j.threads=$n" \
+            -rf json -rff "$results/forward-t$n.json" >>"$log" 2>&1
+        report_args+=(--forward "$n=$results/forward-t$n.json")
+        if $peer_ready; then
+            echo "ONNX Runtime peer, $n thread(s)" >&2
+            on_cpus "$n" java -cp "$ort_jar:$results/ort-classes" OrtBench "$peers/esm2_t6_8M_shape.onnx" "$n" \
+                2>>"$log" | grep -v WARN >"$results/peer-t$n.txt"
+            report_args+=(--peer "$n=$results/peer-t$n.txt")
+        fi
+    done
+fi
+
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo " (+ uncommitted changes)" || true)
+mode=$($quick && echo "quick mode" || echo "full mode")
+title="esm2j CPU benchmarks, $(date -u +%Y-%m-%d), commit $commit$dirty, $mode, $(java -version 2>&1 | head -1)"
+java -cp "$jar" org.esm2j.bench.BenchReport --title "$title" "${report_args[@]}" | tee "$results/report.md"
