@@ -50,7 +50,7 @@ public final class CheckpointLoader {
     /** Meta .pt (with co-located NAME-contact-regression.pt when present), Hugging Face folder, or .safetensors. */
     public static LoadedCheckpoint load(Path path) {
         if (!Files.exists(path)) {
-            throw new CheckpointException("checkpoint not found: " + path);
+            throw new CheckpointException(path + ": checkpoint not found");
         }
         try {
             if (Files.isDirectory(path)) {

@@ -27,18 +27,15 @@ final class TorchCheckpointFile implements PickleMachine.TorchObjects {
 
     private final TorchZipArchive archive;
     private final String root;
-    private final String source;
     private final Map<String, Storage> storages = new HashMap<>();
 
-    private TorchCheckpointFile(TorchZipArchive archive, String root, String source) {
+    private TorchCheckpointFile(TorchZipArchive archive, String root) {
         this.archive = archive;
         this.root = root;
-        this.source = source;
     }
 
     /** The top-level object that {@code torch.load} would return (tensors as {@link Tensor}). */
     static Object read(Path file) {
-        String source = file.getFileName().toString();
         try (TorchZipArchive archive = TorchZipArchive.open(file)) {
             String root = archiveRoot(archive);
             checkByteOrder(archive, root);
@@ -50,7 +47,7 @@ final class TorchCheckpointFile implements PickleMachine.TorchObjects {
             ByteBuffer pkl = archive.read(pickleName);
             byte[] code = new byte[pkl.remaining()];
             pkl.get(code);
-            return PickleMachine.load(code, source + " " + pickleName, new TorchCheckpointFile(archive, root, source));
+            return PickleMachine.load(code, pickleName, new TorchCheckpointFile(archive, root));
         }
     }
 
@@ -96,12 +93,12 @@ final class TorchCheckpointFile implements PickleMachine.TorchObjects {
     public Object persistentLoad(Object pid) {
         if (!(pid instanceof PickleMachine.Tuple) || ((PickleMachine.Tuple) pid).size() != 5
                 || !"storage".equals(((PickleMachine.Tuple) pid).get(0))) {
-            throw new CheckpointException(source + ": persistent id is not ('storage', type, key, location, numel)");
+            throw new CheckpointException("persistent id is not ('storage', type, key, location, numel)");
         }
         PickleMachine.Tuple t = (PickleMachine.Tuple) pid;
         if (!(t.get(1) instanceof PickleMachine.StorageType) || !(t.get(2) instanceof String)
                 || !(t.get(4) instanceof Long)) {
-            throw new CheckpointException(source + ": malformed storage id for key " + t.get(2));
+            throw new CheckpointException("malformed storage id for key " + t.get(2));
         }
         DType dtype = ((PickleMachine.StorageType) t.get(1)).dtype();
         String key = (String) t.get(2);
@@ -109,14 +106,14 @@ final class TorchCheckpointFile implements PickleMachine.TorchObjects {
         Storage cached = storages.get(key);
         if (cached != null) {
             if (cached.dtype() != dtype || cached.numel() != numel) {
-                throw new CheckpointException(source + ": storage " + key + " is referenced with two types");
+                throw new CheckpointException("storage " + key + " is referenced with two types");
             }
             return cached;
         }
         String entry = root + "/data/" + key;
         long entrySize = archive.size(entry);
         if (numel < 0 || numel > entrySize / dtype.byteSize()) {
-            throw new CheckpointException(source + ": storage " + key + " claims " + numel + " " + dtype
+            throw new CheckpointException("storage " + key + " claims " + numel + " " + dtype
                     + " elements but " + entry + " has " + entrySize + " bytes");
         }
         ByteBuffer bytes = archive.read(entry).slice(0, (int) (numel * dtype.byteSize()))
@@ -131,21 +128,21 @@ final class TorchCheckpointFile implements PickleMachine.TorchObjects {
         try {
             return rebuild(args);
         } catch (ArithmeticException e) {
-            throw new CheckpointException(source + ": tensor size or stride overflows: " + e.getMessage(), e);
+            throw new CheckpointException("tensor size or stride overflows: " + e.getMessage(), e);
         }
     }
 
     private Tensor rebuild(PickleMachine.Tuple args) {
         if (args.size() < 4 || !(args.get(0) instanceof Storage) || !(args.get(1) instanceof Long)
                 || !(args.get(2) instanceof PickleMachine.Tuple) || !(args.get(3) instanceof PickleMachine.Tuple)) {
-            throw new CheckpointException(source + ": _rebuild_tensor_v2 needs (storage, offset, size, stride, ...)");
+            throw new CheckpointException("_rebuild_tensor_v2 needs (storage, offset, size, stride, ...)");
         }
         Storage storage = (Storage) args.get(0);
         long offset = (Long) args.get(1);
         long[] size = longs((PickleMachine.Tuple) args.get(2), "size");
         long[] stride = longs((PickleMachine.Tuple) args.get(3), "stride");
         if (size.length != stride.length) {
-            throw new CheckpointException(source + ": tensor size " + Arrays.toString(size) + " and stride "
+            throw new CheckpointException("tensor size " + Arrays.toString(size) + " and stride "
                     + Arrays.toString(stride) + " differ in rank");
         }
         long numel = 1;
@@ -154,7 +151,7 @@ final class TorchCheckpointFile implements PickleMachine.TorchObjects {
         long expectedStride = 1;
         for (int d = size.length - 1; d >= 0; d--) {
             if (size[d] < 0 || stride[d] < 0) {
-                throw new CheckpointException(source + ": negative size or stride " + Arrays.toString(size) + " / "
+                throw new CheckpointException("negative size or stride " + Arrays.toString(size) + " / "
                         + Arrays.toString(stride));
             }
             numel = size[d] == 0 ? 0 : Math.multiplyExact(numel, size[d]);
@@ -170,7 +167,7 @@ final class TorchCheckpointFile implements PickleMachine.TorchObjects {
             return new Tensor(storage.dtype(), size, ByteBuffer.allocate(0));
         }
         if (offset < 0 || lastIndex >= storage.numel()) {
-            throw new CheckpointException(source + ": tensor of size " + Arrays.toString(size) + ", stride "
+            throw new CheckpointException("tensor of size " + Arrays.toString(size) + ", stride "
                     + Arrays.toString(stride) + " at offset " + offset + " reaches past its storage of "
                     + storage.numel() + " elements");
         }
@@ -182,7 +179,7 @@ final class TorchCheckpointFile implements PickleMachine.TorchObjects {
         // A view that does not overlap itself has no more elements than its storage; more would be an expanded
         // (stride 0) tensor, which no checkpoint writer produces and which could ask for unbounded memory.
         if (numel > storage.numel()) {
-            throw new CheckpointException(source + ": strided tensor of " + numel + " elements over a storage of "
+            throw new CheckpointException("strided tensor of " + numel + " elements over a storage of "
                     + storage.numel() + " is not supported");
         }
         return new Tensor(storage.dtype(), size, gather(storage, offset, size, stride, (int) numel));
@@ -216,7 +213,7 @@ final class TorchCheckpointFile implements PickleMachine.TorchObjects {
         long[] out = new long[t.size()];
         for (int i = 0; i < out.length; i++) {
             if (!(t.get(i) instanceof Long)) {
-                throw new CheckpointException(source + ": tensor " + what + " holds a "
+                throw new CheckpointException("tensor " + what + " holds a "
                         + PickleMachine.typeName(t.get(i)) + ", not an int");
             }
             out[i] = (Long) t.get(i);

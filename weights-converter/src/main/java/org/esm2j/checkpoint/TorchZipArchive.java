@@ -15,8 +15,8 @@ import org.esm2j.CheckpointException;
 
 /**
  * The zip container of {@code torch.save} ({@code <root>/data.pkl}, {@code <root>/data/<key>}, {@code <root>/byteorder}),
- * read from the central directory with zip64 support. torch writes entries uncompressed, so they are memory-mapped,
- * never copied: a 15B checkpoint is 30 GB. Compressed entries (a re-zipped file) are inflated into memory. Every
+ * read from the central directory with zip64 support. torch writes entries uncompressed, so large ones are
+ * memory-mapped, never copied: a 15B checkpoint is 30 GB. Compressed entries (a re-zipped file) are inflated into memory. Every
  * offset and size read from the file is checked against the file size before it is used.
  */
 final class TorchZipArchive implements AutoCloseable {
@@ -32,6 +32,8 @@ final class TorchZipArchive implements AutoCloseable {
     /** Deflate cannot expand data more than about 1032:1; a larger claim is a corrupt header. */
     private static final long MAX_DEFLATE_RATIO = 1100;
     private static final long MAX_CENTRAL_DIRECTORY_BYTES = 256L << 20;
+    /** Smaller stored entries are read into the heap: a mapping per small tensor would waste address space. */
+    private static final long MIN_MAPPED_BYTES = 1 << 20;
     private static final int STORED = 0;
     private static final int DEFLATED = 8;
 
@@ -225,9 +227,10 @@ final class TorchZipArchive implements AutoCloseable {
                     throw new CheckpointException("corrupt zip: stored entry '" + name + "' has size " + e.size()
                             + " but " + e.compressedSize() + " stored bytes");
                 }
-                ByteBuffer data = e.size() == 0 ? ByteBuffer.allocate(0)
-                        : channel.map(FileChannel.MapMode.READ_ONLY, dataStart, e.size());
-                return data.order(ByteOrder.LITTLE_ENDIAN);
+                if (e.size() < MIN_MAPPED_BYTES) {
+                    return read(channel, dataStart, (int) e.size());
+                }
+                return channel.map(FileChannel.MapMode.READ_ONLY, dataStart, e.size()).order(ByteOrder.LITTLE_ENDIAN);
             }
             if (e.method() == DEFLATED) {
                 return inflate(e, dataStart);
