@@ -1,0 +1,210 @@
+package org.esm2j.cli;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.esm2j.data.Alphabet;
+import org.esm2j.data.SequenceWindows;
+import org.esm2j.data.TokenBudgetBatcher;
+import org.esm2j.model.Esm2Model;
+import org.esm2j.model.ForwardRequest;
+import org.esm2j.model.ForwardResult;
+
+/**
+ * Runs prepared records through the model in token-budget batches and hands each record's outputs to a sink as soon
+ * as all its windows are done, so memory holds one batch plus the windows of records still in flight.
+ *
+ * <p>With several windows per record: per-residue rows, logits and contacts are merged by
+ * {@link SequenceWindows} (averaged over covering windows); {@code mean} is the mean of the merged rows; {@code bos}
+ * is the first window's {@code <cls>} row; attentions are refused up front (windows have no common token axis).
+ */
+final class EmbeddingRun {
+    /** One forward-pass sequence: window {@code window} of record {@code record}. */
+    private record Segment(int record, int window, int[] tokens) {
+    }
+
+    /** The outputs of a record's windows, collected until the last window arrives. */
+    private static final class Pending {
+        final int windows;
+        final Map<Integer, float[][]> rows = new HashMap<>(); // layer -> [window] (n_w, D)
+        final Map<Integer, float[]> bos = new HashMap<>(); // layer -> (D), from window 0
+        final float[][] logits; // [window] (n_w, V)
+        final float[][] contacts; // [window] (n_w, n_w)
+        float[] attentions; // (L, H, T, T); single-window records only
+        int received;
+
+        Pending(int windows) {
+            this.windows = windows;
+            this.logits = new float[windows][];
+            this.contacts = new float[windows][];
+        }
+    }
+
+    private final Esm2Model model;
+    private final List<SequenceOptions.Prepared> records;
+    private final Set<OutputKind> include;
+    private final SortedSet<Integer> layers;
+    private final int tokensPerBatch;
+    private final ProgressBar progress;
+
+    /**
+     * @param layers resolved layer indices (0..L) for the layer-based outputs
+     * @param progress null for none
+     */
+    EmbeddingRun(Esm2Model model, List<SequenceOptions.Prepared> records, Set<OutputKind> include,
+            SortedSet<Integer> layers, int tokensPerBatch, ProgressBar progress) {
+        this.model = model;
+        this.records = records;
+        this.include = include.isEmpty() ? EnumSet.noneOf(OutputKind.class) : EnumSet.copyOf(include);
+        this.layers = new TreeSet<>(layers);
+        this.tokensPerBatch = tokensPerBatch;
+        this.progress = progress;
+    }
+
+    /** Total framed tokens of every window: the unit of progress. */
+    static long totalTokens(List<SequenceOptions.Prepared> records) {
+        long total = 0;
+        for (SequenceOptions.Prepared p : records) {
+            for (SequenceWindows.Window w : p.windows().windows()) {
+                total += w.length() + 2;
+            }
+        }
+        return total;
+    }
+
+    void run(OutputSink sink) throws IOException {
+        List<Segment> segments = new ArrayList<>();
+        for (int r = 0; r < records.size(); r++) {
+            SequenceWindows windows = records.get(r).windows();
+            for (int w = 0; w < windows.count(); w++) {
+                segments.add(new Segment(r, w, Alphabet.frame(windows.tokens(w))));
+            }
+        }
+        int[] lengths = segments.stream().mapToInt(s -> s.tokens().length).toArray();
+        boolean needsRows = include.contains(OutputKind.PER_RESIDUE) || include.contains(OutputKind.MEAN)
+                || include.contains(OutputKind.BOS);
+        ForwardRequest request = new ForwardRequest(needsRows ? layers : new TreeSet<>(),
+                include.contains(OutputKind.LOGITS), include.contains(OutputKind.ATTENTIONS),
+                include.contains(OutputKind.CONTACTS));
+
+        Map<Integer, Pending> inFlight = new TreeMap<>();
+        long recordsDone = 0;
+        long tokensDone = 0;
+        for (int[] batch : TokenBudgetBatcher.batches(lengths, tokensPerBatch)) {
+            List<int[]> tokens = new ArrayList<>(batch.length);
+            for (int i : batch) {
+                tokens.add(segments.get(i).tokens());
+            }
+            ForwardResult result = model.forward(tokens, request);
+            for (int b = 0; b < batch.length; b++) {
+                Segment s = segments.get(batch[b]);
+                SequenceWindows windows = records.get(s.record()).windows();
+                Pending p = inFlight.computeIfAbsent(s.record(), r -> new Pending(windows.count()));
+                collect(p, s, result, b);
+                tokensDone += s.tokens().length;
+                if (p.received == windows.count()) {
+                    inFlight.remove(s.record());
+                    emit(s.record(), p, sink);
+                    recordsDone++;
+                }
+            }
+            if (progress != null) {
+                progress.update(recordsDone, tokensDone);
+            }
+        }
+        if (!inFlight.isEmpty()) {
+            throw new IllegalStateException("records " + inFlight.keySet() + " did not receive every window");
+        }
+    }
+
+    private void collect(Pending p, Segment s, ForwardResult result, int b) {
+        int tokens = result.tokenCount(b);
+        int residues = tokens - 2;
+        int d = model.config().embedDim();
+        if (include.contains(OutputKind.PER_RESIDUE) || include.contains(OutputKind.MEAN)) {
+            for (int layer : layers) {
+                float[] rep = result.representation(layer, b);
+                p.rows.computeIfAbsent(layer, k -> new float[p.windows][])[s.window()] =
+                        Arrays.copyOfRange(rep, d, (residues + 1) * d);
+            }
+        }
+        if (include.contains(OutputKind.BOS) && s.window() == 0) {
+            for (int layer : layers) {
+                p.bos.put(layer, Arrays.copyOf(result.representation(layer, b), d));
+            }
+        }
+        int vocab = model.config().vocabSize();
+        if (include.contains(OutputKind.LOGITS)) {
+            p.logits[s.window()] = Arrays.copyOfRange(result.logits(b), vocab, (residues + 1) * vocab);
+        }
+        if (include.contains(OutputKind.CONTACTS)) {
+            p.contacts[s.window()] = result.contacts(b);
+        }
+        if (include.contains(OutputKind.ATTENTIONS)) {
+            p.attentions = result.attentions(b);
+        }
+        p.received++;
+    }
+
+    private void emit(int index, Pending p, OutputSink sink) throws IOException {
+        SequenceOptions.Prepared prepared = records.get(index);
+        String id = prepared.record().id();
+        SequenceWindows windows = prepared.windows();
+        int n = windows.length();
+        int d = model.config().embedDim();
+        for (int layer : layers) {
+            if (include.contains(OutputKind.PER_RESIDUE) || include.contains(OutputKind.MEAN)) {
+                float[] rows = merge(windows, p.rows.get(layer), d);
+                if (include.contains(OutputKind.PER_RESIDUE)) {
+                    sink.put(index, id, "repr/" + layer, new long[] {n, d}, rows);
+                }
+                if (include.contains(OutputKind.MEAN)) {
+                    sink.put(index, id, "mean/" + layer, new long[] {d}, meanOfRows(rows, n, d));
+                }
+            }
+            if (include.contains(OutputKind.BOS)) {
+                sink.put(index, id, "bos/" + layer, new long[] {d}, p.bos.get(layer));
+            }
+        }
+        if (include.contains(OutputKind.LOGITS)) {
+            int vocab = model.config().vocabSize();
+            sink.put(index, id, "logits", new long[] {n, vocab}, merge(windows, p.logits, vocab));
+        }
+        if (include.contains(OutputKind.CONTACTS)) {
+            float[] contacts = windows.count() == 1 ? p.contacts[0] : windows.mergePairs(Arrays.asList(p.contacts));
+            sink.put(index, id, ContactsTsvSink.CONTACTS_KEY, new long[] {n, n}, contacts);
+        }
+        if (include.contains(OutputKind.ATTENTIONS)) {
+            int t = n + 2;
+            sink.put(index, id, "attentions", new long[] {model.config().numLayers(),
+                model.config().attentionHeads(), t, t}, p.attentions);
+        }
+    }
+
+    private static float[] merge(SequenceWindows windows, float[][] perWindow, int width) {
+        return windows.count() == 1 ? perWindow[0] : windows.mergeRows(Arrays.asList(perWindow), width);
+    }
+
+    /** Column means, accumulated in double so long sequences lose no precision. */
+    static float[] meanOfRows(float[] rows, int n, int d) {
+        double[] sum = new double[d];
+        for (int r = 0; r < n; r++) {
+            for (int c = 0; c < d; c++) {
+                sum[c] += rows[r * d + c];
+            }
+        }
+        float[] mean = new float[d];
+        for (int c = 0; c < d; c++) {
+            mean[c] = (float) (sum[c] / n);
+        }
+        return mean;
+    }
+}

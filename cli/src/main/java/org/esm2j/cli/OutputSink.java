@@ -1,0 +1,22 @@
+package org.esm2j.cli;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Where per-record float32 arrays go as they are computed. A sink is opened on the stream of a temporary file that
+ * {@link OutputFormat#write} renames into place only after {@link #finish}, so a failed run leaves no partial output.
+ */
+interface OutputSink extends Closeable {
+    /**
+     * Adds the array {@code <recordId>/<key>}.
+     *
+     * @param recordIndex the record's position in the input, so formats that can order their entries keep input order
+     * @param shape row-major dimensions of {@code values}
+     */
+    void put(int recordIndex, String recordId, String key, long[] shape, float[] values) throws IOException;
+
+    /** Writes what remains (headers, metadata, directory). {@code metadata} values are strings, JSON where structured. */
+    void finish(Map<String, String> metadata) throws IOException;
+}
