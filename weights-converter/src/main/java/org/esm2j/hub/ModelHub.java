@@ -128,9 +128,8 @@ public final class ModelHub {
                     Files.delete(target);
                     Files.deleteIfExists(CacheRecord.pathFor(target));
                 } else if (state.exists()) {
-                    // A file placed by hand: resuming from it lets the server confirm it (416) or complete it.
-                    LOG.info("{} has no download record; checking it against {}", target, url);
-                    Files.move(target, part, StandardCopyOption.REPLACE_EXISTING);
+                    checkUnrecorded(url, part, target);
+                    return target;
                 }
                 download(url, part, target);
                 return target;
@@ -159,6 +158,24 @@ public final class ModelHub {
                     target);
         }
         return target;
+    }
+
+    /**
+     * A file placed by hand: resuming from it lets the server confirm it (416) or complete it. If the server cannot
+     * be asked, the file goes back untouched rather than being left as a .part the offline mode would not use.
+     */
+    private void checkUnrecorded(URI url, Path part, Path target) throws IOException {
+        LOG.info("{} has no download record; checking it against {}", target, url);
+        long placedSize = Files.size(target);
+        Files.move(target, part, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            download(url, part, target);
+        } catch (HubException e) {
+            if (Files.exists(part) && Files.size(part) == placedSize && !Files.exists(target)) {
+                Files.move(part, target);
+            }
+            throw e;
+        }
     }
 
     private void download(URI url, Path part, Path target) throws IOException {

@@ -6,13 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -160,6 +165,21 @@ class ModelHubTest {
     }
 
     @Test
+    void fileWithoutRecordStaysInPlaceWhenTheServerCannotBeAsked() throws Exception {
+        Files.write(checkpointFile(), checkpoint);
+        FixtureServer empty = new FixtureServer();
+        try {
+            ModelHub emptyHub = new ModelHub(cache, empty.baseUrl(), false, listener, TEST_STALL_TIMEOUT);
+            assertThrows(HubException.class, () -> emptyHub.resolve(NAME));
+        } finally {
+            empty.close();
+        }
+
+        assertArrayEquals(checkpoint, Files.readAllBytes(checkpointFile()));
+        assertNoTemporaryFiles();
+    }
+
+    @Test
     void stalledTransferFailsInsteadOfHanging() throws Exception {
         server.stallMidBody(true);
         ModelHub impatient = new ModelHub(cache, server.baseUrl(), false, listener, Duration.ofMillis(300));
@@ -190,12 +210,51 @@ class ModelHubTest {
         assertNoTemporaryFiles();
     }
 
+    @Test
+    void downloadWaitsForAnotherProcessHoldingTheCacheLock() throws Exception {
+        Path lockFile = cache.resolve(NAME + ".pt.lock");
+        Path javaBinary = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process holder = new ProcessBuilder(javaBinary.toString(), "-cp", System.getProperty("java.class.path"),
+                LockHolder.class.getName(), lockFile.toString()).redirectErrorStream(true).start();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            assertEquals("locked", new BufferedReader(new InputStreamReader(holder.getInputStream(),
+                    StandardCharsets.UTF_8)).readLine());
+            Future<Path> waiting = pool.submit(() -> hub(false).resolve(NAME));
+            Thread.sleep(300);
+            assertFalse(waiting.isDone(), "resolve must wait while another process holds the lock");
+            assertEquals(0, server.requestCount());
+
+            holder.getOutputStream().close();
+
+            assertEquals(checkpointFile(), waiting.get());
+            assertArrayEquals(checkpoint, Files.readAllBytes(checkpointFile()));
+        } finally {
+            pool.shutdownNow();
+            holder.destroy();
+            holder.waitFor();
+        }
+    }
+
+    @Test
+    void partialFileLargerThanTheServersIsDiscardedAfter416() throws Exception {
+        byte[] tooLong = Arrays.copyOf(checkpoint, checkpoint.length + 100);
+        Files.write(ModelHub.partOf(checkpointFile()), tooLong);
+
+        hub(false).resolve(NAME);
+
+        assertEquals(List.of(FixtureServer.PREFIX + "models/" + NAME + ".pt bytes=" + tooLong.length + "-",
+                FixtureServer.PREFIX + "models/" + NAME + ".pt"), server.requests().subList(0, 2));
+        assertArrayEquals(checkpoint, Files.readAllBytes(checkpointFile()));
+        assertNoTemporaryFiles();
+    }
+
     // --- corrupted cache
 
     @Test
     void changedSizeIsDetectedAndRedownloaded() throws Exception {
         hub(false).resolve(NAME);
-        Files.write(checkpointFile(), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+        Files.write(checkpointFile(), new byte[] {1}, StandardOpenOption.APPEND);
         int before = server.requestCount();
 
         hub(false).resolve(NAME);
@@ -226,7 +285,7 @@ class ModelHubTest {
     @Test
     void corruptedFileInOfflineModeIsReportedNotUsed() throws Exception {
         hub(false).resolve(NAME);
-        Files.write(checkpointFile(), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+        Files.write(checkpointFile(), new byte[] {1}, StandardOpenOption.APPEND);
 
         HubException e = assertThrows(HubException.class, () -> hub(true).resolve(NAME));
 
