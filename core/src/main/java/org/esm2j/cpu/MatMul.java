@@ -58,7 +58,12 @@ public final class MatMul {
 
     /** The model's entry point: prepared weights, an optional epilogue, parallel over rows (or columns when few). */
     static void linear(float[] x, int rows, LinearWeights w, float[] y, Epilogue epilogue, boolean parallel) {
-        Kernels k = Kernels.preferred();
+        linear(x, rows, w, y, epilogue, parallel, Kernels.preferred());
+    }
+
+    /** With the kernels given, so tests can run the scalar and vector paths side by side. */
+    static void linear(float[] x, int rows, LinearWeights w, float[] y, Epilogue epilogue, boolean parallel,
+            Kernels k) {
         int out = w.outFeatures;
         int threads = parallel ? Parallel.threads() : 1;
         if (threads == 1) {
