@@ -127,11 +127,12 @@ public final class ModelHub {
                             state.corruption().get());
                     Files.delete(target);
                     Files.deleteIfExists(CacheRecord.pathFor(target));
+                    download(url, part, target);
                 } else if (state.exists()) {
                     checkUnrecorded(url, part, target);
-                    return target;
+                } else {
+                    download(url, part, target);
                 }
-                download(url, part, target);
                 return target;
             }
         } catch (IOException e) {
