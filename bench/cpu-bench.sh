@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # CPU benchmarks of esm2j next to the ONNX Runtime Java peer, in one run, printed as a Markdown table.
 #
-#   bench/cpu-bench.sh [--quick] [--threads "1 2"] [--results DIR] [--only forward|matmul]
+#   bench/cpu-bench.sh [--quick] [--threads "1 2"] [--results DIR] [--only forward|matmul] [--skip-build]
 #
 # Builds the JMH jar (benchmarks/target${ESM2J_BUILD_SUFFIX}/benchmarks.jar, suffix default -bench), runs
 # MatMulBenchmark once and ForwardBenchmark (with -prof gc) once per thread count, runs the peer
 # (../shared/peers: OrtBench.java on esm2_t6_8M_shape.onnx, onnxruntime 1.22.0 fetched from Maven Central into ~/.m2
 # when missing) at the same thread counts, and prints the report (also saved as report.md in the results folder).
 # A thread count N sets -Desm2j.threads=N and, when N < nproc, pins both JVMs to cores 0..N-1 with taskset, so
-# esm2j's worker pool and the peer's intra-op threads get the same CPUs. --quick: 1 short warm-up and 2 short measurements.
-# The full run takes about 8 minutes on 2 cores; other work on the machine shows up as noise.
+# esm2j's worker pool and the peer's intra-op threads get the same CPUs. --quick: 1 short warm-up and 2 short
+# measurements per point. --skip-build reuses the jar of the last build. The full run takes about 8 minutes on
+# 2 cores; other work on the machine shows up as noise, so run it on an otherwise idle machine.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +18,7 @@ suffix=${ESM2J_BUILD_SUFFIX:--bench}
 peers=${ESM2J_PEERS_DIR:-$root/../shared/peers}
 ort_version=1.22.0
 quick=false
+build_jar=true
 only=all
 threads="1 $(nproc)"
 [ "$(nproc)" -eq 1 ] && threads=1
@@ -28,7 +30,8 @@ while [ $# -gt 0 ]; do
         --threads) threads=$2; shift 2 ;;
         --results) results=$2; shift 2 ;;
         --only) only=$2; shift 2 ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        --skip-build) build_jar=false; shift ;;
+        -h|--help) sed -n '2,/^set /p' "$0" | sed '$d'; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -41,11 +44,12 @@ echo "results and logs: $results" >&2
 
 # --- build (offline first; online once if a dependency is missing)
 build=(mvn -B -q -f "$root/pom.xml" -Desm2j.buildSuffix="$suffix" -pl benchmarks -am package -DskipTests)
-if ! "${build[@]}" -o >>"$log" 2>&1; then
+if $build_jar && ! "${build[@]}" -o >>"$log" 2>&1; then
     echo "offline build failed, retrying online" >&2
     "${build[@]}" >>"$log" 2>&1 || { tail -40 "$log" >&2; exit 1; }
 fi
 jar=$root/benchmarks/target$suffix/benchmarks.jar
+[ -f "$jar" ] || { echo "no $jar: run without --skip-build" >&2; exit 1; }
 
 # --- the peer: ONNX Runtime Java
 ort_jar=~/.m2/repository/com/microsoft/onnxruntime/onnxruntime/$ort_version/onnxruntime-$ort_version.jar

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.esm2j.io.Json;
 import org.esm2j.model.Esm2Config;
+import org.openjdk.jmh.annotations.Param;
 
 /**
  * Turns one run of {@code bench/cpu-bench.sh} into Markdown: JMH JSON results of {@link ForwardBenchmark} (one file per
@@ -112,29 +114,41 @@ public final class BenchReport {
             }
         }
         out.append("### Forward pass (logits only, random weights, every sequence full length)\n\n");
+        List<ForwardRow> rows = new ArrayList<>();
+        for (Map.Entry<Integer, Path> e : forwardFiles.entrySet()) {
+            for (Map<String, Object> result : results(e.getValue())) {
+                Map<String, Object> params = map(result.get("params"));
+                String[] bt = ((String) params.get("batch")).split("x");
+                rows.add(new ForwardRow((String) params.get("model"), Integer.parseInt(bt[0]),
+                        Integer.parseInt(bt[1]), e.getKey(), score(result), allocatedMegabytes(result)));
+            }
+        }
+        // Smaller model first, then length, batch and thread count, so the two thread counts of a point sit together.
+        rows.sort(Comparator.comparingLong((ForwardRow r) -> ForwardBenchmark.config(r.model()).parameterCount())
+                .thenComparingInt(ForwardRow::tokens).thenComparingInt(ForwardRow::batch)
+                .thenComparingInt(ForwardRow::threads));
         out.append("| model shape | B x T | threads | esm2j tokens/s | peer tokens/s | esm2j / peer "
                 + "| esm2j GFLOP/s | esm2j MB allocated / forward |\n");
         out.append("|---|---|---|---|---|---|---|---|\n");
-        for (Map.Entry<Integer, Path> e : forwardFiles.entrySet()) {
-            int threads = e.getKey();
-            for (Map<String, Object> result : results(e.getValue())) {
-                Map<String, Object> params = map(result.get("params"));
-                String model = (String) params.get("model");
-                String[] bt = ((String) params.get("batch")).split("x");
-                int b = Integer.parseInt(bt[0]);
-                int t = Integer.parseInt(bt[1]);
-                double tokensPerSecond = score(result) * b * t;
-                Double peerTokens = model.equals(PEER_MODEL) ? peer.get(threads + "/" + b + "/" + t) : null;
-                double gflops = tokensPerSecond * flopsPerToken(ForwardBenchmark.config(model), t) / 1e9;
-                out.append(String.format(Locale.ROOT, "| %s | %d x %d | %d | %s | %s | %s | %.1f | %s |%n", model,
-                        b, t, threads, grouped(tokensPerSecond), peerTokens == null ? "-" : grouped(peerTokens),
-                        peerTokens == null ? "-" : String.format(Locale.ROOT, "%.2f", tokensPerSecond / peerTokens),
-                        gflops, allocatedMegabytes(result)));
-            }
+        for (ForwardRow r : rows) {
+            double tokensPerSecond = r.opsPerSecond() * r.batch() * r.tokens();
+            Double peerTokens = r.model().equals(PEER_MODEL)
+                    ? peer.get(r.threads() + "/" + r.batch() + "/" + r.tokens()) : null;
+            double gflops = tokensPerSecond * flopsPerToken(ForwardBenchmark.config(r.model()), r.tokens()) / 1e9;
+            out.append(String.format(Locale.ROOT, "| %s | %d x %d | %d | %s | %s | %s | %.1f | %s |%n", r.model(),
+                    r.batch(), r.tokens(), r.threads(), grouped(tokensPerSecond),
+                    peerTokens == null ? "-" : grouped(peerTokens),
+                    peerTokens == null ? "-" : String.format(Locale.ROOT, "%.2f", tokensPerSecond / peerTokens),
+                    gflops, r.allocatedMegabytes()));
         }
         out.append("\nPeer: ONNX Runtime Java on the esm2_t6_8M-shaped ONNX export, which also returns the last hidden "
                 + "state; same (B, T), same CPUs (1 thread = both pinned to one core with taskset). GFLOP/s use "
                 + "L (24 D^2 + 4 T D) + 2 D^2 + 2 D V FLOPs per token.\n\n");
+    }
+
+    /** One forward measurement: a model shape at B x T on a number of threads. */
+    private record ForwardRow(String model, int batch, int tokens, int threads, double opsPerSecond,
+            String allocatedMegabytes) {
     }
 
     static double flopsPerToken(Esm2Config c, int tokens) {
@@ -156,21 +170,45 @@ public final class BenchReport {
 
     private void renderMatMul(StringBuilder out, Machine machine) throws IOException {
         out.append("### Linear layer y = x W^T + b (GFLOP/s = 2 rows K N / time)\n\n");
-        out.append("| rows x K x N | kernel | GFLOP/s | % of one core's peak |\n");
-        out.append("|---|---|---|---|\n");
-        for (Map<String, Object> result : results(matmulFile)) {
+        out.append("| rows x K x N | kernel | ms / op | GFLOP/s | % of one core's peak |\n");
+        out.append("|---|---|---|---|---|\n");
+        List<Map<String, Object>> results = results(matmulFile);
+        List<String> shapes = declaredShapes();
+        results.sort(Comparator
+                .comparingInt((Map<String, Object> r) -> shapes.indexOf(map(r.get("params")).get("shape")))
+                .thenComparingInt(r -> kernelOrder((String) r.get("benchmark"))));
+        for (Map<String, Object> result : results) {
             String benchmark = (String) result.get("benchmark");
             String kernel = benchmark.substring(benchmark.lastIndexOf('.') + 1);
             String shape = (String) map(result.get("params")).get("shape");
             String[] dims = shape.split("x");
             double flops = 2.0 * Long.parseLong(dims[0]) * Long.parseLong(dims[1]) * Long.parseLong(dims[2]);
-            double gflops = score(result) * flops / 1e9;
-            String ofPeak = machine == null || machine.corePeakGflops() <= 0 ? "-"
+            double opsPerSecond = score(result);
+            boolean computes = !kernel.equals("transposeWeight");
+            double gflops = opsPerSecond * flops / 1e9;
+            String ofPeak = !computes || machine == null || machine.corePeakGflops() <= 0 ? "-"
                     : String.format(Locale.ROOT, "%.0f%%", 100 * gflops / machine.corePeakGflops());
-            out.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %s |%n", shape.replace("x", " x "),
-                    kernelLabel(kernel, machine), gflops, ofPeak));
+            out.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %s | %s |%n", shape.replace("x", " x "),
+                    kernelLabel(kernel, machine), 1e3 / opsPerSecond,
+                    computes ? String.format(Locale.ROOT, "%.1f", gflops) : "-", ofPeak));
         }
-        out.append('\n');
+        out.append("\nMatMul.linear and linearSingleThread repack W (out, in) into (in, out) on every call; the "
+                + "transpose row times a copy of that shape. The model packs once at load.\n\n");
+    }
+
+    /** The shapes in the order MatMulBenchmark declares them (smaller model first). */
+    private static List<String> declaredShapes() {
+        try {
+            return List.of(MatMulBenchmark.class.getField("shape").getAnnotation(Param.class).value());
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException("MatMulBenchmark has no 'shape' parameter", e);
+        }
+    }
+
+    private static int kernelOrder(String benchmark) {
+        List<String> order = List.of("naive", "transposeWeight", "linearSingleThread", "linear");
+        int i = order.indexOf(benchmark.substring(benchmark.lastIndexOf('.') + 1));
+        return i < 0 ? order.size() : i;
     }
 
     private static String kernelLabel(String method, Machine machine) {
@@ -179,8 +217,10 @@ public final class BenchReport {
                 return "naive triple loop (1 thread)";
             case "linearSingleThread":
                 return "MatMul.linearSingleThread";
+            case "transposeWeight":
+                return "transpose W only (1 thread)";
             case "linear":
-                return "MatMul.linear (" + (machine == null ? "all" : machine.cpus) + " threads)";
+                return "MatMul.linear (" + (machine == null ? "all" : machine.cpus()) + " threads)";
             default:
                 return method;
         }
@@ -225,20 +265,12 @@ public final class BenchReport {
 
     // --- the machine
 
-    /** What lscpu says, and the single-core FP32 FMA peak derived from it. */
-    static final class Machine {
-        final String model;
-        final int cpus;
-        final int simdFloats; // FP32 lanes of the widest FMA the flags advertise; 0 when no FMA
-        final double ghz;
-
-        Machine(String model, int cpus, int simdFloats, double ghz) {
-            this.model = model;
-            this.cpus = cpus;
-            this.simdFloats = simdFloats;
-            this.ghz = ghz;
-        }
-
+    /**
+     * What lscpu says, and the single-core FP32 FMA peak derived from it.
+     *
+     * @param simdFloats FP32 lanes of the widest FMA the flags advertise; 0 when there is no FMA
+     */
+    record Machine(String model, int cpus, int simdFloats, double ghz) {
         static Machine fromLscpu(String lscpu) {
             Map<String, String> fields = new LinkedHashMap<>();
             for (String line : lscpu.split("\n")) {
@@ -263,8 +295,9 @@ public final class BenchReport {
         String describe() {
             String isa = simdFloats == 16 ? "AVX-512" : simdFloats == 8 ? "AVX2 + FMA" : "no FMA";
             return String.format(Locale.ROOT, "Machine: %s, %d CPUs, %s, %.2f GHz. One core's FP32 peak assumed "
-                    + "%d FMA units x %d floats x 2 FLOP x %.2f GHz = %.1f GFLOP/s (turbo would raise it).", model,
-                    cpus, isa, ghz, FMA_UNITS, simdFloats, ghz, corePeakGflops());
+                    + "%d FMA units x %d floats x 2 FLOP x %.2f GHz = %.1f GFLOP/s (a boost clock above the one "
+                    + "shown would raise it; Zen 4 runs AVX-512 on 256-bit pipes, which would halve it).",
+                    model, cpus, isa, ghz, FMA_UNITS, simdFloats, ghz, corePeakGflops());
         }
     }
 }
