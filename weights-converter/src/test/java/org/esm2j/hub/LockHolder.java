@@ -15,7 +15,8 @@ public final class LockHolder {
 
     public static void main(String[] args) throws IOException {
         try (FileChannel channel = FileChannel.open(Path.of(args[0]), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); var lock = channel.lock()) {
+                StandardOpenOption.WRITE)) {
+            channel.lock(); // released when the channel closes
             System.out.println("locked");
             System.out.flush();
             while (System.in.read() >= 0) {
