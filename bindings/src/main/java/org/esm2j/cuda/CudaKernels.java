@@ -1,0 +1,219 @@
+package org.esm2j.cuda;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.esm2j.InvalidInputException;
+import org.esm2j.cuda.Esm2jCuda.esm2j_bias_gelu_params;
+import org.esm2j.cuda.Esm2jCuda.esm2j_embedding_params;
+import org.esm2j.cuda.Esm2jCuda.esm2j_layer_norm_params;
+import org.esm2j.cuda.Esm2jCuda.esm2j_qkv_epilogue_params;
+import org.esm2j.cuda.Esm2jCuda.esm2j_residual_add_params;
+import org.esm2j.tensor.DType;
+
+/**
+ * The kernels of libesm2j_cuda for Java callers: shapes and dtypes are checked here, before any native call, with
+ * messages that name the argument; a failing native call becomes a {@link CudaException} carrying the library's
+ * message. Every method only enqueues work on {@code stream} (a {@code cudaStream_t}, e.g. a presets
+ * {@code CUstream_st}; null for the default stream). Parameter meanings follow
+ * {@code native/include/esm2j_cuda.h}; fp32 parameters (biases, LayerNorm affine, inv_freq) are {@link FloatPointer}s.
+ */
+public final class CudaKernels {
+    private CudaKernels() {}
+
+    /** y = LayerNorm(x) row-wise with fp32 statistics; mean and rstd (fp32, one per row) are written when not null. */
+    public static void layerNorm(DeviceMatrix x, DeviceMatrix y, FloatPointer gamma, FloatPointer beta,
+            FloatPointer mean, FloatPointer rstd, float eps, Pointer stream) {
+        try (esm2j_layer_norm_params p = layerNormParams(x, y, gamma, beta, mean, rstd, eps, stream)) {
+            check(Esm2jCuda.esm2j_layer_norm_forward(p));
+        }
+    }
+
+    static esm2j_layer_norm_params layerNormParams(DeviceMatrix x, DeviceMatrix y, FloatPointer gamma,
+            FloatPointer beta, FloatPointer mean, FloatPointer rstd, float eps, Pointer stream) {
+        requireMatrix("x", x);
+        requireMatrix("y", y);
+        requireSameShape("y", y, "x", x);
+        requireDevicePointer("gamma", gamma);
+        requireDevicePointer("beta", beta);
+        if (!(eps > 0f) || !Float.isFinite(eps)) {
+            throw new InvalidInputException("eps must be positive and finite, got " + eps);
+        }
+        return new esm2j_layer_norm_params()
+                .x(x.data()).y(y.data()).gamma(gamma).beta(beta).mean(mean).rstd(rstd)
+                .rows(x.rows()).dim(x.cols()).x_row_stride(x.rowStride()).y_row_stride(y.rowStride())
+                .eps(eps).x_dtype(dtypeCode("x", x.dtype())).y_dtype(dtypeCode("y", y.dtype())).stream(stream);
+    }
+
+    /** y = gelu_erf(x + bias); bias (fp32, cols) may be null, y may be x. */
+    public static void biasGelu(DeviceMatrix x, DeviceMatrix y, FloatPointer bias, Pointer stream) {
+        try (esm2j_bias_gelu_params p = biasGeluParams(x, y, bias, stream)) {
+            check(Esm2jCuda.esm2j_bias_gelu_forward(p));
+        }
+    }
+
+    static esm2j_bias_gelu_params biasGeluParams(DeviceMatrix x, DeviceMatrix y, FloatPointer bias,
+            Pointer stream) {
+        requireMatrix("x", x);
+        requireMatrix("y", y);
+        requireSameShape("y", y, "x", x);
+        if (x.dtype() != y.dtype()) {
+            throw new InvalidInputException("y must have the dtype of x (" + x.dtype() + "), got " + y.dtype());
+        }
+        return new esm2j_bias_gelu_params()
+                .x(x.data()).y(y.data()).bias(bias).rows(x.rows()).cols(x.cols())
+                .x_row_stride(x.rowStride()).y_row_stride(y.rowStride()).dtype(dtypeCode("x", x.dtype()))
+                .stream(stream);
+    }
+
+    /** residual += delta + bias in place; bias (fp32, cols) may be null. */
+    public static void residualAdd(DeviceMatrix residual, DeviceMatrix delta, FloatPointer bias, Pointer stream) {
+        try (esm2j_residual_add_params p = residualAddParams(residual, delta, bias, stream)) {
+            check(Esm2jCuda.esm2j_residual_add_forward(p));
+        }
+    }
+
+    static esm2j_residual_add_params residualAddParams(DeviceMatrix residual, DeviceMatrix delta, FloatPointer bias,
+            Pointer stream) {
+        requireMatrix("residual", residual);
+        requireMatrix("delta", delta);
+        requireSameShape("delta", delta, "residual", residual);
+        return new esm2j_residual_add_params()
+                .residual(residual.data()).delta(delta.data()).bias(bias).rows(residual.rows()).cols(residual.cols())
+                .residual_row_stride(residual.rowStride()).delta_row_stride(delta.rowStride())
+                .residual_dtype(dtypeCode("residual", residual.dtype())).delta_dtype(dtypeCode("delta", delta.dtype()))
+                .stream(stream);
+    }
+
+    /**
+     * From the fused projection output qkv (total_tokens x 3*heads*headDim) writes q (scaled by qScale, rotated), k
+     * (rotated) and v, each contiguous (total_tokens, heads, headDim) of outDtype. Rotary positions restart at every
+     * sequence of the packed batch described by cuSeqlens (device int32, numSeqs + 1 entries).
+     */
+    public static void qkvEpilogue(DeviceMatrix qkv, FloatPointer bias, FloatPointer invFreq, IntPointer cuSeqlens,
+            long numSeqs, long heads, long headDim, float qScale, Pointer q, Pointer k, Pointer v, DType outDtype,
+            Pointer stream) {
+        try (esm2j_qkv_epilogue_params p = qkvEpilogueParams(qkv, bias, invFreq, cuSeqlens, numSeqs, heads, headDim,
+                qScale, q, k, v, outDtype, stream)) {
+            check(Esm2jCuda.esm2j_qkv_epilogue_forward(p));
+        }
+    }
+
+    static esm2j_qkv_epilogue_params qkvEpilogueParams(DeviceMatrix qkv, FloatPointer bias, FloatPointer invFreq,
+            IntPointer cuSeqlens, long numSeqs, long heads, long headDim, float qScale, Pointer q, Pointer k,
+            Pointer v, DType outDtype, Pointer stream) {
+        requireMatrix("qkv", qkv);
+        if (heads < 1 || headDim < 2 || headDim % 2 != 0) {
+            throw new InvalidInputException(
+                    "heads must be >= 1 and headDim even and >= 2, got heads=" + heads + ", headDim=" + headDim);
+        }
+        if (qkv.cols() != 3 * heads * headDim) {
+            throw new InvalidInputException("qkv must have 3*heads*headDim = " + 3 * heads * headDim
+                    + " columns, got " + qkv.cols());
+        }
+        requireBatch(cuSeqlens, numSeqs);
+        requireDevicePointer("invFreq", invFreq);
+        requireDevicePointer("q", q);
+        requireDevicePointer("k", k);
+        requireDevicePointer("v", v);
+        return new esm2j_qkv_epilogue_params()
+                .qkv(qkv.data()).bias(bias).inv_freq(invFreq).cu_seqlens(cuSeqlens).q(q).k(k).v(v)
+                .total_tokens(qkv.rows()).num_seqs(numSeqs).heads(heads).head_dim(headDim)
+                .qkv_row_stride(qkv.rowStride()).out_token_stride(heads * headDim).out_head_stride(headDim)
+                .q_scale(qScale).in_dtype(dtypeCode("qkv", qkv.dtype())).out_dtype(dtypeCode("outDtype", outDtype))
+                .stream(stream);
+    }
+
+    /**
+     * out[t] = table[tokens[t]] with ESM-2 token dropout per packed sequence (mask rows zero, scale
+     * keepScale / (1 - masks/non-pads)). tokens: device int32 (out.rows()); workspace: device fp32 (numSeqs).
+     */
+    public static void embedding(IntPointer tokens, IntPointer cuSeqlens, long numSeqs, DeviceMatrix table,
+            DeviceMatrix out, FloatPointer workspace, int maskToken, int padToken, float keepScale,
+            Pointer stream) {
+        try (esm2j_embedding_params p = embeddingParams(tokens, cuSeqlens, numSeqs, table, out, workspace, maskToken,
+                padToken, keepScale, stream)) {
+            check(Esm2jCuda.esm2j_embedding_forward(p));
+        }
+    }
+
+    static esm2j_embedding_params embeddingParams(IntPointer tokens, IntPointer cuSeqlens, long numSeqs,
+            DeviceMatrix table, DeviceMatrix out, FloatPointer workspace, int maskToken, int padToken,
+            float keepScale, Pointer stream) {
+        requireDevicePointer("tokens", tokens);
+        requireBatch(cuSeqlens, numSeqs);
+        requireMatrix("table", table);
+        requireMatrix("out", out);
+        if (out.cols() != table.cols()) {
+            throw new InvalidInputException(
+                    "out must have the table's " + table.cols() + " columns, got " + out.cols());
+        }
+        requireDevicePointer("workspace", workspace);
+        for (int id : new int[] {maskToken, padToken}) {
+            if (id < 0 || id >= table.rows()) {
+                throw new InvalidInputException("mask and pad token ids must be rows of the table (0.."
+                        + (table.rows() - 1) + "), got " + id);
+            }
+        }
+        return new esm2j_embedding_params()
+                .tokens(tokens).cu_seqlens(cuSeqlens).table(table.data()).out(out.data())
+                .seq_divisor_workspace(workspace).total_tokens(out.rows()).num_seqs(numSeqs).vocab(table.rows())
+                .dim(table.cols()).table_row_stride(table.rowStride()).out_row_stride(out.rowStride())
+                .mask_token(maskToken).pad_token(padToken).keep_scale(keepScale)
+                .table_dtype(dtypeCode("table", table.dtype())).out_dtype(dtypeCode("out", out.dtype()))
+                .stream(stream);
+    }
+
+    /** The esm2j_dtype code of a floating-point activation type. */
+    static int dtypeCode(String name, DType dtype) {
+        return switch (dtype) {
+            case F32 -> 0;
+            case F16 -> 1;
+            case BF16 -> 2;
+            default -> throw new InvalidInputException(name + " must be F32, F16 or BF16, got " + dtype);
+        };
+    }
+
+    /** Turns a native status into an exception carrying the library's message for this thread. */
+    static void check(int status) {
+        if (status != Esm2jCuda.ESM2J_OK()) {
+            throw new CudaException(status, Esm2jCuda.esm2j_last_error().getString());
+        }
+    }
+
+    private static void requireMatrix(String name, DeviceMatrix m) {
+        if (m == null) {
+            throw new InvalidInputException(name + " must not be null");
+        }
+        requireDevicePointer(name + ".data", m.data());
+        if (m.rows() < 0 || m.rows() > Integer.MAX_VALUE || m.cols() < 1 || m.cols() > Integer.MAX_VALUE) {
+            throw new InvalidInputException(name + " must have 0..2^31-1 rows and 1..2^31-1 columns, got "
+                    + m.rows() + " x " + m.cols());
+        }
+        if (m.rowStride() < m.cols()) {
+            throw new InvalidInputException(
+                    name + " row stride must be at least its " + m.cols() + " columns, got " + m.rowStride());
+        }
+        dtypeCode(name, m.dtype());
+    }
+
+    private static void requireSameShape(String name, DeviceMatrix m, String otherName, DeviceMatrix other) {
+        if (m.rows() != other.rows() || m.cols() != other.cols()) {
+            throw new InvalidInputException(name + " must have the shape of " + otherName + " (" + other.rows()
+                    + " x " + other.cols() + "), got " + m.rows() + " x " + m.cols());
+        }
+    }
+
+    private static void requireDevicePointer(String name, Pointer p) {
+        if (p == null || p.isNull()) {
+            throw new InvalidInputException(name + " must be a device pointer, got null");
+        }
+    }
+
+    private static void requireBatch(IntPointer cuSeqlens, long numSeqs) {
+        requireDevicePointer("cuSeqlens", cuSeqlens);
+        if (numSeqs < 1 || numSeqs > Integer.MAX_VALUE) {
+            throw new InvalidInputException("numSeqs must be in 1..2^31-1, got " + numSeqs);
+        }
+    }
+}

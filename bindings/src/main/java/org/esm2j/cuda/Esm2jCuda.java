@@ -1,0 +1,199 @@
+package org.esm2j.cuda;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.MemberGetter;
+import org.bytedeco.javacpp.annotation.Name;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * JavaCPP binding of {@code native/include/esm2j_cuda.h}, one Java method or class per C declaration with the C
+ * names kept, so the header is the documentation. Our library is preloaded from this jar's {@code linux-x86_64}
+ * resources and links libcudart itself. Device pointers and streams are plain {@link Pointer}s holding the device
+ * address or {@code cudaStream_t}, as the CUDA presets return them ({@code cudaMalloc}, {@code CUstream_st}).
+ * The presets are not inherited: their JNI library also links the driver (libcuda), and without it our library could
+ * not even be loaded for the host-side tests on machines that have the toolkit but no GPU.
+ * Callers use {@link CudaKernels}, which validates shapes first.
+ */
+@Platform(include = "esm2j_cuda.h", link = "esm2j_cuda", preload = "esm2j_cuda")
+public final class Esm2jCuda {
+    static {
+        Loader.load();
+    }
+
+    private Esm2jCuda() {}
+
+    // --- constants, read from the header at JNI compile time so they cannot drift -----------------------------------
+    @MemberGetter public static native int ESM2J_CUDA_ABI_VERSION();
+    @MemberGetter public static native int ESM2J_OK();
+    @MemberGetter public static native int ESM2J_ERROR_INVALID_ARGUMENT();
+    @MemberGetter public static native int ESM2J_ERROR_UNSUPPORTED();
+    @MemberGetter public static native int ESM2J_ERROR_CUDA();
+    @MemberGetter public static native int ESM2J_DTYPE_F32();
+    @MemberGetter public static native int ESM2J_DTYPE_F16();
+    @MemberGetter public static native int ESM2J_DTYPE_BF16();
+
+    // --- entry points --------------------------------------------------------------------------------------------
+    public static native int esm2j_abi_version();
+
+    public static native @Const BytePointer esm2j_last_error();
+
+    public static native int esm2j_layer_norm_forward(@Const esm2j_layer_norm_params params);
+
+    public static native int esm2j_bias_gelu_forward(@Const esm2j_bias_gelu_params params);
+
+    public static native int esm2j_residual_add_forward(@Const esm2j_residual_add_params params);
+
+    public static native int esm2j_qkv_epilogue_forward(@Const esm2j_qkv_epilogue_params params);
+
+    public static native int esm2j_embedding_forward(@Const esm2j_embedding_params params);
+
+    // --- param structs (field meanings and shapes: see the header) ------------------------------------------------
+    @Name("esm2j_layer_norm_params")
+    public static final class esm2j_layer_norm_params extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public esm2j_layer_norm_params() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native @Const Pointer x(); public native esm2j_layer_norm_params x(@Const Pointer x);
+        public native Pointer y(); public native esm2j_layer_norm_params y(Pointer y);
+        public native @Const FloatPointer gamma(); public native esm2j_layer_norm_params gamma(@Const FloatPointer gamma);
+        public native @Const FloatPointer beta(); public native esm2j_layer_norm_params beta(@Const FloatPointer beta);
+        public native FloatPointer mean(); public native esm2j_layer_norm_params mean(FloatPointer mean);
+        public native FloatPointer rstd(); public native esm2j_layer_norm_params rstd(FloatPointer rstd);
+        public native long rows(); public native esm2j_layer_norm_params rows(long rows);
+        public native long dim(); public native esm2j_layer_norm_params dim(long dim);
+        public native long x_row_stride(); public native esm2j_layer_norm_params x_row_stride(long stride);
+        public native long y_row_stride(); public native esm2j_layer_norm_params y_row_stride(long stride);
+        public native float eps(); public native esm2j_layer_norm_params eps(float eps);
+        public native int x_dtype(); public native esm2j_layer_norm_params x_dtype(int dtype);
+        public native int y_dtype(); public native esm2j_layer_norm_params y_dtype(int dtype);
+        public native @Cast("cudaStream_t") Pointer stream(); public native esm2j_layer_norm_params stream(@Cast("cudaStream_t") Pointer stream);
+    }
+
+    @Name("esm2j_bias_gelu_params")
+    public static final class esm2j_bias_gelu_params extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public esm2j_bias_gelu_params() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native @Const Pointer x(); public native esm2j_bias_gelu_params x(@Const Pointer x);
+        public native Pointer y(); public native esm2j_bias_gelu_params y(Pointer y);
+        public native @Const FloatPointer bias(); public native esm2j_bias_gelu_params bias(@Const FloatPointer bias);
+        public native long rows(); public native esm2j_bias_gelu_params rows(long rows);
+        public native long cols(); public native esm2j_bias_gelu_params cols(long cols);
+        public native long x_row_stride(); public native esm2j_bias_gelu_params x_row_stride(long stride);
+        public native long y_row_stride(); public native esm2j_bias_gelu_params y_row_stride(long stride);
+        public native int dtype(); public native esm2j_bias_gelu_params dtype(int dtype);
+        public native @Cast("cudaStream_t") Pointer stream(); public native esm2j_bias_gelu_params stream(@Cast("cudaStream_t") Pointer stream);
+    }
+
+    @Name("esm2j_residual_add_params")
+    public static final class esm2j_residual_add_params extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public esm2j_residual_add_params() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native Pointer residual(); public native esm2j_residual_add_params residual(Pointer residual);
+        public native @Const Pointer delta(); public native esm2j_residual_add_params delta(@Const Pointer delta);
+        public native @Const FloatPointer bias(); public native esm2j_residual_add_params bias(@Const FloatPointer bias);
+        public native long rows(); public native esm2j_residual_add_params rows(long rows);
+        public native long cols(); public native esm2j_residual_add_params cols(long cols);
+        public native long residual_row_stride(); public native esm2j_residual_add_params residual_row_stride(long stride);
+        public native long delta_row_stride(); public native esm2j_residual_add_params delta_row_stride(long stride);
+        public native int residual_dtype(); public native esm2j_residual_add_params residual_dtype(int dtype);
+        public native int delta_dtype(); public native esm2j_residual_add_params delta_dtype(int dtype);
+        public native @Cast("cudaStream_t") Pointer stream(); public native esm2j_residual_add_params stream(@Cast("cudaStream_t") Pointer stream);
+    }
+
+    @Name("esm2j_qkv_epilogue_params")
+    public static final class esm2j_qkv_epilogue_params extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public esm2j_qkv_epilogue_params() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native @Const Pointer qkv(); public native esm2j_qkv_epilogue_params qkv(@Const Pointer qkv);
+        public native @Const FloatPointer bias(); public native esm2j_qkv_epilogue_params bias(@Const FloatPointer bias);
+        public native @Const FloatPointer inv_freq(); public native esm2j_qkv_epilogue_params inv_freq(@Const FloatPointer invFreq);
+        public native @Const IntPointer cu_seqlens(); public native esm2j_qkv_epilogue_params cu_seqlens(@Const IntPointer cuSeqlens);
+        public native Pointer q(); public native esm2j_qkv_epilogue_params q(Pointer q);
+        public native Pointer k(); public native esm2j_qkv_epilogue_params k(Pointer k);
+        public native Pointer v(); public native esm2j_qkv_epilogue_params v(Pointer v);
+        public native long total_tokens(); public native esm2j_qkv_epilogue_params total_tokens(long tokens);
+        public native long num_seqs(); public native esm2j_qkv_epilogue_params num_seqs(long seqs);
+        public native long heads(); public native esm2j_qkv_epilogue_params heads(long heads);
+        public native long head_dim(); public native esm2j_qkv_epilogue_params head_dim(long headDim);
+        public native long qkv_row_stride(); public native esm2j_qkv_epilogue_params qkv_row_stride(long stride);
+        public native long out_token_stride(); public native esm2j_qkv_epilogue_params out_token_stride(long stride);
+        public native long out_head_stride(); public native esm2j_qkv_epilogue_params out_head_stride(long stride);
+        public native float q_scale(); public native esm2j_qkv_epilogue_params q_scale(float scale);
+        public native int in_dtype(); public native esm2j_qkv_epilogue_params in_dtype(int dtype);
+        public native int out_dtype(); public native esm2j_qkv_epilogue_params out_dtype(int dtype);
+        public native @Cast("cudaStream_t") Pointer stream(); public native esm2j_qkv_epilogue_params stream(@Cast("cudaStream_t") Pointer stream);
+    }
+
+    @Name("esm2j_embedding_params")
+    public static final class esm2j_embedding_params extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public esm2j_embedding_params() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native @Const IntPointer tokens(); public native esm2j_embedding_params tokens(@Const IntPointer tokens);
+        public native @Const IntPointer cu_seqlens(); public native esm2j_embedding_params cu_seqlens(@Const IntPointer cuSeqlens);
+        public native @Const Pointer table(); public native esm2j_embedding_params table(@Const Pointer table);
+        public native Pointer out(); public native esm2j_embedding_params out(Pointer out);
+        public native FloatPointer seq_divisor_workspace(); public native esm2j_embedding_params seq_divisor_workspace(FloatPointer workspace);
+        public native long total_tokens(); public native esm2j_embedding_params total_tokens(long tokens);
+        public native long num_seqs(); public native esm2j_embedding_params num_seqs(long seqs);
+        public native long vocab(); public native esm2j_embedding_params vocab(long vocab);
+        public native long dim(); public native esm2j_embedding_params dim(long dim);
+        public native long table_row_stride(); public native esm2j_embedding_params table_row_stride(long stride);
+        public native long out_row_stride(); public native esm2j_embedding_params out_row_stride(long stride);
+        public native int mask_token(); public native esm2j_embedding_params mask_token(int token);
+        public native int pad_token(); public native esm2j_embedding_params pad_token(int token);
+        public native float keep_scale(); public native esm2j_embedding_params keep_scale(float scale);
+        public native int table_dtype(); public native esm2j_embedding_params table_dtype(int dtype);
+        public native int out_dtype(); public native esm2j_embedding_params out_dtype(int dtype);
+        public native @Cast("cudaStream_t") Pointer stream(); public native esm2j_embedding_params stream(@Cast("cudaStream_t") Pointer stream);
+    }
+}

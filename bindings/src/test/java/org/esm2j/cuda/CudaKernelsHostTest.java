@@ -1,0 +1,153 @@
+package org.esm2j.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.esm2j.InvalidInputException;
+import org.esm2j.cuda.Esm2jCuda.esm2j_layer_norm_params;
+import org.esm2j.cuda.Esm2jCuda.esm2j_qkv_epilogue_params;
+import org.esm2j.tensor.DType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What can be checked without a GPU: Java-side shape checks, the param structs as the native code sees them, and the
+ * native library's own argument checks and error reporting. The pointers here are fake addresses; nothing may
+ * dereference them, so the tests that reach a kernel launch run only where no device exists.
+ */
+class CudaKernelsHostTest {
+
+    /** A non-null address that is never dereferenced. */
+    private static Pointer fake(long deviceAddress) {
+        return new Pointer() {
+            {
+                address = deviceAddress;
+            }
+        };
+    }
+
+    private static FloatPointer fakeFloats(long address) {
+        return new FloatPointer(fake(address));
+    }
+
+    private static DeviceMatrix matrix(long address, DType dtype, long rows, long cols) {
+        return DeviceMatrix.contiguous(fake(address), dtype, rows, cols);
+    }
+
+    @Test
+    void shapeMismatchIsRejectedInJavaNamingTheArgument() {
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> CudaKernels.layerNorm(
+                matrix(0x1000, DType.F32, 4, 64), matrix(0x2000, DType.BF16, 4, 32),
+                fakeFloats(0x3000), fakeFloats(0x4000), null, null, 1e-5f, null));
+        assertTrue(e.getMessage().startsWith("y must have the shape of x (4 x 64)"), e.getMessage());
+    }
+
+    @Test
+    void unsupportedDtypeAndBadStrideAreRejectedInJava() {
+        InvalidInputException dtype = assertThrows(InvalidInputException.class, () -> CudaKernels.biasGelu(
+                matrix(0x1000, DType.I32, 2, 8), matrix(0x1000, DType.I32, 2, 8), null, null));
+        assertTrue(dtype.getMessage().contains("x must be F32, F16 or BF16, got I32"), dtype.getMessage());
+
+        DeviceMatrix overlapping = new DeviceMatrix(fake(0x1000), DType.F32, 2, 8, 4);
+        InvalidInputException stride = assertThrows(InvalidInputException.class,
+                () -> CudaKernels.residualAdd(overlapping, matrix(0x2000, DType.F32, 2, 8), null, null));
+        assertTrue(stride.getMessage().contains("residual row stride must be at least its 8 columns"),
+                stride.getMessage());
+    }
+
+    @Test
+    void qkvWidthAndOddHeadDimAreRejectedInJava() {
+        IntPointer cuSeqlens = new IntPointer(fake(0x5000));
+        InvalidInputException width = assertThrows(InvalidInputException.class, () -> CudaKernels.qkvEpilogue(
+                matrix(0x1000, DType.BF16, 10, 3 * 4 * 16 - 1), null, fakeFloats(0x2000), cuSeqlens, 2, 4, 16,
+                0.25f, fake(0x3000), fake(0x4000), fake(0x6000), DType.BF16, null));
+        assertTrue(width.getMessage().contains("qkv must have 3*heads*headDim = 192 columns, got 191"),
+                width.getMessage());
+        assertThrows(InvalidInputException.class, () -> CudaKernels.qkvEpilogue(
+                matrix(0x1000, DType.BF16, 10, 3 * 4 * 15), null, fakeFloats(0x2000), cuSeqlens, 2, 4, 15,
+                0.25f, fake(0x3000), fake(0x4000), fake(0x6000), DType.BF16, null));
+    }
+
+    @Test
+    void paramStructsCarryTheValuesTheNativeCodeReads() {
+        assumeNativeLibrary();
+        try (esm2j_layer_norm_params p = CudaKernels.layerNormParams(
+                new DeviceMatrix(fake(0x1000), DType.F32, 97, 320, 336), matrix(0x2000, DType.BF16, 97, 320),
+                fakeFloats(0x3000), fakeFloats(0x4000), null, null, 1e-5f, fake(0x7000))) {
+            assertEquals(0x1000, p.x().address());
+            assertEquals(0x2000, p.y().address());
+            assertEquals(0x3000, p.gamma().address());
+            assertEquals(0x4000, p.beta().address());
+            assertTrue(p.mean() == null || p.mean().isNull());
+            assertEquals(97, p.rows());
+            assertEquals(320, p.dim());
+            assertEquals(336, p.x_row_stride());
+            assertEquals(320, p.y_row_stride());
+            assertEquals(1e-5f, p.eps());
+            assertEquals(Esm2jCuda.ESM2J_DTYPE_F32(), p.x_dtype());
+            assertEquals(Esm2jCuda.ESM2J_DTYPE_BF16(), p.y_dtype());
+            assertEquals(0x7000, p.stream().address());
+        }
+        try (esm2j_qkv_epilogue_params p = CudaKernels.qkvEpilogueParams(matrix(0x1000, DType.F16, 1025, 3 * 20 * 16),
+                null, fakeFloats(0x2000), new IntPointer(fake(0x5000)), 3, 20, 16, 0.25f, fake(0x3000),
+                fake(0x4000), fake(0x6000), DType.F32, null)) {
+            assertEquals(1025, p.total_tokens());
+            assertEquals(3, p.num_seqs());
+            assertEquals(960, p.qkv_row_stride());
+            assertEquals(320, p.out_token_stride());
+            assertEquals(16, p.out_head_stride());
+            assertEquals(0.25f, p.q_scale());
+            assertEquals(Esm2jCuda.ESM2J_DTYPE_F16(), p.in_dtype());
+            assertEquals(Esm2jCuda.ESM2J_DTYPE_F32(), p.out_dtype());
+        }
+    }
+
+    @Test
+    void dtypeCodesMatchTheHeader() {
+        assumeNativeLibrary();
+        assertEquals(Esm2jCuda.ESM2J_DTYPE_F32(), CudaKernels.dtypeCode("x", DType.F32));
+        assertEquals(Esm2jCuda.ESM2J_DTYPE_F16(), CudaKernels.dtypeCode("x", DType.F16));
+        assertEquals(Esm2jCuda.ESM2J_DTYPE_BF16(), CudaKernels.dtypeCode("x", DType.BF16));
+    }
+
+    @Test
+    void nativeArgumentChecksNameTheField() {
+        assumeNativeLibrary();
+        try (esm2j_layer_norm_params p = new esm2j_layer_norm_params()) {
+            p.x(fake(0x1000)).y(fake(0x2000)).gamma(fakeFloats(0x3000)).beta(fakeFloats(0x4000))
+                    .rows(4).dim(64).x_row_stride(64).y_row_stride(32).eps(1e-5f);
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_layer_norm_forward(p));
+            String message = Esm2jCuda.esm2j_last_error().getString();
+            assertTrue(message.contains("esm2j_layer_norm_forward: y_row_stride must be at least 64"), message);
+
+            p.y_row_stride(64).x_dtype(7);
+            CudaException e = assertThrows(CudaException.class,
+                    () -> CudaKernels.check(Esm2jCuda.esm2j_layer_norm_forward(p)));
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), e.status());
+            assertTrue(e.getMessage().contains("x_dtype must be an esm2j_dtype"), e.getMessage());
+        }
+        assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_bias_gelu_forward(null));
+        assertTrue(Esm2jCuda.esm2j_last_error().getString().contains("params must not be null"));
+    }
+
+    @Test
+    void failedLaunchReportsTheCudaErrorWithFileAndLine() {
+        assumeNativeLibrary();
+        // With a device the fake pointers would be read by a real kernel; this path is for GPU-less machines only.
+        assumeTrue(CudaLibrary.deviceUnavailableReason().isPresent(), "a CUDA device is present");
+        CudaException e = assertThrows(CudaException.class, () -> CudaKernels.layerNorm(
+                matrix(0x1000, DType.F32, 4, 64), matrix(0x2000, DType.F32, 4, 64), fakeFloats(0x3000),
+                fakeFloats(0x4000), null, null, 1e-5f, null));
+        assertEquals(Esm2jCuda.ESM2J_ERROR_CUDA(), e.status());
+        assertTrue(e.getMessage().matches("cudaError\\w+: .* in launch of layer_norm_forward_kernel at layer_norm\\.cu:\\d+"),
+                e.getMessage());
+    }
+
+    private static void assumeNativeLibrary() {
+        assumeTrue(CudaLibrary.loadFailure().isEmpty(), () -> CudaLibrary.loadFailure().orElseThrow());
+    }
+}
