@@ -3,15 +3,19 @@ package org.esm2j.io;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 
 /**
  * Writes a file through a temporary sibling and a rename, so a reader never sees a half-written output and a failed
  * write leaves any earlier file in place.
  */
 public final class AtomicFiles {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private AtomicFiles() {
     }
 
@@ -27,7 +31,7 @@ public final class AtomicFiles {
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        Path tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+        Path tmp = createSibling(dir, String.valueOf(absolute.getFileName()));
         boolean done = false;
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {
@@ -42,6 +46,23 @@ public final class AtomicFiles {
         } finally {
             if (!done) {
                 Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /**
+     * An empty, uniquely named hidden file beside the target. Not {@code Files.createTempFile}: that makes the file
+     * owner-only (0600), and the rename would hand outputs that mode; a plain create gets the usual umask-based one.
+     */
+    private static Path createSibling(Path dir, String name) throws IOException {
+        for (int attempt = 0;; attempt++) {
+            Path candidate = dir.resolve("." + name + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(candidate);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 100) {
+                    throw e;
+                }
             }
         }
     }
