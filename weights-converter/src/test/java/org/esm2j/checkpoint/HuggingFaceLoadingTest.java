@@ -74,6 +74,25 @@ class HuggingFaceLoadingTest {
         System.out.println(ckpt.describe());
     }
 
+    /** Folders saved without inv_freq get the fp16-rounded formula, which must equal what the fixtures store. */
+    @ParameterizedTest
+    @MethodSource("models")
+    void recomputedInvFreqEqualsTheStoredOne(String model) throws IOException {
+        Path folder = Fixtures.huggingFaceFolder(model);
+        Map<String, Tensor> withoutInvFreq = new java.util.LinkedHashMap<>(
+                Safetensors.read(folder.resolve("model.safetensors")).tensors());
+        assertTrue(withoutInvFreq.keySet().removeIf(k -> k.endsWith("inv_freq")));
+        Path dir = java.nio.file.Files.createDirectories(tmp.resolve(model + "-no-inv-freq"));
+        java.nio.file.Files.copy(folder.resolve("config.json"), dir.resolve("config.json"));
+        Safetensors.write(dir.resolve("model.safetensors"), withoutInvFreq, Map.of("format", "pt"));
+        Esm2Weights stored = CheckpointLoader.load(folder).weights();
+        Esm2Weights recomputed = CheckpointLoader.load(dir).weights();
+        for (int layer = 0; layer < stored.config().numLayers(); layer++) {
+            String name = Esm2Weights.layer(layer, "self_attn.rot_emb.inv_freq");
+            assertArrayEquals(stored.floats(name), recomputed.floats(name), name);
+        }
+    }
+
     @Test
     void shardedSafetensorsFolderGivesTheSameTensors() {
         Esm2Weights single = CheckpointLoader.load(Fixtures.huggingFaceFolder(Fixtures.TINY)).weights();
