@@ -20,8 +20,14 @@ final class CpuLayer {
         int d = c.embedDim();
         attnNormGain = w.floats(Esm2Weights.layer(i, "self_attn_layer_norm.weight"));
         attnNormBias = w.floats(Esm2Weights.layer(i, "self_attn_layer_norm.bias"));
-        qkv = LinearWeights.concatOutputs(linear(w, i, "self_attn.q_proj", d, d), linear(w, i, "self_attn.k_proj", d, d),
-                linear(w, i, "self_attn.v_proj", d, d));
+        float[][] qkvWeights = new float[3][];
+        float[][] qkvBiases = new float[3][];
+        String[] names = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"};
+        for (int p = 0; p < 3; p++) {
+            qkvWeights[p] = w.floats(Esm2Weights.layer(i, names[p] + ".weight"));
+            qkvBiases[p] = w.floats(Esm2Weights.layer(i, names[p] + ".bias"));
+        }
+        qkv = LinearWeights.concatOutputs(qkvWeights, qkvBiases, d, d);
         invFreq = w.floats(Esm2Weights.layer(i, "self_attn.rot_emb.inv_freq"));
         outProj = linear(w, i, "self_attn.out_proj", d, d);
         ffnNormGain = w.floats(Esm2Weights.layer(i, "final_layer_norm.weight"));

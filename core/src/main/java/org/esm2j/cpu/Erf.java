@@ -10,6 +10,7 @@ final class Erf {
     private static final double SERIES_LIMIT = 0.8;
     private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
     private static final double INV_SQRT2 = 0.7071067811865476;
+    private static final double[] SERIES_COEFFICIENTS = seriesCoefficients(14);
 
     private Erf() {
     }
@@ -35,20 +36,30 @@ final class Erf {
         return (float) (0.5 * x * erfc(-x * INV_SQRT2));
     }
 
-    /** erf(z) = 2/sqrt(pi) * sum_n (-1)^n z^(2n+1) / (n! (2n+1)); for |z| < 0.8 twelve terms reach 1e-17. */
+    /**
+     * erf(z) = 2/sqrt(pi) * z * sum_n c_n z^(2n) with c_n = (-1)^n / (n! (2n+1)), as a fixed Horner polynomial: for
+     * |z| < 0.8 the first omitted term (n = 14) is below 1e-15 of the sum. No divisions and no data-dependent loop,
+     * because GELU evaluates this for most activations.
+     */
     private static double series(double z) {
         double z2 = z * z;
-        double term = z; // (-1)^n z^(2n+1) / n!
-        double sum = z;
-        for (int n = 1; n < 30; n++) {
-            term *= -z2 / n;
-            double add = term / (2 * n + 1);
-            sum += add;
-            if (Math.abs(add) < 1e-17 * Math.abs(sum)) {
-                break;
-            }
+        double p = SERIES_COEFFICIENTS[SERIES_COEFFICIENTS.length - 1];
+        for (int n = SERIES_COEFFICIENTS.length - 2; n >= 0; n--) {
+            p = Math.fma(p, z2, SERIES_COEFFICIENTS[n]);
         }
-        return TWO_OVER_SQRT_PI * sum;
+        return TWO_OVER_SQRT_PI * z * p;
+    }
+
+    private static double[] seriesCoefficients(int terms) {
+        double[] c = new double[terms];
+        double factorial = 1;
+        for (int n = 0; n < terms; n++) {
+            if (n > 0) {
+                factorial *= n;
+            }
+            c[n] = (n % 2 == 0 ? 1 : -1) / (factorial * (2 * n + 1));
+        }
+        return c;
     }
 
     private static double erfcNonNegative(double z) {

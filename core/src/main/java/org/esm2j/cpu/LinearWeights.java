@@ -1,20 +1,29 @@
 package org.esm2j.cpu;
 
 /**
- * A linear layer {@code y = x W^T + b} prepared for the GEMM kernel: the PyTorch (out, in) weight is stored transposed,
- * (in, out) row-major, so that the kernel streams contiguous output columns.
+ * A linear layer {@code y = x W^T + b} prepared for the GEMM kernel: the PyTorch (out, in) weight is transposed and cut
+ * into column panels of {@link #PANEL_WIDTH} outputs, each stored (in, width) contiguously, so that the micro-kernel
+ * streams one small contiguous block per panel instead of striding across the whole matrix (which thrashes the TLB).
  */
 final class LinearWeights {
+    /** Output columns per panel: two AVX2 vectors, a multiple of 16 so that the micro-kernel's tiles fit exactly. */
+    static final int PANEL_WIDTH = 16;
+
     final int inFeatures;
     final int outFeatures;
-    final float[] weightT; // (in, out)
+    final float[] packed; // panel p holds columns [p W, p W + w_p) as (in, w_p) row-major at offset in * p W
     final float[] bias; // (out) or null
 
-    private LinearWeights(int inFeatures, int outFeatures, float[] weightT, float[] bias) {
+    private LinearWeights(int inFeatures, int outFeatures, float[] packed, float[] bias) {
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
-        this.weightT = weightT;
+        this.packed = packed;
         this.bias = bias;
+    }
+
+    /** Columns in the panel that starts at column c0. */
+    int panelWidth(int c0) {
+        return Math.min(PANEL_WIDTH, outFeatures - c0);
     }
 
     /** From a PyTorch-layout weight (out, in) row-major and an optional bias (out). */
@@ -26,35 +35,28 @@ final class LinearWeights {
         if (bias != null && bias.length != outFeatures) {
             throw new IllegalArgumentException("bias has " + bias.length + " values, expected " + outFeatures);
         }
-        float[] t = new float[weight.length];
-        for (int o = 0; o < outFeatures; o++) {
+        float[] packed = new float[weight.length];
+        for (int c0 = 0; c0 < outFeatures; c0 += PANEL_WIDTH) {
+            int w = Math.min(PANEL_WIDTH, outFeatures - c0);
+            int base = inFeatures * c0;
             for (int i = 0; i < inFeatures; i++) {
-                t[i * outFeatures + o] = weight[o * inFeatures + i];
+                for (int j = 0; j < w; j++) {
+                    packed[base + i * w + j] = weight[(c0 + j) * inFeatures + i];
+                }
             }
         }
-        return new LinearWeights(inFeatures, outFeatures, t, bias);
+        return new LinearWeights(inFeatures, outFeatures, packed, bias);
     }
 
     /** Several layers with the same input stacked along the output axis, e.g. q, k and v into one (D, 3D) GEMM. */
-    static LinearWeights concatOutputs(LinearWeights... parts) {
-        int in = parts[0].inFeatures;
-        int out = 0;
-        for (LinearWeights p : parts) {
-            if (p.inFeatures != in || p.bias == null) {
-                throw new IllegalArgumentException("concatenated layers need the same input size and a bias");
-            }
-            out += p.outFeatures;
-        }
-        float[] t = new float[in * out];
+    static LinearWeights concatOutputs(float[][] weights, float[][] biases, int outEach, int in) {
+        int out = outEach * weights.length;
+        float[] weight = new float[out * in];
         float[] bias = new float[out];
-        int col = 0;
-        for (LinearWeights p : parts) {
-            for (int i = 0; i < in; i++) {
-                System.arraycopy(p.weightT, i * p.outFeatures, t, i * out + col, p.outFeatures);
-            }
-            System.arraycopy(p.bias, 0, bias, col, p.outFeatures);
-            col += p.outFeatures;
+        for (int p = 0; p < weights.length; p++) {
+            System.arraycopy(weights[p], 0, weight, p * outEach * in, outEach * in);
+            System.arraycopy(biases[p], 0, bias, p * outEach, outEach);
         }
-        return new LinearWeights(in, out, t, bias);
+        return fromTorch(weight, out, in, bias);
     }
 }

@@ -8,8 +8,10 @@ package org.esm2j.cpu;
 public final class MatMul {
     /** Rows per parallel unit: the GEMM micro-kernel's row block. */
     private static final int ROW_ALIGN = 4;
-    /** Columns per parallel unit when there are too few rows to split: a few micro-kernel column blocks. */
-    private static final int COL_ALIGN = 64;
+    /** Columns per parallel unit when there are too few rows to split: a few weight panels. */
+    private static final int COL_ALIGN = 4 * LinearWeights.PANEL_WIDTH;
+    /** Rows whose inputs stay in L2 while every weight panel streams past them once. */
+    private static final int ROW_BLOCK = 64;
 
     /** Work done on a block of the output right after it was computed, while it is still in cache. */
     @FunctionalInterface
@@ -79,7 +81,13 @@ public final class MatMul {
             Epilogue epilogue) {
         int in = w.inFeatures;
         int out = w.outFeatures;
-        k.gemm(x, r0 * in, in, w.weightT, c0, out, y, r0 * out + c0, out, r1 - r0, in, c1 - c0);
+        for (int rb = r0; rb < r1; rb += ROW_BLOCK) {
+            int rows = Math.min(ROW_BLOCK, r1 - rb);
+            for (int p = c0; p < c1; p += LinearWeights.PANEL_WIDTH) {
+                int width = w.panelWidth(p);
+                k.gemm(x, rb * in, in, w.packed, in * p, width, y, rb * out + p, out, rows, in, width);
+            }
+        }
         if (w.bias != null) {
             for (int r = r0; r < r1; r++) {
                 int row = r * out;

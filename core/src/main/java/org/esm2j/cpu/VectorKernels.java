@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API kernels. Only loaded after {@link Kernels} has checked that {@code jdk.incubator.vector} is present.
  * The GEMM micro-kernel holds a 4 x (2 vectors) tile of C in registers (8 accumulators: fits AVX2's 16 registers
- * with room for the B loads and the A broadcast) and streams k; every element is an in-order fma chain, exactly as in
+ * with room for the B loads and the A broadcast) and streams k; a 4 x 1-vector tile covers panels one vector wide
+ * (AVX-512 with 16-column weight panels); every element is an in-order fma chain, exactly as in
  * {@link ScalarKernels}, with the column tail done by the scalar chain.
  */
 final class VectorKernels implements Kernels {
@@ -40,7 +41,11 @@ final class VectorKernels implements Kernels {
             }
         }
         for (; j + V <= n; j += V) {
-            for (int i = 0; i < m; i++) {
+            int i = 0;
+            for (; i + 4 <= m; i += 4) {
+                tile4x1(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
+            }
+            for (; i < m; i++) {
                 tile1x1(a, aOff + i * lda, b, bOff + j, ldb, c, cOff + i * ldc + j, k);
             }
         }
@@ -91,6 +96,28 @@ final class VectorKernels implements Kernels {
         cp += ldc;
         c30.intoArray(c, cp);
         c31.intoArray(c, cp + V);
+    }
+
+    private static void tile4x1(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
+            int k) {
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        FloatVector c3 = c0;
+        int a1 = a0 + lda;
+        int a2 = a1 + lda;
+        int a3 = a2 + lda;
+        for (int p = 0; p < k; p++, bp += ldb) {
+            FloatVector bv = FloatVector.fromArray(S, b, bp);
+            c0 = FloatVector.broadcast(S, a[a0 + p]).fma(bv, c0);
+            c1 = FloatVector.broadcast(S, a[a1 + p]).fma(bv, c1);
+            c2 = FloatVector.broadcast(S, a[a2 + p]).fma(bv, c2);
+            c3 = FloatVector.broadcast(S, a[a3 + p]).fma(bv, c3);
+        }
+        c0.intoArray(c, cp);
+        c1.intoArray(c, cp + ldc);
+        c2.intoArray(c, cp + 2 * ldc);
+        c3.intoArray(c, cp + 3 * ldc);
     }
 
     private static void tile1x2(float[] a, int a0, float[] b, int bp, int ldb, float[] c, int cp, int k) {
