@@ -1,0 +1,110 @@
+// Kernel lab support: CUDA checks that abort (lab programs only; the library never exits), tolerance checks in the
+// form atol + |ref| * eps(dtype) with max abs / max rel / % of allowed error, and CUDA-event timing with an L2 flush.
+#pragma once
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <vector>
+
+#define LAB_CHECK(call)                                                                                    \
+    do {                                                                                                   \
+        cudaError_t lab_error_ = (call);                                                                   \
+        if (lab_error_ != cudaSuccess) {                                                                   \
+            std::fprintf(stderr, "%s: %s at %s:%d\n", cudaGetErrorName(lab_error_),                        \
+                         cudaGetErrorString(lab_error_), __FILE__, __LINE__);                              \
+            std::exit(1);                                                                                  \
+        }                                                                                                  \
+    } while (0)
+
+template <typename T>
+T *to_device(const std::vector<T> &host) {
+    T *device = nullptr;
+    LAB_CHECK(cudaMalloc(&device, host.size() * sizeof(T)));
+    LAB_CHECK(cudaMemcpy(device, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice));
+    return device;
+}
+
+template <typename T>
+std::vector<T> to_host(const T *device, size_t n) {
+    std::vector<T> host(n);
+    LAB_CHECK(cudaMemcpy(host.data(), device, n * sizeof(T), cudaMemcpyDeviceToHost));
+    return host;
+}
+
+inline std::vector<float> random_floats(size_t n, float scale, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.f, scale);
+    std::vector<float> v(n);
+    for (auto &x : v) x = normal(rng);
+    return v;
+}
+
+inline float as_float(float v) { return v; }
+inline float as_float(__nv_bfloat16 v) { return __bfloat162float(v); }
+inline float as_float(__half v) { return __half2float(v); }
+
+// Relative epsilon of an output type: fp32 FLT_EPSILON, bf16 2^-8 (half an ulp at 8 mantissa bits), fp16 2^-11.
+template <typename T> constexpr float dtype_eps();
+template <> constexpr float dtype_eps<float>() { return 1.2e-7f; }
+template <> constexpr float dtype_eps<__nv_bfloat16>() { return 1.f / 256; }
+template <> constexpr float dtype_eps<__half>() { return 1.f / 2048; }
+
+// Compares every element against |ref| * rel_tol + atol; prints the summary; returns whether all passed.
+template <typename T>
+bool validate_result(const char *what, const std::vector<T> &actual, const std::vector<float> &ref, float atol,
+                     float rel_tol) {
+    double max_abs = 0, max_rel = 0, max_fraction = 0;
+    size_t failures = 0, first_failure = 0;
+    for (size_t i = 0; i < ref.size(); ++i) {
+        const double a = as_float(actual[i]), r = ref[i];
+        const double diff = std::fabs(a - r), allowed = atol + std::fabs(r) * rel_tol;
+        max_abs = std::fmax(max_abs, diff);
+        if (r != 0) max_rel = std::fmax(max_rel, diff / std::fabs(r));
+        max_fraction = std::fmax(max_fraction, diff / allowed);
+        if (!(diff <= allowed)) {
+            if (failures++ == 0) first_failure = i;
+        }
+    }
+    std::printf("%-40s max abs %.3e  max rel %.3e  %.1f%% of allowed  %s\n", what, max_abs, max_rel,
+                100 * max_fraction, failures == 0 ? "OK" : "FAILED");
+    if (failures != 0) {
+        std::printf("  %zu mismatches, first at %zu: got %.8g, expected %.8g\n", failures, first_failure,
+                    as_float(actual[first_failure]), ref[first_failure]);
+    }
+    return failures == 0;
+}
+
+// Mean milliseconds per launch over `repeats`, flushing L2 before each so memory-bound kernels read from HBM.
+template <typename Launch>
+float benchmark_kernel(int repeats, Launch &&launch) {
+    int l2_bytes = 0;
+    LAB_CHECK(cudaDeviceGetAttribute(&l2_bytes, cudaDevAttrL2CacheSize, 0));
+    char *flush = nullptr;
+    LAB_CHECK(cudaMalloc(&flush, 2 * static_cast<size_t>(l2_bytes)));
+    cudaEvent_t start, stop;
+    LAB_CHECK(cudaEventCreate(&start));
+    LAB_CHECK(cudaEventCreate(&stop));
+    float total_ms = 0;
+    launch();  // warm-up
+    for (int i = 0; i < repeats; ++i) {
+        LAB_CHECK(cudaMemset(flush, i, 2 * static_cast<size_t>(l2_bytes)));
+        LAB_CHECK(cudaEventRecord(start));
+        launch();
+        LAB_CHECK(cudaEventRecord(stop));
+        LAB_CHECK(cudaEventSynchronize(stop));
+        float ms = 0;
+        LAB_CHECK(cudaEventElapsedTime(&ms, start, stop));
+        total_ms += ms;
+    }
+    LAB_CHECK(cudaGetLastError());
+    LAB_CHECK(cudaFree(flush));
+    LAB_CHECK(cudaEventDestroy(start));
+    LAB_CHECK(cudaEventDestroy(stop));
+    return total_ms / repeats;
+}
