@@ -20,6 +20,7 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
     static final int INVALID_INPUT = 3;
     static final int MODEL_PROBLEM = 4;
 
+    /** Also reached by option combinations the commands reject after parsing (picocli routes them here). */
     @Override
     public int handleParseException(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
@@ -33,10 +34,6 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
         PrintWriter err = cmd.getErr();
-        if (ex instanceof ParameterException) {
-            // Option combinations checked after parsing (e.g. --window without --overlap) are usage errors too.
-            return handleParseException((ParameterException) ex, parseResult.originalArgs().toArray(new String[0]));
-        }
         err.println("esm2j: error: " + describe(ex));
         if (verbose(parseResult)) {
             ex.printStackTrace(err);
