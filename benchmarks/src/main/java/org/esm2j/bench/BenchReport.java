@@ -44,8 +44,12 @@ public final class BenchReport {
     }
 
     public static void main(String[] args) throws IOException {
-        BenchReport report = parse(args);
-        System.out.print(report.render());
+        System.out.print(markdown(args));
+    }
+
+    /** The report for the given command-line arguments. */
+    static String markdown(String... args) throws IOException {
+        return parse(args).render();
     }
 
     private static BenchReport parse(String[] args) {

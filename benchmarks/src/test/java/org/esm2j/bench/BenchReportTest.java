@@ -1,0 +1,51 @@
+package org.esm2j.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchReportTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void flopsPerTokenMatchThePerformanceTable() {
+        // docs/PERFORMANCE.md: forward GFLOP/token at T = 512 is 0.019 (8M) and 0.079 (35M).
+        assertEquals(0.019, BenchReport.flopsPerToken(RandomWeights.esm2T6(), 512) / 1e9, 0.0005);
+        assertEquals(0.079, BenchReport.flopsPerToken(RandomWeights.esm2T12(), 512) / 1e9, 0.0005);
+    }
+
+    @Test
+    void forwardRowsPutTokensPerSecondBesideThePeer() throws IOException {
+        Path forward = write("forward.json", "[{\"benchmark\":\"org.esm2j.bench.ForwardBenchmark.forward\","
+                + "\"params\":{\"batch\":\"8x128\",\"model\":\"esm2_t6_8M\"},"
+                + "\"primaryMetric\":{\"score\":2.5,\"scoreError\":\"NaN\",\"scoreUnit\":\"ops/s\"},"
+                + "\"secondaryMetrics\":{\"gc.alloc.rate.norm\":{\"score\":12500000.0,\"scoreUnit\":\"B/op\"}}}]");
+        Path peer = write("peer.txt", "B=8 T=128 threads=2: 200.0 ms/batch, 5120 tokens/s\n");
+        String md = BenchReport.markdown("--forward", "2=" + forward, "--peer", "2=" + peer);
+        // 2.5 batches/s x 8 x 128 = 2560 tokens/s, half the peer's 5120.
+        assertTrue(md.contains("| esm2_t6_8M | 8 x 128 | 2 | 2,560 | 5,120 | 0.50 | 40.8 | 12.5 |"), md);
+    }
+
+    @Test
+    void matmulRowsUseTheLscpuPeak() throws IOException {
+        Path matmul = write("matmul.json", "[{\"benchmark\":\"org.esm2j.bench.MatMulBenchmark.linearSingleThread\","
+                + "\"params\":{\"shape\":\"512x320x1280\"},"
+                + "\"primaryMetric\":{\"score\":100.0,\"scoreUnit\":\"ops/s\"}}]");
+        Path lscpu = write("lscpu.txt", "CPU(s):   2\nModel name:   Test CPU\nCPU max MHz:   2500.0\n"
+                + "Flags:   fpu sse avx2 fma avx512f\n");
+        String md = BenchReport.markdown("--matmul", matmul.toString(), "--lscpu", lscpu.toString());
+        // 2 x 512 x 320 x 1280 FLOP x 100/s = 41.9 GFLOP/s; AVX-512 peak 2 x 16 x 2 x 2.5 = 160 GFLOP/s.
+        assertTrue(md.contains("160.0 GFLOP/s"), md);
+        assertTrue(md.contains("| 512 x 320 x 1280 | MatMul.linearSingleThread | 10.000 | 41.9 | 26% |"), md);
+    }
+
+    private Path write(String name, String content) throws IOException {
+        return Files.writeString(dir.resolve(name), content);
+    }
+}
