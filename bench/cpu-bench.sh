@@ -83,6 +83,7 @@ on_cpus() {
 jmh_opts=()
 $quick && jmh_opts=(-wi 1 -w 1s -i 2 -r 1s)
 report_args=(--lscpu "$results/lscpu.txt")
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 { lscpu; grep -m1 '^cpu MHz' /proc/cpuinfo || true; } >"$results/lscpu.txt"
 
 if [ "$only" != forward ]; then
@@ -110,4 +111,8 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo " (+ uncommitted changes)" || true)
 mode=$($quick && echo "quick mode" || echo "full mode")
 title="esm2j CPU benchmarks, $(date -u +%Y-%m-%d), commit $commit$dirty, $mode, $(java -version 2>&1 | head -1)"
-java -cp "$jar" org.esm2j.bench.BenchReport --title "$title" "${report_args[@]}" | tee "$results/report.md"
+{
+    java -cp "$jar" org.esm2j.bench.BenchReport --title "$title" "${report_args[@]}"
+    echo "Load average (1, 5, 15 min) before the run: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)" \
+        "(anything above 0 is other work sharing the CPUs)."
+} | tee "$results/report.md"
