@@ -3,8 +3,10 @@ package org.esm2j.parity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.esm2j.checkpoint.CheckpointLoader;
 import org.esm2j.cpu.CpuBackend;
 import org.esm2j.data.Alphabet;
@@ -21,11 +23,15 @@ import org.esm2j.testing.NumericAssert;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Variant scores of the CPU model against fair-esm on the tiny fixture (golden "s2.*" entries, made in float64 with
- * predict.py's masked-marginal formula and the corrected pseudo-log-likelihood). Tolerance: rtol 1e-4, atol 1e-4; a
- * score is a difference of two log-probabilities, each within ~1e-5 of the reference when the logits are.
+ * Variant scores of the CPU model against fair-esm (golden "s2.*" entries, made in float64 with predict.py's
+ * masked-marginal formula and the corrected pseudo-log-likelihood): masked marginals and PLL for all three fixtures
+ * from both checkpoint formats, the finer checks on the tiny fixture. Tolerance: rtol 1e-4, atol 1e-4; a score is a
+ * difference of two log-probabilities, each within ~1e-5 of the reference when the logits are.
  */
 class ScoringParityTest {
     private static final double ATOL = 1e-4;
@@ -43,8 +49,7 @@ class ScoringParityTest {
         golden = Golden.of(Fixtures.TINY);
         Esm2Weights weights = CheckpointLoader.load(Fixtures.huggingFaceFolder(Fixtures.TINY)).weights();
         model = Esm2Model.load(weights, new CpuBackend());
-        Object variant = golden.meta("variant_sequence");
-        sequence = variant != null ? (String) variant : golden.sequences().get(2);
+        sequence = scoredSequence(golden);
         residues = Alphabet.encode(sequence, "s2", UnknownResiduePolicy.ERROR);
     }
 
@@ -63,17 +68,45 @@ class ScoringParityTest {
         return out;
     }
 
+    static Stream<Arguments> checkpoints() {
+        List<Arguments> out = new ArrayList<>();
+        for (String name : Fixtures.MODELS) {
+            out.add(Arguments.of(name, "fair-esm .pt", Fixtures.metaCheckpoint(name)));
+            out.add(Arguments.of(name, "hf", Fixtures.huggingFaceFolder(name)));
+        }
+        return out.stream();
+    }
+
+    private static String scoredSequence(Golden g) {
+        Object variant = g.meta("variant_sequence");
+        return variant != null ? (String) variant : g.sequences().get(2);
+    }
+
     @SuppressWarnings("unchecked")
-    @Test
-    void maskedMarginalScoresMatchFairEsm() {
+    @ParameterizedTest(name = "{0} from {1}")
+    @MethodSource("checkpoints")
+    void maskedMarginalScoresAndPseudoLikelihoodMatchFairEsm(String name, String format, Path path) {
+        Golden g = Golden.of(name);
+        String seq = scoredSequence(g);
         List<MutationSet> mutations = new ArrayList<>();
-        for (String text : (List<String>) golden.meta("s2.mutations")) {
+        for (String text : (List<String>) g.meta("s2.mutations")) {
             mutations.add(MutationSet.parse(text, 1));
         }
-        float[] expected = toFloats((List<Number>) golden.meta("s2.masked_marginal_scores"));
-        List<Double> scores = new VariantScorer(model, 4096).score(sequence, mutations,
-                ScoringStrategy.MASKED_MARGINALS);
-        NumericAssert.assertClose("masked-marginal scores " + mutations, toFloats(scores), expected, ATOL, RTOL);
+        float[] expected = toFloats((List<Number>) g.meta("s2.masked_marginal_scores"));
+        double expectedPll = ((Number) g.meta("s2.pseudo_log_likelihood")).doubleValue();
+        try (Esm2Model m = Esm2Model.load(CheckpointLoader.load(path).weights(), new CpuBackend())) {
+            VariantScorer scorer = new VariantScorer(m, 4096);
+            List<Double> scores = scorer.score(seq, mutations, ScoringStrategy.MASKED_MARGINALS);
+            NumericAssert.assertClose(name + " (" + format + ") masked-marginal scores " + mutations,
+                    toFloats(scores), expected, ATOL, RTOL);
+            double pll = scorer.pseudoLogLikelihood(seq);
+            // compared in double: a float holds -1441.13 only to ~1e-4
+            double diff = Math.abs(pll - expectedPll);
+            System.out.printf("%s (%s) pseudo-log-likelihood: %.6f vs fair-esm %.6f, abs err %.3e, rel err %.3e%n",
+                    name, format, pll, expectedPll, diff, diff / Math.abs(expectedPll));
+            assertTrue(diff <= ATOL + RTOL * Math.abs(expectedPll), name + " (" + format
+                    + ") pseudo-log-likelihood " + pll + " vs " + expectedPll);
+        }
     }
 
     /**
@@ -100,17 +133,6 @@ class ScoringParityTest {
                 ScoringStrategy.MASKED_MARGINALS);
         NumericAssert.assertClose("masked marginals, " + mutations.size() + " substitutions", toFloats(scores),
                 toFloats(expected), ATOL, RTOL);
-    }
-
-    @Test
-    void pseudoLogLikelihoodMatchesFairEsm() {
-        double expected = ((Number) golden.meta("s2.pseudo_log_likelihood")).doubleValue();
-        double pll = new VariantScorer(model, 1024).pseudoLogLikelihood(sequence);
-        // compared in double: a float holds -1441.13 only to ~1e-4
-        double diff = Math.abs(pll - expected);
-        System.out.printf("pseudo-log-likelihood: %.6f vs fair-esm %.6f, abs err %.3e, rel err %.3e%n", pll,
-                expected, diff, diff / Math.abs(expected));
-        assertTrue(diff <= ATOL + RTOL * Math.abs(expected), "pseudo-log-likelihood " + pll + " vs " + expected);
     }
 
     /** Wild-type marginals against the log-softmax of the reference logits of sequence 2. */
