@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct layout or entry point changes; the bindings compare it with their own copy. */
-#define ESM2J_CUDA_ABI_VERSION 1
+#define ESM2J_CUDA_ABI_VERSION 2
 
 typedef enum esm2j_status {
     ESM2J_OK = 0,
@@ -163,6 +163,37 @@ typedef struct esm2j_embedding_params {
 } esm2j_embedding_params;
 
 ESM2J_API int esm2j_embedding_forward(const esm2j_embedding_params *params);
+
+/* --- attention forward ------------------------------------------------------------------------------------------
+ * Non-causal multi-head attention over a packed batch: for each sequence s (tokens cu_seqlens[s]..cu_seqlens[s+1],
+ * length T_s) and head h, O = softmax(scale * Q K^T) V over the T_s x T_s block of that sequence only, with fp32
+ * scores, softmax and accumulation (bf16/fp16 inputs run on tensor cores). Packed batches have no padding, so nothing
+ * is masked beyond the sequence bounds. head_dim must be 16, 24, 32, 64 or 128 (ESM2J_ERROR_UNSUPPORTED otherwise).
+ * When probs is not null the softmax probabilities are also written in fp32: for sequence s a (heads, T_s, T_s)
+ * row-major block starting at element probs_offsets[s] (a second pass recomputes the scores with the final row
+ * max and sum, so they match the O that was computed). */
+typedef struct esm2j_attention_params {
+    const void *q;               /* (total_tokens, heads, head_dim), dtype, last dim contiguous */
+    const void *k;               /* same layout and strides as q */
+    const void *v;               /* same layout and strides as q */
+    void *out;                   /* (total_tokens, heads * head_dim), dtype, row-major */
+    float *probs;                /* null, or per sequence a (heads, T_s, T_s) fp32 block at probs_offsets[s] */
+    const int64_t *probs_offsets;/* (num_seqs), element offsets into probs; required when probs is not null */
+    const int32_t *cu_seqlens;   /* (num_seqs + 1) */
+    int64_t total_tokens;
+    int64_t num_seqs;            /* at most 65535 (grid z) */
+    int64_t heads;               /* at most 65535 (grid y) */
+    int64_t head_dim;
+    int64_t max_seqlen;          /* >= every T_s; sizes the grid (blocks past a sequence's end exit at once) */
+    int64_t token_stride;        /* of q, k and v */
+    int64_t head_stride;         /* of q, k and v */
+    int64_t out_row_stride;
+    float scale;                 /* head_dim^-0.5 for a plain transformer; 1 for ESM-2, whose q is pre-scaled */
+    int32_t dtype;               /* esm2j_dtype of q, k, v and out */
+    cudaStream_t stream;
+} esm2j_attention_params;
+
+ESM2J_API int esm2j_attention_forward(const esm2j_attention_params *params);
 
 #ifdef __cplusplus
 }

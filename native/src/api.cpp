@@ -5,6 +5,7 @@
 
 #include "error.h"
 #include "esm2j_cuda.h"
+#include "attention/attention_launch.h"
 #include "launchers.h"
 
 namespace {
@@ -166,4 +167,48 @@ extern "C" int esm2j_embedding_forward(const esm2j_embedding_params *params) {
     }
     if (p.total_tokens == 0) return ESM2J_OK;
     return esm2j::launch_embedding_forward(p);
+}
+
+extern "C" int esm2j_attention_forward(const esm2j_attention_params *params) {
+    const char *fn = "esm2j_attention_forward";
+    CHECK(check_pointer(fn, params, "params"));
+    const esm2j_attention_params &p = *params;
+    CHECK(check_pointer(fn, p.q, "q"));
+    CHECK(check_pointer(fn, p.k, "k"));
+    CHECK(check_pointer(fn, p.v, "v"));
+    CHECK(check_pointer(fn, p.out, "out"));
+    CHECK(check_pointer(fn, p.cu_seqlens, "cu_seqlens"));
+    if (p.probs != nullptr) CHECK(check_pointer(fn, p.probs_offsets, "probs_offsets (probs is set)"));
+    CHECK(check_count(fn, p.total_tokens, 0, "total_tokens"));
+    // Grid y and z limits: heads and sequences each take one grid dimension.
+    CHECK(check_count(fn, p.num_seqs, 1, "num_seqs"));
+    if (p.num_seqs > 65535) {
+        return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: num_seqs must be at most 65535 per call, got %lld", fn,
+                    static_cast<long long>(p.num_seqs));
+    }
+    CHECK(check_count(fn, p.heads, 1, "heads"));
+    if (p.heads > 65535) {
+        return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: heads must be at most 65535, got %lld", fn,
+                    static_cast<long long>(p.heads));
+    }
+    CHECK(check_count(fn, p.head_dim, 1, "head_dim"));
+    CHECK(check_count(fn, p.heads * p.head_dim, 1, "heads * head_dim"));
+    CHECK(check_count(fn, p.max_seqlen, 1, "max_seqlen"));
+    if (p.max_seqlen > p.total_tokens && p.total_tokens > 0) {
+        return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: max_seqlen (%lld) must not exceed total_tokens (%lld)", fn,
+                    static_cast<long long>(p.max_seqlen), static_cast<long long>(p.total_tokens));
+    }
+    CHECK(check_stride(fn, p.head_stride, p.head_dim, "head_stride"));
+    CHECK(check_stride(fn, p.token_stride, p.heads * p.head_stride, "token_stride"));
+    CHECK(check_stride(fn, p.out_row_stride, p.heads * p.head_dim, "out_row_stride"));
+    CHECK(check_dtype(fn, p.dtype, "dtype"));
+    if (!std::isfinite(p.scale)) {
+        return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: scale must be finite, got %g", fn, p.scale);
+    }
+    if (!esm2j::attention_supports_head_dim(p.head_dim)) {
+        return fail(ESM2J_ERROR_UNSUPPORTED, "%s: head_dim must be 16, 24, 32, 64 or 128, got %lld", fn,
+                    static_cast<long long>(p.head_dim));
+    }
+    if (p.total_tokens == 0) return ESM2J_OK;
+    return esm2j::launch_attention_forward(p);
 }
