@@ -456,8 +456,11 @@ __global__ void __launch_bounds__(kF32Threads) attention_f32_kernel(Args<float> 
         tile_scores(s, j * kF32BlockN);
         if (!row_inside) continue;
 #pragma unroll
-        for (int key = part; key < kF32BlockN; key += kF32ThreadsPerRow) {
-            if (j * kF32BlockN + key < seq.length) probs_row[j * kF32BlockN + key] = exp2f(s[key] - m) * inverse_l;
+        for (int key = 0; key < kF32BlockN; ++key) {
+            // A constant index keeps s in registers; the 4 threads of the row take every 4th key.
+            if (key % kF32ThreadsPerRow == part && j * kF32BlockN + key < seq.length) {
+                probs_row[j * kF32BlockN + key] = exp2f(s[key] - m) * inverse_l;
+            }
         }
     }
 }
