@@ -235,11 +235,9 @@ final class CpuRuntime implements Esm2Runtime {
     }
 
     private static void gelu(float[] y, int width, int r0, int r1, int c0, int c1) {
+        Kernels kernels = Kernels.preferred();
         for (int r = r0; r < r1; r++) {
-            int row = r * width;
-            for (int c = c0; c < c1; c++) {
-                y[row + c] = Erf.gelu(y[row + c]);
-            }
+            kernels.gelu(y, r * width + c0, c1 - c0);
         }
     }
 

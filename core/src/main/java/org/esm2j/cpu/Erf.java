@@ -1,72 +1,57 @@
 package org.esm2j.cpu;
 
 /**
- * The error function and the exact (erf) GELU that ESM-2 uses; Java has no {@code Math.erf}. Evaluated in double:
- * a Maclaurin series where it converges fast and without cancellation (|z| < 0.8), elsewhere the complement from
- * the Chebyshev-fitted erfc of Numerical Recipes (fractional error below 1.2e-7 for all z >= 0), which is the form
- * GELU needs: gelu(x) = x * Phi(x) = x * erfc(-x / sqrt 2) / 2 keeps its relative accuracy in the far negative tail.
+ * The exact (erf) GELU that ESM-2 uses, {@code x * Phi(x) = x * erfc(-x / sqrt 2) / 2}, in float; Java has no
+ * {@code Math.erf}. erfc(z) for z = |x| / sqrt 2 >= 0 is the Chebyshev-fitted form of Numerical Recipes,
+ * {@code t exp(-z^2 + P(t))} with {@code t = 1 / (1 + z/2)} (fractional error below 1.2e-7 for all z >= 0); for x > 0,
+ * Phi(x) = 1 - erfc(z) / 2 has no cancellation, and for x < 0, Phi(x) = erfc(z) / 2 keeps its relative accuracy in the
+ * far negative tail. Written with plain float operations only (fma, one division, {@link FastExp}'s steps), so that
+ * {@link ScalarKernels} and {@link VectorKernels} give the same bits.
  */
 final class Erf {
-    private static final double SERIES_LIMIT = 0.8;
-    private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
-    private static final double INV_SQRT2 = 0.7071067811865476;
-    private static final double[] SERIES_COEFFICIENTS = seriesCoefficients(14);
+    /** 1/2, as a float: x^2 / 2 = z^2 exactly when x^2 is split into a float pair. */
+    static final float HALF = 0.5f;
+    static final float INV_SQRT2 = 0.70710678118654752f;
+    /**
+     * erfc(z) for |x| >= 13 is below 1e-37, so Phi is 0 or 1 to float precision and GELU is 0 or x; clamping |x|
+     * there keeps x^2 finite and 2^n in the exp a normal float.
+     */
+    static final float MAX_ABS = 13f;
+    static final float P0 = -1.26551223f;
+    static final float P1 = 1.00002368f;
+    static final float P2 = 0.37409196f;
+    static final float P3 = 0.09678418f;
+    static final float P4 = -0.18628806f;
+    static final float P5 = 0.27886807f;
+    static final float P6 = -1.13520398f;
+    static final float P7 = 1.48851587f;
+    static final float P8 = -0.82215223f;
+    static final float P9 = 0.17087277f;
 
     private Erf() {
     }
 
-    static double erf(double z) {
-        double a = Math.abs(z);
-        if (a < SERIES_LIMIT) {
-            return series(z);
-        }
-        double v = 1 - erfcNonNegative(a);
-        return z < 0 ? -v : v;
-    }
-
-    static double erfc(double z) {
-        if (Math.abs(z) < SERIES_LIMIT) {
-            return 1 - series(z);
-        }
-        return z >= 0 ? erfcNonNegative(z) : 2 - erfcNonNegative(-z);
-    }
-
-    /** {@code x * 0.5 * (1 + erf(x / sqrt 2))}, i.e. PyTorch's {@code gelu(approximate='none')}. */
+    /** PyTorch's {@code gelu(approximate='none')}. */
     static float gelu(float x) {
-        return (float) (0.5 * x * erfc(-x * INV_SQRT2));
-    }
-
-    /**
-     * erf(z) = 2/sqrt(pi) * z * sum_n c_n z^(2n) with c_n = (-1)^n / (n! (2n+1)), as a fixed Horner polynomial: for
-     * |z| < 0.8 the first omitted term (n = 14) is below 1e-15 of the sum. No divisions and no data-dependent loop,
-     * because GELU evaluates this for most activations.
-     */
-    private static double series(double z) {
-        double z2 = z * z;
-        double p = SERIES_COEFFICIENTS[SERIES_COEFFICIENTS.length - 1];
-        for (int n = SERIES_COEFFICIENTS.length - 2; n >= 0; n--) {
-            p = Math.fma(p, z2, SERIES_COEFFICIENTS[n]);
-        }
-        return TWO_OVER_SQRT_PI * z * p;
-    }
-
-    private static double[] seriesCoefficients(int terms) {
-        double[] c = new double[terms];
-        double factorial = 1;
-        for (int n = 0; n < terms; n++) {
-            if (n > 0) {
-                factorial *= n;
-            }
-            c[n] = (n % 2 == 0 ? 1 : -1) / (factorial * (2 * n + 1));
-        }
-        return c;
-    }
-
-    private static double erfcNonNegative(double z) {
-        double t = 1 / (1 + 0.5 * z);
-        double poly = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-                + t * (-0.82215223 + t * 0.17087277))))))));
-        return t * Math.exp(poly);
+        float ax = Math.min(Math.abs(x), MAX_ABS);
+        float square = ax * ax;
+        // z^2 = x^2 / 2 = (square + squareLo) / 2 exactly; the large part stays exact through the exp's reduction.
+        float squareLo = Math.fma(ax, ax, -square);
+        float halfSquare = square * HALF;
+        float z = ax * INV_SQRT2;
+        float t = 1f / Math.fma(HALF, z, 1f);
+        float p = Math.fma(P9, t, P8);
+        p = Math.fma(p, t, P7);
+        p = Math.fma(p, t, P6);
+        p = Math.fma(p, t, P5);
+        p = Math.fma(p, t, P4);
+        p = Math.fma(p, t, P3);
+        p = Math.fma(p, t, P2);
+        p = Math.fma(p, t, P1);
+        p = Math.fma(p, t, P0);
+        float small = Math.fma(-HALF, squareLo, p);
+        float halfErfc = HALF * t * FastExp.expOfSum(-halfSquare, small);
+        float phi = x < 0 ? halfErfc : 1f - halfErfc;
+        return Math.max(x, -MAX_ABS) * phi; // for x < -13, ~1e-36 instead of x times the clamped erfc
     }
 }

@@ -27,6 +27,9 @@ interface Kernels {
     /** {@code x[xOff + i] *= scale[i]} for i < n. */
     void multiplyInto(float[] x, int xOff, float[] scale, int n);
 
+    /** {@code x[xOff + i] = gelu(x[xOff + i])} for i < n (see {@link Erf#gelu}). */
+    void gelu(float[] x, int xOff, int n);
+
     /** The kernels chosen for this JVM: the Vector API when its module is present and not disabled, else scalar. */
     static Kernels preferred() {
         return Selection.PREFERRED;

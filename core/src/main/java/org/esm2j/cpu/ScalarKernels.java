@@ -68,6 +68,13 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void gelu(float[] x, int xOff, int n) {
+        for (int i = 0; i < n; i++) {
+            x[xOff + i] = Erf.gelu(x[xOff + i]);
+        }
+    }
+
+    @Override
     public void multiplyInto(float[] x, int xOff, float[] scale, int n) {
         for (int i = 0; i < n; i++) {
             x[xOff + i] *= scale[i];

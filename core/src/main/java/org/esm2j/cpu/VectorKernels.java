@@ -15,6 +15,38 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
+    // Constants as vectors: broadcasting inside the kernels adds many IR nodes, and past C2's node-count cutoff
+    // the kernel helpers stop being inlined and every intermediate vector is allocated.
+    private static final FloatVector K_LN2_HI = FloatVector.broadcast(S, FastExp.LN2_HI);
+    private static final FloatVector K_LN2_LO = FloatVector.broadcast(S, FastExp.LN2_LO);
+    private static final FloatVector K_C7 = FloatVector.broadcast(S, FastExp.C7);
+    private static final FloatVector K_C6 = FloatVector.broadcast(S, FastExp.C6);
+    private static final FloatVector K_C5 = FloatVector.broadcast(S, FastExp.C5);
+    private static final FloatVector K_C4 = FloatVector.broadcast(S, FastExp.C4);
+    private static final FloatVector K_C3 = FloatVector.broadcast(S, FastExp.C3);
+    private static final FloatVector K_C2 = FloatVector.broadcast(S, FastExp.C2);
+    private static final FloatVector K_ONE = FloatVector.broadcast(S, 1f);
+    private static final FloatVector K_HALF = FloatVector.broadcast(S, Erf.HALF);
+    private static final FloatVector K_P9 = FloatVector.broadcast(S, Erf.P9);
+    private static final FloatVector K_P8 = FloatVector.broadcast(S, Erf.P8);
+    private static final FloatVector K_P7 = FloatVector.broadcast(S, Erf.P7);
+    private static final FloatVector K_P6 = FloatVector.broadcast(S, Erf.P6);
+    private static final FloatVector K_P5 = FloatVector.broadcast(S, Erf.P5);
+    private static final FloatVector K_P4 = FloatVector.broadcast(S, Erf.P4);
+    private static final FloatVector K_P3 = FloatVector.broadcast(S, Erf.P3);
+    private static final FloatVector K_P2 = FloatVector.broadcast(S, Erf.P2);
+    private static final FloatVector K_P1 = FloatVector.broadcast(S, Erf.P1);
+    private static final FloatVector K_P0 = FloatVector.broadcast(S, Erf.P0);
+    private static final FloatVector K_NEG_HALF = FloatVector.broadcast(S, -Erf.HALF);
+    private static final FloatVector K_MIN_INPUT = FloatVector.broadcast(S, FastExp.MIN_INPUT);
+    private static final FloatVector K_LOG2E = FloatVector.broadcast(S, FastExp.LOG2E);
+    private static final FloatVector K_ROUND_MAGIC = FloatVector.broadcast(S, FastExp.ROUND_MAGIC);
+    private static final FloatVector K_MAX_ABS = FloatVector.broadcast(S, Erf.MAX_ABS);
+    private static final FloatVector K_INV_SQRT2 = FloatVector.broadcast(S, Erf.INV_SQRT2);
+    private static final FloatVector K_ZERO = FloatVector.broadcast(S, 0f);
+    private static final FloatVector K_NEG_MAX_ABS = FloatVector.broadcast(S, -Erf.MAX_ABS);
+    private static final IntVector K_EXP_BIAS_BITS = IntVector.broadcast(
+            VectorSpecies.of(int.class, S.vectorShape()), FastExp.ROUND_MAGIC_BITS - 127);
 
     private VectorKernels() {
     }
@@ -168,20 +200,74 @@ final class VectorKernels implements Kernels {
 
     /** {@link FastExp#exp} lane by lane, with the same operations in the same order. */
     private static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(FastExp.MIN_INPUT);
-        FloatVector n = xc.mul(FastExp.LOG2E).add(FastExp.ROUND_MAGIC).sub(FastExp.ROUND_MAGIC);
+        FloatVector xc = x.max(K_MIN_INPUT);
+        FloatVector rounded = xc.mul(K_LOG2E).add(K_ROUND_MAGIC);
+        FloatVector n = rounded.sub(K_ROUND_MAGIC);
         FloatVector negN = n.neg();
-        FloatVector r = negN.fma(xc.broadcast(FastExp.LN2_HI), xc);
-        r = negN.fma(xc.broadcast(FastExp.LN2_LO), r);
-        FloatVector p = r.broadcast(FastExp.C7).fma(r, r.broadcast(FastExp.C6));
-        p = p.fma(r, r.broadcast(FastExp.C5));
-        p = p.fma(r, r.broadcast(FastExp.C4));
-        p = p.fma(r, r.broadcast(FastExp.C3));
-        p = p.fma(r, r.broadcast(FastExp.C2));
-        p = p.fma(r, r.broadcast(1f));
-        p = p.fma(r, r.broadcast(1f));
-        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
-        return p.mul(bits.reinterpretAsFloats());
+        FloatVector r = negN.fma(K_LN2_HI, xc);
+        r = negN.fma(K_LN2_LO, r);
+        return expPolynomial(r).mul(pow2(rounded));
+    }
+
+    /** {@link FastExp#expOfSum} lane by lane. */
+    private static FloatVector expOfSum(FloatVector big, FloatVector small) {
+        FloatVector rounded = big.add(small).mul(K_LOG2E).add(K_ROUND_MAGIC);
+        FloatVector negN = rounded.sub(K_ROUND_MAGIC).neg();
+        FloatVector r = negN.fma(K_LN2_HI, big);
+        r = negN.fma(K_LN2_LO, r);
+        return expPolynomial(r.add(small)).mul(pow2(rounded));
+    }
+
+    private static FloatVector expPolynomial(FloatVector r) {
+        FloatVector p = K_C7.fma(r, K_C6);
+        p = p.fma(r, K_C5);
+        p = p.fma(r, K_C4);
+        p = p.fma(r, K_C3);
+        p = p.fma(r, K_C2);
+        p = p.fma(r, K_ONE);
+        return p.fma(r, K_ONE);
+    }
+
+    /**
+     * 2^n from {@code rounded = 1.5 * 2^23 + n}, whose low mantissa bits are n: the integer without an F2I conversion,
+     * which C2 does not intrinsify on AVX2 in JDK 17 (it falls back to a slow, allocating path).
+     */
+    private static FloatVector pow2(FloatVector rounded) {
+        return rounded.reinterpretAsInts().sub(K_EXP_BIAS_BITS).lanewise(VectorOperators.LSHL, 23)
+                .reinterpretAsFloats();
+    }
+
+    @Override
+    public void gelu(float[] x, int xOff, int n) {
+        int i = 0;
+        for (; i + V <= n; i += V) {
+            gelu(FloatVector.fromArray(S, x, xOff + i)).intoArray(x, xOff + i);
+        }
+        for (; i < n; i++) {
+            x[xOff + i] = Erf.gelu(x[xOff + i]);
+        }
+    }
+
+    /** {@link Erf#gelu} lane by lane, with the same operations in the same order. */
+    private static FloatVector gelu(FloatVector x) {
+        FloatVector ax = x.abs().min(K_MAX_ABS);
+        FloatVector square = ax.mul(ax);
+        FloatVector squareLo = ax.fma(ax, square.neg());
+        FloatVector halfSquare = square.mul(K_HALF);
+        FloatVector t = K_ONE.div(ax.mul(K_INV_SQRT2).fma(K_HALF, K_ONE));
+        FloatVector p = K_P9.fma(t, K_P8);
+        p = p.fma(t, K_P7);
+        p = p.fma(t, K_P6);
+        p = p.fma(t, K_P5);
+        p = p.fma(t, K_P4);
+        p = p.fma(t, K_P3);
+        p = p.fma(t, K_P2);
+        p = p.fma(t, K_P1);
+        p = p.fma(t, K_P0);
+        FloatVector small = squareLo.fma(K_NEG_HALF, p);
+        FloatVector halfErfc = t.mul(K_HALF).mul(expOfSum(halfSquare.neg(), small));
+        FloatVector phi = K_ONE.sub(halfErfc).blend(halfErfc, x.lt(K_ZERO));
+        return x.max(K_NEG_MAX_ABS).mul(phi);
     }
 
     @Override

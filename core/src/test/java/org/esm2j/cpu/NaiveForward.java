@@ -150,7 +150,7 @@ final class NaiveForward {
     private static void gelu(double[][] x) {
         for (double[] row : x) {
             for (int i = 0; i < row.length; i++) {
-                row[i] = row[i] * 0.5 * (1 + Erf.erf(row[i] / Math.sqrt(2)));
+                row[i] = row[i] * 0.5 * (1 + ReferenceErf.erf(row[i] / Math.sqrt(2)));
             }
         }
     }
