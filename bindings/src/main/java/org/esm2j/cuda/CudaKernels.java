@@ -1,9 +1,12 @@
 package org.esm2j.cuda;
 
+import java.util.Arrays;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.esm2j.InvalidInputException;
+import org.esm2j.cuda.Esm2jCuda.esm2j_attention_params;
 import org.esm2j.cuda.Esm2jCuda.esm2j_bias_gelu_params;
 import org.esm2j.cuda.Esm2jCuda.esm2j_embedding_params;
 import org.esm2j.cuda.Esm2jCuda.esm2j_layer_norm_params;
@@ -162,6 +165,77 @@ public final class CudaKernels {
                 .mask_token(maskToken).pad_token(padToken).keep_scale(keepScale)
                 .table_dtype(dtypeCode("table", table.dtype())).out_dtype(dtypeCode("out", out.dtype()))
                 .stream(stream);
+    }
+
+    /** Head dimensions with an attention kernel: those of the ESM-2 family. */
+    private static final long[] ATTENTION_HEAD_DIMS = {16, 24, 32, 64, 128};
+
+    /** Sequences and heads each take one CUDA grid dimension (at most 65535). */
+    private static final long MAX_GRID_YZ = 65535;
+
+    /** Non-causal multi-head attention over packed variable-length sequences: for each sequence s (tokens
+     *  cuSeqlens[s]..cuSeqlens[s+1]) and head h: O = softmax(scale * Q K^T) V with fp32 softmax; q, k, v laid out
+     *  (totalTokens, heads, headDim) with the given token and head strides (in elements), out (totalTokens, heads*headDim)
+     *  row-major with outRowStride; when probs != null also writes the softmax probabilities in fp32, for sequence s a
+     *  (heads, T_s, T_s) block starting at element probsOffsets[s] (device int64 array, numSeqs entries). */
+    public static void attention(Pointer q, Pointer k, Pointer v, DType dtype, long tokenStride, long headStride,
+            Pointer out, long outRowStride, IntPointer cuSeqlens, long numSeqs, long totalTokens, long heads,
+            long headDim, long maxSeqlen, float scale, FloatPointer probs, LongPointer probsOffsets, Pointer stream) {
+        try (esm2j_attention_params p = attentionParams(q, k, v, dtype, tokenStride, headStride, out, outRowStride,
+                cuSeqlens, numSeqs, totalTokens, heads, headDim, maxSeqlen, scale, probs, probsOffsets, stream)) {
+            check(Esm2jCuda.esm2j_attention_forward(p));
+        }
+    }
+
+    static esm2j_attention_params attentionParams(Pointer q, Pointer k, Pointer v, DType dtype, long tokenStride,
+            long headStride, Pointer out, long outRowStride, IntPointer cuSeqlens, long numSeqs, long totalTokens,
+            long heads, long headDim, long maxSeqlen, float scale, FloatPointer probs, LongPointer probsOffsets,
+            Pointer stream) {
+        requireDevicePointer("q", q);
+        requireDevicePointer("k", k);
+        requireDevicePointer("v", v);
+        requireDevicePointer("out", out);
+        requireBatch(cuSeqlens, numSeqs);
+        if (numSeqs > MAX_GRID_YZ) {
+            throw new InvalidInputException("numSeqs must be at most " + MAX_GRID_YZ + " per call, got " + numSeqs);
+        }
+        if (heads < 1 || heads > MAX_GRID_YZ) {
+            throw new InvalidInputException("heads must be in 1.." + MAX_GRID_YZ + ", got " + heads);
+        }
+        if (Arrays.stream(ATTENTION_HEAD_DIMS).noneMatch(d -> d == headDim)) {
+            throw new InvalidInputException("headDim must be one of 16, 24, 32, 64, 128, got " + headDim);
+        }
+        if (totalTokens < 0 || totalTokens > Integer.MAX_VALUE) {
+            throw new InvalidInputException("totalTokens must be in 0..2^31-1, got " + totalTokens);
+        }
+        if (maxSeqlen < 1 || (totalTokens > 0 && maxSeqlen > totalTokens)) {
+            throw new InvalidInputException(
+                    "maxSeqlen must be in 1..totalTokens (" + totalTokens + "), got " + maxSeqlen);
+        }
+        if (headStride < headDim) {
+            throw new InvalidInputException("headStride must be at least headDim (" + headDim + "), got " + headStride);
+        }
+        if (tokenStride < heads * headStride) {
+            throw new InvalidInputException("tokenStride must be at least heads*headStride (" + heads * headStride
+                    + "), got " + tokenStride);
+        }
+        if (outRowStride < heads * headDim) {
+            throw new InvalidInputException("outRowStride must be at least heads*headDim (" + heads * headDim
+                    + "), got " + outRowStride);
+        }
+        if (!Float.isFinite(scale)) {
+            throw new InvalidInputException("scale must be finite, got " + scale);
+        }
+        boolean wantsProbs = probs != null && !probs.isNull();
+        if (wantsProbs) {
+            requireDevicePointer("probsOffsets (probs is set)", probsOffsets);
+        }
+        return new esm2j_attention_params()
+                .q(q).k(k).v(v).out(out)
+                .probs(wantsProbs ? probs : null).probs_offsets(wantsProbs ? probsOffsets : null)
+                .cu_seqlens(cuSeqlens).total_tokens(totalTokens).num_seqs(numSeqs).heads(heads).head_dim(headDim)
+                .max_seqlen(maxSeqlen).token_stride(tokenStride).head_stride(headStride).out_row_stride(outRowStride)
+                .scale(scale).dtype(dtypeCode("dtype", dtype)).stream(stream);
     }
 
     /** The esm2j_dtype code of a floating-point activation type. */

@@ -3,6 +3,7 @@ package org.esm2j.cuda;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.Cast;
@@ -52,6 +53,8 @@ public final class Esm2jCuda {
     public static native int esm2j_qkv_epilogue_forward(@Const esm2j_qkv_epilogue_params params);
 
     public static native int esm2j_embedding_forward(@Const esm2j_embedding_params params);
+
+    public static native int esm2j_attention_forward(@Const esm2j_attention_params params);
 
     // --- param structs (field meanings and shapes: see the header) ------------------------------------------------
     @Name("esm2j_layer_norm_params")
@@ -195,5 +198,38 @@ public final class Esm2jCuda {
         public native int table_dtype(); public native esm2j_embedding_params table_dtype(int dtype);
         public native int out_dtype(); public native esm2j_embedding_params out_dtype(int dtype);
         public native @Cast("cudaStream_t") Pointer stream(); public native esm2j_embedding_params stream(@Cast("cudaStream_t") Pointer stream);
+    }
+
+    @Name("esm2j_attention_params")
+    public static final class esm2j_attention_params extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public esm2j_attention_params() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native @Const Pointer q(); public native esm2j_attention_params q(@Const Pointer q);
+        public native @Const Pointer k(); public native esm2j_attention_params k(@Const Pointer k);
+        public native @Const Pointer v(); public native esm2j_attention_params v(@Const Pointer v);
+        public native Pointer out(); public native esm2j_attention_params out(Pointer out);
+        public native FloatPointer probs(); public native esm2j_attention_params probs(FloatPointer probs);
+        public native @Cast("const int64_t*") LongPointer probs_offsets(); public native esm2j_attention_params probs_offsets(@Cast("const int64_t*") LongPointer offsets);
+        public native @Const IntPointer cu_seqlens(); public native esm2j_attention_params cu_seqlens(@Const IntPointer cuSeqlens);
+        public native long total_tokens(); public native esm2j_attention_params total_tokens(long tokens);
+        public native long num_seqs(); public native esm2j_attention_params num_seqs(long seqs);
+        public native long heads(); public native esm2j_attention_params heads(long heads);
+        public native long head_dim(); public native esm2j_attention_params head_dim(long headDim);
+        public native long max_seqlen(); public native esm2j_attention_params max_seqlen(long maxSeqlen);
+        public native long token_stride(); public native esm2j_attention_params token_stride(long stride);
+        public native long head_stride(); public native esm2j_attention_params head_stride(long stride);
+        public native long out_row_stride(); public native esm2j_attention_params out_row_stride(long stride);
+        public native float scale(); public native esm2j_attention_params scale(float scale);
+        public native int dtype(); public native esm2j_attention_params dtype(int dtype);
+        public native @Cast("cudaStream_t") Pointer stream(); public native esm2j_attention_params stream(@Cast("cudaStream_t") Pointer stream);
     }
 }

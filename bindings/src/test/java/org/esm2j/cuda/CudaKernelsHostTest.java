@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.esm2j.InvalidInputException;
+import org.esm2j.cuda.Esm2jCuda.esm2j_attention_params;
 import org.esm2j.cuda.Esm2jCuda.esm2j_layer_norm_params;
 import org.esm2j.cuda.Esm2jCuda.esm2j_qkv_epilogue_params;
 import org.esm2j.tensor.DType;
@@ -144,6 +146,119 @@ class CudaKernelsHostTest {
                 fakeFloats(0x4000), null, null, 1e-5f, null));
         assertEquals(Esm2jCuda.ESM2J_ERROR_CUDA(), e.status());
         assertTrue(e.getMessage().matches("cudaError\\w+: .* in launch of layer_norm_forward_kernel at layer_norm\\.cu:\\d+"),
+                e.getMessage());
+    }
+
+    /** Attention over a packed batch of 3 sequences, 1025 tokens in all, heads x headDim = 20 x 24 (ESM-2 35M). */
+    private static void attention(long tokenStride, long headStride, long outRowStride, long headDim, long maxSeqlen,
+            FloatPointer probs, LongPointer probsOffsets) {
+        CudaKernels.attention(fake(0x1000), fake(0x2000), fake(0x3000), DType.BF16, tokenStride, headStride,
+                fake(0x4000), outRowStride, new IntPointer(fake(0x5000)), 3, 1025, 20, headDim, maxSeqlen, 1f,
+                probs, probsOffsets, null);
+    }
+
+    private static String attentionRejection(long tokenStride, long headStride, long outRowStride, long headDim,
+            long maxSeqlen, FloatPointer probs, LongPointer probsOffsets) {
+        return assertThrows(InvalidInputException.class, () -> attention(tokenStride, headStride, outRowStride,
+                headDim, maxSeqlen, probs, probsOffsets)).getMessage();
+    }
+
+    @Test
+    void attentionShapesAreCheckedInJavaNamingTheArgument() {
+        assertEquals("headDim must be one of 16, 24, 32, 64, 128, got 20",
+                attentionRejection(400, 20, 400, 20, 1000, null, null));
+        assertEquals("headStride must be at least headDim (24), got 16",
+                attentionRejection(480, 16, 480, 24, 1000, null, null));
+        assertEquals("tokenStride must be at least heads*headStride (480), got 479",
+                attentionRejection(479, 24, 480, 24, 1000, null, null));
+        assertEquals("outRowStride must be at least heads*headDim (480), got 240",
+                attentionRejection(480, 24, 240, 24, 1000, null, null));
+        assertEquals("maxSeqlen must be in 1..totalTokens (1025), got 1026",
+                attentionRejection(480, 24, 480, 24, 1026, null, null));
+        assertEquals("probsOffsets (probs is set) must be a device pointer, got null",
+                attentionRejection(480, 24, 480, 24, 1000, fakeFloats(0x6000), null));
+        InvalidInputException dtype = assertThrows(InvalidInputException.class, () -> CudaKernels.attention(
+                fake(0x1000), fake(0x2000), fake(0x3000), DType.I32, 480, 24, fake(0x4000), 480,
+                new IntPointer(fake(0x5000)), 3, 1025, 20, 24, 1000, 1f, null, null, null));
+        assertEquals("dtype must be F32, F16 or BF16, got I32", dtype.getMessage());
+    }
+
+    @Test
+    void attentionParamsCarryTheValuesTheNativeCodeReads() {
+        assumeNativeLibrary();
+        // q, k and v as views of one fused (tokens, 3 * heads * headDim) projection output.
+        try (esm2j_attention_params p = CudaKernels.attentionParams(fake(0x1000), fake(0x1000 + 2 * 640),
+                fake(0x1000 + 4 * 640), DType.F16, 3 * 640, 64, fake(0x4000), 648, new IntPointer(fake(0x5000)), 2,
+                97, 10, 64, 96, 0.125f, fakeFloats(0x6000), new LongPointer(fake(0x7000)), fake(0x8000))) {
+            assertEquals(0x1000, p.q().address());
+            assertEquals(0x1000 + 2 * 640, p.k().address());
+            assertEquals(0x1000 + 4 * 640, p.v().address());
+            assertEquals(0x4000, p.out().address());
+            assertEquals(0x6000, p.probs().address());
+            assertEquals(0x7000, p.probs_offsets().address());
+            assertEquals(0x5000, p.cu_seqlens().address());
+            assertEquals(97, p.total_tokens());
+            assertEquals(2, p.num_seqs());
+            assertEquals(10, p.heads());
+            assertEquals(64, p.head_dim());
+            assertEquals(96, p.max_seqlen());
+            assertEquals(1920, p.token_stride());
+            assertEquals(64, p.head_stride());
+            assertEquals(648, p.out_row_stride());
+            assertEquals(0.125f, p.scale());
+            assertEquals(Esm2jCuda.ESM2J_DTYPE_F16(), p.dtype());
+            assertEquals(0x8000, p.stream().address());
+        }
+        try (esm2j_attention_params p = CudaKernels.attentionParams(fake(0x1000), fake(0x2000), fake(0x3000),
+                DType.BF16, 320, 16, fake(0x4000), 320, new IntPointer(fake(0x5000)), 1, 1, 20, 16, 1, 1f, null,
+                null, null)) {
+            assertTrue(p.probs() == null || p.probs().isNull());
+            assertTrue(p.probs_offsets() == null || p.probs_offsets().isNull());
+        }
+    }
+
+    @Test
+    void nativeAttentionChecksNameTheField() {
+        assumeNativeLibrary();
+        try (esm2j_attention_params p = new esm2j_attention_params()) {
+            p.q(fake(0x1000)).k(fake(0x2000)).v(fake(0x3000)).out(fake(0x4000))
+                    .cu_seqlens(new IntPointer(fake(0x5000))).total_tokens(1025).num_seqs(3).heads(20).head_dim(24)
+                    .max_seqlen(1000).token_stride(480).head_stride(24).out_row_stride(479).scale(1f)
+                    .dtype(Esm2jCuda.ESM2J_DTYPE_BF16());
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_attention_forward(p));
+            String stride = Esm2jCuda.esm2j_last_error().getString();
+            assertTrue(stride.contains("esm2j_attention_forward: out_row_stride must be at least 480"), stride);
+
+            p.out_row_stride(480).max_seqlen(1026);
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_attention_forward(p));
+            String maxSeqlen = Esm2jCuda.esm2j_last_error().getString();
+            assertTrue(maxSeqlen.contains("max_seqlen (1026) must not exceed total_tokens (1025)"), maxSeqlen);
+
+            p.max_seqlen(1000).probs(fakeFloats(0x6000));
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_attention_forward(p));
+            String offsets = Esm2jCuda.esm2j_last_error().getString();
+            assertTrue(offsets.contains("probs_offsets (probs is set) must not be null"), offsets);
+
+            p.probs(null).head_dim(20).head_stride(20).token_stride(400).out_row_stride(400);
+            CudaException unsupported = assertThrows(CudaException.class,
+                    () -> CudaKernels.check(Esm2jCuda.esm2j_attention_forward(p)));
+            assertEquals(Esm2jCuda.ESM2J_ERROR_UNSUPPORTED(), unsupported.status());
+            assertTrue(unsupported.getMessage().contains("head_dim must be 16, 24, 32, 64 or 128, got 20"),
+                    unsupported.getMessage());
+
+            // An empty batch is valid and launches nothing, with or without a device.
+            p.head_dim(24).head_stride(24).token_stride(480).out_row_stride(480).total_tokens(0);
+            assertEquals(Esm2jCuda.ESM2J_OK(), Esm2jCuda.esm2j_attention_forward(p));
+        }
+    }
+
+    @Test
+    void failedAttentionLaunchReportsTheCudaErrorWithFileAndLine() {
+        assumeNativeLibrary();
+        assumeTrue(CudaLibrary.deviceUnavailableReason().isPresent(), "a CUDA device is present");
+        CudaException e = assertThrows(CudaException.class, () -> attention(480, 24, 480, 24, 1000, null, null));
+        assertEquals(Esm2jCuda.ESM2J_ERROR_CUDA(), e.status());
+        assertTrue(e.getMessage().matches("cudaError\\w+: .* in launch of attention_forward_kernel at attention\\.cu:\\d+"),
                 e.getMessage());
     }
 
