@@ -7,8 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API kernels. Only loaded after {@link Kernels} has checked that {@code jdk.incubator.vector} is present.
- * The GEMM micro-kernel holds a 4 x (2 vectors) tile of C in registers (8 accumulators: fits AVX2's 16 registers
- * with room for the B loads and the A broadcast) and streams k; a 4 x 1-vector tile covers panels one vector wide
+ * The GEMM micro-kernel holds a 6 x (2 vectors) tile of C in registers (12 accumulators: fits AVX2's 16 registers
+ * with room for the B loads and the A broadcast) and streams k, with 4-, 2- and 1-row tiles for the rows left over;
+ * a 4 x 1-vector tile covers panels one vector wide
  * (AVX-512 with 16-column weight panels); every element is an in-order fma chain, exactly as in
  * {@link ScalarKernels}, with the column tail done by the scalar chain.
  */
@@ -65,8 +66,14 @@ final class VectorKernels implements Kernels {
         int j = 0;
         for (; j + 2 * V <= n; j += 2 * V) {
             int i = 0;
+            for (; i + 6 <= m; i += 6) {
+                tile6x2(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
+            }
             for (; i + 4 <= m; i += 4) {
                 tile4x2(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
+            }
+            for (; i + 2 <= m; i += 2) {
+                tile2x2(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
             }
             for (; i < m; i++) {
                 tile1x2(a, aOff + i * lda, b, bOff + j, ldb, c, cOff + i * ldc + j, k);
@@ -86,6 +93,70 @@ final class VectorKernels implements Kernels {
                 c[cOff + i * ldc + j] = ScalarKernels.dot(a, aOff + i * lda, b, bOff + j, ldb, k);
             }
         }
+    }
+
+    /**
+     * 6 rows x 2 vectors: 12 accumulators, enough independent fma chains to cover the fma latency on both pipes, plus
+     * the two B vectors and one A broadcast: 15 of AVX2's 16 registers.
+     */
+    private static void tile6x2(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
+            int k) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        FloatVector c40 = c00;
+        FloatVector c41 = c00;
+        FloatVector c50 = c00;
+        FloatVector c51 = c00;
+        int a1 = a0 + lda;
+        int a2 = a1 + lda;
+        int a3 = a2 + lda;
+        int a4 = a3 + lda;
+        int a5 = a4 + lda;
+        for (int p = 0; p < k; p++, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        c00.intoArray(c, cp);
+        c01.intoArray(c, cp + V);
+        cp += ldc;
+        c10.intoArray(c, cp);
+        c11.intoArray(c, cp + V);
+        cp += ldc;
+        c20.intoArray(c, cp);
+        c21.intoArray(c, cp + V);
+        cp += ldc;
+        c30.intoArray(c, cp);
+        c31.intoArray(c, cp + V);
+        cp += ldc;
+        c40.intoArray(c, cp);
+        c41.intoArray(c, cp + V);
+        cp += ldc;
+        c50.intoArray(c, cp);
+        c51.intoArray(c, cp + V);
     }
 
     private static void tile4x2(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
@@ -128,6 +199,29 @@ final class VectorKernels implements Kernels {
         cp += ldc;
         c30.intoArray(c, cp);
         c31.intoArray(c, cp + V);
+    }
+
+    private static void tile2x2(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
+            int k) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        int a1 = a0 + lda;
+        for (int p = 0; p < k; p++, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+        }
+        c00.intoArray(c, cp);
+        c01.intoArray(c, cp + V);
+        c10.intoArray(c, cp + ldc);
+        c11.intoArray(c, cp + ldc + V);
     }
 
     private static void tile4x1(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
