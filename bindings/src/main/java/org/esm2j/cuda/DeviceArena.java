@@ -1,0 +1,71 @@
+package org.esm2j.cuda;
+
+import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * One block of device memory that a forward pass carves its buffers from (see {@link ActivationLayout}). It grows to
+ * the bucket of the largest batch seen and is then reused as is, so repeated batches of similar shape allocate
+ * nothing; buckets are at most 25% larger than what was asked, which keeps the high-water mark close to the need.
+ */
+final class DeviceArena implements AutoCloseable {
+    static final long MIN_BUCKET_BYTES = 1L << 20;
+
+    private Pointer block;
+    private long capacity;
+    private long peakCapacity;
+
+    /**
+     * The capacity allocated for a request of {@code required} bytes: at least 1 MiB, otherwise rounded up to a
+     * multiple of a quarter of its highest power of two.
+     */
+    static long bucketBytes(long required) {
+        if (required <= MIN_BUCKET_BYTES) {
+            return MIN_BUCKET_BYTES;
+        }
+        long granule = Long.highestOneBit(required) / 4;
+        return Math.addExact(required, granule - 1) / granule * granule;
+    }
+
+    /**
+     * Makes the block hold at least {@code required} bytes, replacing it by a larger bucket when needed, and returns
+     * its base address. The old block is freed before the new one is allocated so that peaks do not add up.
+     */
+    long ensure(long required) {
+        if (block != null && capacity >= required) {
+            return block.address();
+        }
+        release();
+        long bytes = bucketBytes(required);
+        Pointer p = new Pointer();
+        CudaCalls.check(cudart.cudaMalloc(p, bytes), "cudaMalloc of a " + bytes + "-byte activation arena");
+        block = p;
+        capacity = bytes;
+        peakCapacity = Math.max(peakCapacity, bytes);
+        return block.address();
+    }
+
+    /** Frees the block (after a failure or to give memory back); the next {@link #ensure} allocates again. */
+    void release() {
+        if (block != null) {
+            Pointer p = block;
+            block = null;
+            capacity = 0;
+            CudaCalls.check(cudart.cudaFree(p), "cudaFree of the activation arena");
+        }
+    }
+
+    long capacityBytes() {
+        return capacity;
+    }
+
+    /** The largest capacity this arena ever held: its contribution to the device high-water mark. */
+    long peakCapacityBytes() {
+        return peakCapacity;
+    }
+
+    @Override
+    public void close() {
+        release();
+    }
+}

@@ -1,0 +1,147 @@
+package org.esm2j.cuda;
+
+import java.util.List;
+import org.esm2j.InvalidInputException;
+import org.esm2j.model.Esm2Config;
+
+/**
+ * A batch of token sequences packed into one token stream without padding, as the kernels take it: sequence s owns
+ * tokens {@code cuSeqlens[s] .. cuSeqlens[s+1]}. When attention probabilities are kept, sequence s's (H, T_s, T_s)
+ * block of one layer starts at element {@code probsOffsets[s]} of that layer's buffer.
+ */
+final class PackedBatch {
+    static final int PAD = 1;
+
+    private final int[] tokens;
+    private final int[] lengths;
+    private final int[] cuSeqlens;
+    private final long[] probsOffsets;
+    private final long probsPerLayer;
+    private final int maxSeqlen;
+
+    private PackedBatch(int[] tokens, int[] lengths, int[] cuSeqlens, long[] probsOffsets, long probsPerLayer,
+            int maxSeqlen) {
+        this.tokens = tokens;
+        this.lengths = lengths;
+        this.cuSeqlens = cuSeqlens;
+        this.probsOffsets = probsOffsets;
+        this.probsPerLayer = probsPerLayer;
+        this.maxSeqlen = maxSeqlen;
+    }
+
+    /**
+     * Validates and packs {@code sequences} (each framed {@code <cls> ... <eos>}, unpadded) with the checks of the CPU
+     * backend: no empty sequence, ids inside the vocabulary, no {@code <pad>}, at least 2 tokens when contacts are
+     * wanted.
+     */
+    static PackedBatch pack(List<int[]> sequences, Esm2Config config, boolean contacts) {
+        int batch = sequences.size();
+        if (batch == 0) {
+            throw new InvalidInputException("the batch has no sequences");
+        }
+        int[] lengths = new int[batch];
+        int[] cuSeqlens = new int[batch + 1];
+        long[] probsOffsets = new long[batch];
+        long heads = config.attentionHeads();
+        long probs = 0;
+        int total = 0;
+        int maxT = 0;
+        for (int b = 0; b < batch; b++) {
+            int[] seq = sequences.get(b);
+            validate(seq, b, config, contacts);
+            lengths[b] = seq.length;
+            cuSeqlens[b] = total;
+            probsOffsets[b] = probs;
+            probs = Math.addExact(probs, heads * seq.length * seq.length);
+            total = Math.addExact(total, seq.length);
+            maxT = Math.max(maxT, seq.length);
+        }
+        cuSeqlens[batch] = total;
+        int[] tokens = new int[total];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(sequences.get(b), 0, tokens, cuSeqlens[b], lengths[b]);
+        }
+        return new PackedBatch(tokens, lengths, cuSeqlens, probsOffsets, probs, maxT);
+    }
+
+    private static void validate(int[] seq, int b, Esm2Config config, boolean contacts) {
+        if (seq == null || seq.length == 0) {
+            throw new InvalidInputException("sequence " + b + " has no tokens");
+        }
+        if (contacts && seq.length < 2) {
+            throw new InvalidInputException("sequence " + b + " has " + seq.length
+                    + " token(s); contacts need <cls> and <eos> around the residues");
+        }
+        for (int p = 0; p < seq.length; p++) {
+            int id = seq[p];
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new InvalidInputException("sequence " + b + " position " + p + ": token id " + id
+                        + " is outside the vocabulary 0.." + (config.vocabSize() - 1));
+            }
+            if (id == PAD) {
+                throw new InvalidInputException("sequence " + b + " position " + p
+                        + ": <pad> token; pass each sequence unpadded");
+            }
+        }
+    }
+
+    int numSeqs() {
+        return lengths.length;
+    }
+
+    int totalTokens() {
+        return tokens.length;
+    }
+
+    int maxSeqlen() {
+        return maxSeqlen;
+    }
+
+    int length(int b) {
+        return lengths[b];
+    }
+
+    int offset(int b) {
+        return cuSeqlens[b];
+    }
+
+    int[] lengths() {
+        return lengths.clone();
+    }
+
+    /** All tokens, sequence after sequence. */
+    int[] tokens() {
+        return tokens.clone();
+    }
+
+    /** numSeqs + 1 entries, starting at 0 and ending at totalTokens. */
+    int[] cuSeqlens() {
+        return cuSeqlens.clone();
+    }
+
+    /** Element offset of each sequence's (H, T, T) block within one layer's probability buffer. */
+    long[] probsOffsets() {
+        return probsOffsets.clone();
+    }
+
+    /** Elements of one layer's probabilities for the whole batch: H * sum of T_s^2. */
+    long probsPerLayer() {
+        return probsPerLayer;
+    }
+
+    /**
+     * Splits a packed (totalTokens, rowStride) host buffer into per-sequence (T_s, width) arrays, dropping the
+     * columns beyond {@code width} (padding of the row stride).
+     */
+    float[][] split(float[] packed, int rowStride, int width) {
+        float[][] out = new float[numSeqs()][];
+        for (int b = 0; b < numSeqs(); b++) {
+            float[] seq = new float[lengths[b] * width];
+            for (int r = 0; r < lengths[b]; r++) {
+                System.arraycopy(packed, (cuSeqlens[b] + r) * rowStride, seq, r * width, width);
+            }
+            out[b] = seq;
+        }
+        return out;
+    }
+}
