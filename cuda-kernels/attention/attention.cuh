@@ -360,6 +360,7 @@ constexpr int kF32Threads = 128;
 constexpr int kF32ThreadsPerRow = 4;
 constexpr int kF32BlockM = kF32Threads / kF32ThreadsPerRow;
 constexpr int kF32BlockN = 32;
+constexpr int kF32Chunk = 8;
 
 template <int D>
 __global__ void __launch_bounds__(kF32Threads) attention_f32_kernel(Args<float> args) {
@@ -397,16 +398,19 @@ __global__ void __launch_bounds__(kF32Threads) attention_f32_kernel(Args<float> 
             tile[e] = first + r < seq.length ? head_base[static_cast<int64_t>(first + r) * args.token_stride + c] : 0.f;
         }
     };
-    // Scores of this row against the shared K tile, in the exp2 domain, -inf past the sequence end.
-    auto tile_scores = [&](float (&s)[kF32BlockN], int first) {
+    // Scores of this row against keys [first, first + kF32Chunk) of the shared K tile, in the exp2 domain, -inf past
+    // the sequence end. Chunks of 8 keys keep the scores in registers without unrolling whole tiles: full unrolling
+    // made this kernel dominate the library's compile time for little gain on a path that is not the fast one.
+    auto chunk_scores = [&](float (&s)[kF32Chunk], int tile_first, int chunk_first) {
 #pragma unroll
-        for (int key = 0; key < kF32BlockN; ++key) {
+        for (int c = 0; c < kF32Chunk; ++c) {
+            const float *k_row = k_tile + (chunk_first + c) * D;
             float dot = 0.f;
 #pragma unroll
-            for (int i = 0; i < kOwned; ++i) dot += q[i] * k_tile[key * D + i * kF32ThreadsPerRow + part];
+            for (int i = 0; i < kOwned; ++i) dot += q[i] * k_row[i * kF32ThreadsPerRow + part];
             dot += __shfl_xor_sync(0xffffffffu, dot, 1);
             dot += __shfl_xor_sync(0xffffffffu, dot, 2);
-            s[key] = first + key < seq.length ? dot * args.scale_log2 : -INFINITY;
+            s[c] = tile_first + chunk_first + c < seq.length ? dot * args.scale_log2 : -INFINITY;
         }
     };
 
@@ -416,23 +420,29 @@ __global__ void __launch_bounds__(kF32Threads) attention_f32_kernel(Args<float> 
         load(k_tile, k_head, j * kF32BlockN);
         load(v_tile, v_head, j * kF32BlockN);
         __syncthreads();
-        float s[kF32BlockN];
-        tile_scores(s, j * kF32BlockN);
-        float tile_max = -INFINITY;
+#pragma unroll 1
+        for (int chunk = 0; chunk < kF32BlockN; chunk += kF32Chunk) {
+            float s[kF32Chunk];
+            chunk_scores(s, j * kF32BlockN, chunk);
+            float chunk_max = -INFINITY;
 #pragma unroll
-        for (int key = 0; key < kF32BlockN; ++key) tile_max = fmaxf(tile_max, s[key]);
-        const float m_new = fmaxf(m, tile_max);
-        const float correction = exp2f(m - m_new);
-        m = m_new;
-        l *= correction;
+            for (int c = 0; c < kF32Chunk; ++c) chunk_max = fmaxf(chunk_max, s[c]);
+            // A chunk past the sequence end is all -inf: keep m and skip it (exp2(-inf - -inf) would be NaN).
+            if (chunk_max == -INFINITY) continue;
+            const float m_new = fmaxf(m, chunk_max);
+            const float correction = exp2f(m - m_new);
+            m = m_new;
+            l *= correction;
 #pragma unroll
-        for (int i = 0; i < kOwned; ++i) o[i] *= correction;
+            for (int i = 0; i < kOwned; ++i) o[i] *= correction;
 #pragma unroll
-        for (int key = 0; key < kF32BlockN; ++key) {
-            const float p = exp2f(s[key] - m_new);
-            l += p;
+            for (int c = 0; c < kF32Chunk; ++c) {
+                const float p = exp2f(s[c] - m_new);
+                l += p;
+                const float *v_row = v_tile + (chunk + c) * D;
 #pragma unroll
-            for (int i = 0; i < kOwned; ++i) o[i] += p * v_tile[key * D + i * kF32ThreadsPerRow + part];
+                for (int i = 0; i < kOwned; ++i) o[i] += p * v_row[i * kF32ThreadsPerRow + part];
+            }
         }
     }
 
@@ -452,14 +462,17 @@ __global__ void __launch_bounds__(kF32Threads) attention_f32_kernel(Args<float> 
         __syncthreads();
         load(k_tile, k_head, j * kF32BlockN);
         __syncthreads();
-        float s[kF32BlockN];
-        tile_scores(s, j * kF32BlockN);
-        if (!row_inside) continue;
+#pragma unroll 1
+        for (int chunk = 0; chunk < kF32BlockN; chunk += kF32Chunk) {
+            float s[kF32Chunk];
+            chunk_scores(s, j * kF32BlockN, chunk);
 #pragma unroll
-        for (int key = 0; key < kF32BlockN; ++key) {
-            // A constant index keeps s in registers; the 4 threads of the row take every 4th key.
-            if (key % kF32ThreadsPerRow == part && j * kF32BlockN + key < seq.length) {
-                probs_row[j * kF32BlockN + key] = exp2f(s[key] - m) * inverse_l;
+            for (int c = 0; c < kF32Chunk; ++c) {
+                // A constant index keeps s in registers; the 4 threads of the row take every 4th key.
+                const int key = j * kF32BlockN + chunk + c;
+                if (row_inside && c % kF32ThreadsPerRow == part && key < seq.length) {
+                    probs_row[key] = exp2f(s[c] - m) * inverse_l;
+                }
             }
         }
     }
