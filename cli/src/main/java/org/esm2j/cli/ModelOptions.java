@@ -6,6 +6,8 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import org.esm2j.CheckpointException;
+import org.esm2j.backend.Backend;
+import org.esm2j.backend.Backends;
 import org.esm2j.checkpoint.CheckpointLoader;
 import org.esm2j.checkpoint.LoadedCheckpoint;
 import org.esm2j.hub.DownloadListener;
@@ -35,6 +37,11 @@ public final class ModelOptions {
             description = "CPU threads for the forward pass (default: all available processors).")
     Integer threads;
 
+    @Option(names = "--device", paramLabel = "DEVICE",
+            description = "Where the model runs: cpu, cuda or auto (default: -Desm2j.backend, else auto = CUDA when "
+                    + "a device and the esm2j CUDA library are usable, else cpu; the choice is logged).")
+    String device;
+
     /** Resolves and reads the weights: an existing path wins over a released name of the same spelling. */
     LoadedCheckpoint loadCheckpoint(DownloadListener downloads) {
         return loadCheckpoint(model, offline, downloads);
@@ -52,10 +59,11 @@ public final class ModelOptions {
                 + "model name (" + ReleasedModel.validNames() + ")");
     }
 
-    /** Loads the weights into the backend chosen by {@code -Desm2j.backend} (default auto). */
+    /** Loads the weights into the backend named by {@code --device}, else {@code -Desm2j.backend} (default auto). */
     Esm2Model loadModel(CommandSpec spec, LoadedCheckpoint checkpoint) {
         applyThreads(spec);
-        return Esm2Model.load(checkpoint.weights());
+        Backend backend = device == null ? Backends.select() : Backends.select(device);
+        return Esm2Model.load(checkpoint.weights(), backend);
     }
 
     void applyThreads(CommandSpec spec) {

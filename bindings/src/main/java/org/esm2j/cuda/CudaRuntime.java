@@ -1,0 +1,342 @@
+package org.esm2j.cuda;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.cuda.cudart.CUstream_st;
+import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.esm2j.InvalidInputException;
+import org.esm2j.backend.Esm2Runtime;
+import org.esm2j.cpu.ContactPrediction;
+import org.esm2j.model.Esm2Config;
+import org.esm2j.model.Esm2Weights;
+import org.esm2j.model.ForwardRequest;
+import org.esm2j.model.ForwardResult;
+import org.esm2j.tensor.DType;
+
+/**
+ * The ESM-2 forward pass on one CUDA device, over packed batches, in the order of the CPU reference: embedding with
+ * token dropout, then per layer LayerNorm, fused QKV GEMM, QKV epilogue (bias, q scaling, rotary), attention, out_proj
+ * GEMM added onto the residual with its bias, LayerNorm, fc1 GEMM, bias-GELU, fc2 GEMM added onto the residual; the
+ * final LayerNorm and the LM head (dense, bias-GELU, LayerNorm, tied embedding + bias). The residual stream, LayerNorm
+ * statistics, softmax and logits are fp32; GEMM operands are bf16 (or fp16). Everything runs on one stream; host
+ * copies happen only for what the request asks for. Contacts come from the attention probabilities through the CPU
+ * contact head. One forward pass at a time: {@link #forward} is synchronized.
+ */
+final class CudaRuntime implements Esm2Runtime {
+    static final int MASK = 32;
+    /** fair-esm's 1 - mask_ratio_train, 1 - 0.15 * 0.8 in double, then float. */
+    static final float TOKEN_DROPOUT_KEEP = (float) (1 - 0.15 * 0.8);
+
+    private final Esm2Config config;
+    private final DType dtype;
+    private final CUstream_st stream = new CUstream_st();
+    private final DeviceWeights weights;
+    private final Gemm gemm;
+    private final DeviceArena arena = new DeviceArena();
+    private final float[] contactWeight;
+    private final float contactBias;
+    private boolean closed;
+
+    CudaRuntime(Esm2Weights w, DType dtype) {
+        this.config = w.config();
+        this.dtype = dtype;
+        CudaCalls.check(cudart.cudaStreamCreate(stream), "cudaStreamCreate");
+        DeviceWeights uploaded = null;
+        try {
+            uploaded = new DeviceWeights(w, dtype);
+            gemm = new Gemm(stream);
+        } catch (RuntimeException e) {
+            if (uploaded != null) {
+                uploaded.close();
+            }
+            cudart.cudaStreamDestroy(stream);
+            throw e;
+        }
+        weights = uploaded;
+        if (w.hasContactHead()) {
+            contactWeight = w.floats(Esm2Weights.CONTACT_WEIGHT);
+            contactBias = w.floats(Esm2Weights.CONTACT_BIAS)[0];
+        } else {
+            contactWeight = null;
+            contactBias = 0;
+        }
+    }
+
+    @Override
+    public Esm2Config config() {
+        return config;
+    }
+
+    DType dtype() {
+        return dtype;
+    }
+
+    /** Device bytes this runtime has held at most: weights, cuBLASLt workspace and the arena's largest bucket. */
+    synchronized long peakDeviceBytes() {
+        return weights.bytes() + Gemm.WORKSPACE_BYTES + arena.peakCapacityBytes();
+    }
+
+    /** Gives the activation arena back to the device; the next forward pass allocates it again. */
+    synchronized void releaseActivations() {
+        arena.release();
+    }
+
+    @Override
+    public synchronized ForwardResult forward(List<int[]> tokens, ForwardRequest request) {
+        if (closed) {
+            throw new IllegalStateException("this CUDA runtime is closed");
+        }
+        validate(request);
+        PackedBatch batch = PackedBatch.pack(tokens, config, request.contacts());
+        boolean keepProbs = request.attentions() || request.contacts();
+        if (keepProbs) {
+            checkAttentionMapSizes(batch);
+        }
+        ActivationLayout layout = ActivationLayout.of(config, dtype, batch.totalTokens(), batch.numSeqs(),
+                keepProbs ? batch.probsPerLayer() : 0, weights.logitColumns);
+        try {
+            return run(batch, request, layout, keepProbs);
+        } catch (DeviceOutOfMemoryException e) {
+            recoverFromOutOfMemory();
+            throw new DeviceOutOfMemoryException(outOfMemoryMessage(batch.totalTokens(), batch.numSeqs(),
+                    layout.totalBytes(), weights.bytes(), e.getMessage()));
+        }
+    }
+
+    static String outOfMemoryMessage(long tokens, long sequences, long activationBytes, long weightBytes,
+            String cause) {
+        return String.format("CUDA device out of memory for a batch of %d tokens in %d sequences (%.1f MiB of "
+                + "activations beside %.1f MiB of weights): %s. Use a smaller --toks-per-batch (or fewer/shorter "
+                + "sequences per forward call); the model stays loaded and usable.", tokens, sequences,
+                activationBytes / 1048576.0, weightBytes / 1048576.0, cause);
+    }
+
+    private void recoverFromOutOfMemory() {
+        cudart.cudaStreamSynchronize(stream);
+        cudart.cudaGetLastError();
+        arena.release();
+    }
+
+    private void validate(ForwardRequest request) {
+        for (int l : request.representationLayers()) {
+            if (l < 0 || l > config.numLayers()) {
+                throw new InvalidInputException("representation layer " + l + " is outside 0.." + config.numLayers());
+            }
+        }
+        if (request.contacts() && contactWeight == null) {
+            throw new InvalidInputException("contacts were requested but this model has no contact-regression "
+                    + "weights (" + Esm2Weights.CONTACT_WEIGHT + "); load the -contact-regression.pt file beside the "
+                    + "checkpoint");
+        }
+    }
+
+    private void checkAttentionMapSizes(PackedBatch batch) {
+        long perSquare = (long) config.numLayers() * config.attentionHeads();
+        for (int b = 0; b < batch.numSeqs(); b++) {
+            long size = perSquare * batch.length(b) * batch.length(b);
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new InvalidInputException("sequence " + b + " of " + batch.length(b) + " tokens is too long to "
+                        + "return attention maps or contacts: " + size + " values exceed a Java array");
+            }
+        }
+    }
+
+    private ForwardResult run(PackedBatch batch, ForwardRequest request, ActivationLayout at, boolean keepProbs) {
+        long base = arena.ensure(at.totalBytes());
+        int n = batch.totalTokens();
+        int numSeqs = batch.numSeqs();
+        int d = config.embedDim();
+        int heads = config.attentionHeads();
+        int headDim = config.headDim();
+        int numLayers = config.numLayers();
+        float eps = (float) config.layerNormEps();
+
+        IntPointer tokens = new IntPointer(device(base + at.tokens()));
+        IntPointer cuSeqlens = new IntPointer(device(base + at.cuSeqlens()));
+        LongPointer probsOffsets = keepProbs ? new LongPointer(device(base + at.probsOffsets())) : null;
+        FloatPointer probs = keepProbs ? new FloatPointer(device(base + at.probs())) : null;
+        upload(batch.tokens(), tokens);
+        upload(batch.cuSeqlens(), cuSeqlens);
+        if (keepProbs) {
+            try (LongPointer host = new LongPointer(batch.probsOffsets())) {
+                CudaCalls.check(cudart.cudaMemcpyAsync(probsOffsets, host, host.capacity() * Long.BYTES,
+                        cudart.cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync of attention-map offsets");
+            }
+        }
+        DeviceMatrix residual = DeviceMatrix.contiguous(device(base + at.residual()), DType.F32, n, d);
+        DeviceMatrix normed = DeviceMatrix.contiguous(device(base + at.normed()), dtype, n, d);
+        DeviceMatrix qkv = DeviceMatrix.contiguous(device(base + at.qkv()), dtype, n, 3L * d);
+        DeviceMatrix hidden = DeviceMatrix.contiguous(device(base + at.hidden()), dtype, n, config.ffnDim());
+        Pointer q = device(base + at.q());
+        Pointer k = device(base + at.k());
+        Pointer v = device(base + at.v());
+        Pointer attnOut = device(base + at.attnOut());
+
+        embed(tokens, cuSeqlens, numSeqs, residual, new FloatPointer(device(base + at.seqDivisors())));
+        Map<Integer, float[][]> reps = new LinkedHashMap<>();
+        capture(request, 0, residual, batch, reps);
+
+        FloatPointer hostProbs = keepProbs ? new FloatPointer(numLayers * batch.probsPerLayer()) : null;
+        try {
+            Gemm.Shape qkvShape = new Gemm.Shape(n, d, 3L * d, 3L * d, dtype, dtype, false, false);
+            Gemm.Shape outShape = new Gemm.Shape(n, d, d, d, dtype, DType.F32, true, true);
+            Gemm.Shape fc1Shape = new Gemm.Shape(n, d, config.ffnDim(), config.ffnDim(), dtype, dtype, false, false);
+            Gemm.Shape fc2Shape = new Gemm.Shape(n, config.ffnDim(), d, d, dtype, DType.F32, true, true);
+            for (int l = 0; l < numLayers; l++) {
+                DeviceWeights.Layer w = weights.layers[l];
+                CudaKernels.layerNorm(residual, normed, floats(w.attnNormGain()), floats(w.attnNormBias()), null,
+                        null, eps, stream);
+                gemm.linear(normed.data().address(), w.qkvWeight(), qkv.data().address(), 0, qkvShape);
+                CudaKernels.qkvEpilogue(qkv, floats(w.qkvBias()), floats(w.invFreq()), cuSeqlens, numSeqs, heads,
+                        headDim, (float) (1 / Math.sqrt(headDim)), q, k, v, dtype, stream);
+                CudaKernels.attention(q, k, v, dtype, (long) heads * headDim, headDim, attnOut, d, cuSeqlens,
+                        numSeqs, n, heads, headDim, batch.maxSeqlen(), 1f, probs, probsOffsets, stream);
+                if (keepProbs) {
+                    long bytes = batch.probsPerLayer() * Float.BYTES;
+                    CudaCalls.check(cudart.cudaMemcpyAsync(hostProbs.position(l * batch.probsPerLayer()), probs,
+                            bytes, cudart.cudaMemcpyDeviceToHost, stream), "cudaMemcpyAsync of attention maps");
+                    hostProbs.position(0);
+                }
+                gemm.linear(attnOut.address(), w.outWeight(), residual.data().address(), w.outBias(), outShape);
+                CudaKernels.layerNorm(residual, normed, floats(w.ffnNormGain()), floats(w.ffnNormBias()), null,
+                        null, eps, stream);
+                gemm.linear(normed.data().address(), w.fc1Weight(), hidden.data().address(), 0, fc1Shape);
+                CudaKernels.biasGelu(hidden, hidden, floats(w.fc1Bias()), stream);
+                gemm.linear(hidden.data().address(), w.fc2Weight(), residual.data().address(), w.fc2Bias(),
+                        fc2Shape);
+                if (l + 1 < numLayers) {
+                    capture(request, l + 1, residual, batch, reps);
+                }
+            }
+            CudaKernels.layerNorm(residual, normed, floats(weights.finalNormGain), floats(weights.finalNormBias),
+                    null, null, eps, stream);
+            if (request.representationLayers().contains(numLayers)) {
+                // The last representation is the final LayerNorm's output; in fp32 it is computed once more in place.
+                CudaKernels.layerNorm(residual, residual, floats(weights.finalNormGain),
+                        floats(weights.finalNormBias), null, null, eps, stream);
+                capture(request, numLayers, residual, batch, reps);
+            }
+            float[][] logits = request.logits() ? lmHead(batch, normed, base, at) : null;
+            CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after the forward pass");
+            float[][] attentions = keepProbs ? attentionMaps(batch, hostProbs) : null;
+            float[][] contacts = request.contacts() ? contacts(batch, attentions) : null;
+            return new ForwardResult(batch.lengths(), logits, reps, request.attentions() ? attentions : null,
+                    contacts);
+        } finally {
+            if (hostProbs != null) {
+                hostProbs.close();
+            }
+        }
+    }
+
+    /**
+     * Token embedding with fair-esm's token dropout. Without token dropout the kernel's mask is pointed at
+     * {@code <pad>}, which never occurs in a validated batch: no row is zeroed and the scale is exactly 1.
+     */
+    private void embed(IntPointer tokens, IntPointer cuSeqlens, int numSeqs, DeviceMatrix out, FloatPointer divisors) {
+        DeviceMatrix table = DeviceMatrix.contiguous(device(weights.embedTable), DType.F32, config.vocabSize(),
+                config.embedDim());
+        boolean dropout = config.tokenDropout();
+        CudaKernels.embedding(tokens, cuSeqlens, numSeqs, table, out, divisors, dropout ? MASK : PackedBatch.PAD,
+                PackedBatch.PAD, dropout ? TOKEN_DROPOUT_KEEP : 1f, stream);
+    }
+
+    /** RobertaLMHead: dense, bias-GELU, LayerNorm, then the tied embedding with lm_head.bias, logits in fp32. */
+    private float[][] lmHead(PackedBatch batch, DeviceMatrix features, long base, ActivationLayout at) {
+        int n = batch.totalTokens();
+        int d = config.embedDim();
+        int columns = weights.logitColumns;
+        DeviceMatrix h = DeviceMatrix.contiguous(device(base + at.hidden()), dtype, n, d);
+        gemm.linear(features.data().address(), weights.lmDenseWeight, h.data().address(), 0,
+                new Gemm.Shape(n, d, d, d, dtype, dtype, false, false));
+        CudaKernels.biasGelu(h, h, floats(weights.lmDenseBias), stream);
+        CudaKernels.layerNorm(h, h, floats(weights.lmNormGain), floats(weights.lmNormBias), null, null,
+                (float) config.layerNormEps(), stream);
+        long logits = base + at.logits();
+        gemm.linear(h.data().address(), weights.lmOutWeight, logits, weights.lmOutBias,
+                new Gemm.Shape(n, d, columns, columns, dtype, DType.F32, true, false));
+        return batch.split(download(logits, (long) n * columns), columns, config.vocabSize());
+    }
+
+    private void capture(ForwardRequest request, int layer, DeviceMatrix x, PackedBatch batch,
+            Map<Integer, float[][]> reps) {
+        if (request.representationLayers().contains(layer)) {
+            int d = config.embedDim();
+            reps.put(layer, batch.split(download(x.data().address(), x.rows() * d), d, d));
+        }
+    }
+
+    /** Copies fp32 device memory into a new array; the copy is ordered after all work queued on the stream. */
+    private float[] download(long address, long count) {
+        float[] out = new float[Math.toIntExact(count)];
+        try (FloatPointer host = new FloatPointer(count)) {
+            CudaCalls.check(cudart.cudaMemcpyAsync(host, device(address), count * Float.BYTES,
+                    cudart.cudaMemcpyDeviceToHost, stream), "cudaMemcpyAsync to the host");
+            CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after a copy to the host");
+            host.get(out);
+        }
+        return out;
+    }
+
+    private void upload(int[] values, IntPointer device) {
+        try (IntPointer host = new IntPointer(values)) {
+            CudaCalls.check(cudart.cudaMemcpyAsync(device, host, (long) values.length * Integer.BYTES,
+                    cudart.cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync of token ids");
+            CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after an upload");
+        }
+    }
+
+    /** Regroups the layer-major host copy into (L, H, T_s, T_s) per sequence. */
+    private float[][] attentionMaps(PackedBatch batch, FloatPointer hostProbs) {
+        long[] offsets = batch.probsOffsets();
+        int heads = config.attentionHeads();
+        float[][] out = new float[batch.numSeqs()][];
+        for (int b = 0; b < batch.numSeqs(); b++) {
+            int block = heads * batch.length(b) * batch.length(b);
+            float[] maps = new float[config.numLayers() * block];
+            for (int l = 0; l < config.numLayers(); l++) {
+                hostProbs.position(l * batch.probsPerLayer() + offsets[b]).get(maps, l * block, block);
+            }
+            out[b] = maps;
+        }
+        hostProbs.position(0);
+        return out;
+    }
+
+    private float[][] contacts(PackedBatch batch, float[][] attentions) {
+        int[] tokens = batch.tokens();
+        int channels = config.numLayers() * config.attentionHeads();
+        float[][] out = new float[batch.numSeqs()][];
+        for (int b = 0; b < batch.numSeqs(); b++) {
+            int[] seq = java.util.Arrays.copyOfRange(tokens, batch.offset(b), batch.offset(b) + batch.length(b));
+            out[b] = ContactPrediction.predict(attentions[b], seq, channels, contactWeight, contactBias);
+        }
+        return out;
+    }
+
+    private static FloatPointer floats(long address) {
+        return new FloatPointer(device(address));
+    }
+
+    static Pointer device(long address) {
+        return Gemm.address(address);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        cudart.cudaStreamSynchronize(stream);
+        gemm.close();
+        arena.close();
+        weights.close();
+        cudart.cudaStreamDestroy(stream);
+    }
+}
