@@ -9,10 +9,13 @@ import java.util.Arrays;
  * no horizontal sums: every element is an in-order chain and does not depend on the batch.
  */
 final class Attention {
+    /** ESM-2's longest input, 1024 residues plus {@code <cls>} and {@code <eos>}. */
+    private static final int RETAINED_TOKENS = 1026;
     private final int heads;
     private final int headDim;
     private final int embedDim;
     private final float scaling;
+    private final ThreadLocal<Scratch> scratch = new ThreadLocal<>();
 
     Attention(int heads, int headDim) {
         this.heads = heads;
@@ -36,7 +39,7 @@ final class Attention {
             for (int p = p0; p < p1; p++) {
                 maxT = Math.max(maxT, lengths[p / heads]);
             }
-            Scratch s = new Scratch(maxT, headDim);
+            Scratch s = scratch(maxT);
             for (int p = p0; p < p1; p++) {
                 int b = p / heads;
                 int h = p % heads;
@@ -46,8 +49,25 @@ final class Attention {
         });
     }
 
+    /**
+     * This thread's buffers when they hold maxT tokens, else new ones; kept for the next call up to
+     * {@link #RETAINED_TOKENS} tokens (a few MB per thread), so that a forward pass allocates none in steady state.
+     */
+    private Scratch scratch(int maxT) {
+        Scratch s = scratch.get();
+        if (s != null && s.maxT >= maxT) {
+            return s;
+        }
+        s = new Scratch(maxT, headDim);
+        if (maxT <= RETAINED_TOKENS) {
+            scratch.set(s);
+        }
+        return s;
+    }
+
     /** Buffers for one head of one sequence of up to maxT tokens; reused across the pairs of a work range. */
     private static final class Scratch {
+        final int maxT;
         final float[] qScaled;
         final float[] qT; // (hd, T)
         final float[] k; // (T, hd)
@@ -58,6 +78,7 @@ final class Attention {
         final float[] sum;
 
         Scratch(int maxT, int hd) {
+            this.maxT = maxT;
             qScaled = new float[hd];
             qT = new float[hd * maxT];
             k = new float[maxT * hd];

@@ -13,21 +13,55 @@ final class LayerNorm {
     static void apply(float[] x, float[] y, int rowStart, int rowEnd, int dim, float[] gain, float[] bias, double eps) {
         for (int r = rowStart; r < rowEnd; r++) {
             int off = r * dim;
-            double sum = 0;
-            for (int i = 0; i < dim; i++) {
-                sum += x[off + i];
-            }
-            double mean = sum / dim;
-            double sq = 0;
-            for (int i = 0; i < dim; i++) {
-                double d = x[off + i] - mean;
-                sq += d * d;
-            }
-            double rstd = 1 / Math.sqrt(sq / dim + eps);
+            double mean = sum(x, off, dim) / dim;
+            double rstd = 1 / Math.sqrt(squaredDeviations(x, off, dim, mean) / dim + eps);
             for (int i = 0; i < dim; i++) {
                 y[off + i] = (float) ((x[off + i] - mean) * rstd * gain[i] + bias[i]);
             }
         }
+    }
+
+    // Four interleaved partial sums: one chain of dependent double adds would wait out the add latency per element.
+
+    private static double sum(float[] x, int off, int dim) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 4 <= dim; i += 4) {
+            s0 += x[off + i];
+            s1 += x[off + i + 1];
+            s2 += x[off + i + 2];
+            s3 += x[off + i + 3];
+        }
+        for (; i < dim; i++) {
+            s0 += x[off + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private static double squaredDeviations(float[] x, int off, int dim, double mean) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 4 <= dim; i += 4) {
+            double d0 = x[off + i] - mean;
+            double d1 = x[off + i + 1] - mean;
+            double d2 = x[off + i + 2] - mean;
+            double d3 = x[off + i + 3] - mean;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; i < dim; i++) {
+            double d = x[off + i] - mean;
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** All rows, split over the worker pool. */
