@@ -7,7 +7,7 @@ package org.esm2j.cpu;
  */
 public final class MatMul {
     /** Rows per parallel unit: the GEMM micro-kernel's row block. */
-    private static final int ROW_ALIGN = 6;
+    private static final int ROW_ALIGN = 5;
     /** Columns per parallel unit when there are too few rows to split: a few weight panels. */
     private static final int COL_ALIGN = 4 * LinearWeights.PANEL_WIDTH;
     /** Rows whose inputs stay in L2 while every weight panel streams past them once. */

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API kernels. Only loaded after {@link Kernels} has checked that {@code jdk.incubator.vector} is present.
- * The GEMM micro-kernel holds a 6 x (2 vectors) tile of C in registers (12 accumulators: fits AVX2's 16 registers
+ * The GEMM micro-kernel holds a 5 x (2 vectors) tile of C in registers (10 accumulators: fits AVX2's 16 registers
  * with room for the B loads and the A broadcast) and streams k, with 4-, 2- and 1-row tiles for the rows left over;
  * a 4 x 1-vector tile covers panels one vector wide
  * (AVX-512 with 16-column weight panels); every element is an in-order fma chain, exactly as in
@@ -66,8 +66,8 @@ final class VectorKernels implements Kernels {
         int j = 0;
         for (; j + 2 * V <= n; j += 2 * V) {
             int i = 0;
-            for (; i + 6 <= m; i += 6) {
-                tile6x2(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
+            for (; i + 5 <= m; i += 5) {
+                tile5x2(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
             }
             for (; i + 4 <= m; i += 4) {
                 tile4x2(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
@@ -96,10 +96,11 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * 6 rows x 2 vectors: 12 accumulators, enough independent fma chains to cover the fma latency on both pipes, plus
-     * the two B vectors and one A broadcast: 15 of AVX2's 16 registers.
+     * 5 rows x 2 vectors: 10 accumulators, as many independent fma chains as two pipes of 5-cycle fmas need, plus the
+     * two B vectors and one A broadcast: 13 of AVX2's 16 registers. (A 6-row tile needs 15, and C2 then often spills
+     * inside the loop: measured half the speed in one JIT compilation out of two.)
      */
-    private static void tile6x2(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
+    private static void tile5x2(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
             int k) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00;
@@ -111,13 +112,10 @@ final class VectorKernels implements Kernels {
         FloatVector c31 = c00;
         FloatVector c40 = c00;
         FloatVector c41 = c00;
-        FloatVector c50 = c00;
-        FloatVector c51 = c00;
         int a1 = a0 + lda;
         int a2 = a1 + lda;
         int a3 = a2 + lda;
         int a4 = a3 + lda;
-        int a5 = a4 + lda;
         for (int p = 0; p < k; p++, bp += ldb) {
             FloatVector b0 = FloatVector.fromArray(S, b, bp);
             FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
@@ -136,9 +134,6 @@ final class VectorKernels implements Kernels {
             x = FloatVector.broadcast(S, a[a4 + p]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[a5 + p]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
         }
         c00.intoArray(c, cp);
         c01.intoArray(c, cp + V);
@@ -154,9 +149,6 @@ final class VectorKernels implements Kernels {
         cp += ldc;
         c40.intoArray(c, cp);
         c41.intoArray(c, cp + V);
-        cp += ldc;
-        c50.intoArray(c, cp);
-        c51.intoArray(c, cp + V);
     }
 
     private static void tile4x2(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
