@@ -63,10 +63,14 @@ final class VectorKernels implements Kernels {
     @Override
     public void gemm(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int m,
             int k, int n) {
+        // Rows left after the 5-row tiles: 1 and 3 would need the latency-bound 1-row tile, so the last 5-row tile
+        // gives way to 4 + 2 or 4 + 4 rows (head_dim 16 = 5 + 5 + 4 + 2 in attention).
+        int rest = m % 5;
+        int fiveRowEnd = m - rest - (m >= 5 && (rest == 1 || rest == 3) ? 5 : 0);
         int j = 0;
         for (; j + 2 * V <= n; j += 2 * V) {
             int i = 0;
-            for (; i + 5 <= m; i += 5) {
+            for (; i < fiveRowEnd; i += 5) {
                 tile5x2(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
             }
             for (; i + 4 <= m; i += 4) {
