@@ -34,6 +34,8 @@ final class CpuRuntime implements Esm2Runtime {
     private final float[] contactWeight; // (L*H) or null
     private final float contactBias;
     private final Attention attention;
+    /** Per layer, the rotary table of the longest sequence so far (immutable, final fields: safe to share racily). */
+    private final Rotary[] rotaries;
 
     CpuRuntime(Esm2Weights w) {
         config = w.config();
@@ -59,6 +61,17 @@ final class CpuRuntime implements Esm2Runtime {
             contactBias = 0;
         }
         attention = new Attention(config.attentionHeads(), config.headDim());
+        rotaries = new Rotary[layers.length];
+    }
+
+    /** Layer l's cos/sin table for positions below maxT, computed once rather than on every forward pass. */
+    private Rotary rotary(int l, int maxT) {
+        Rotary r = rotaries[l];
+        if (r == null || r.maxPositions < maxT) {
+            r = new Rotary(layers[l].invFreq, maxT);
+            rotaries[l] = r;
+        }
+        return r;
     }
 
     @Override
@@ -105,7 +118,7 @@ final class CpuRuntime implements Esm2Runtime {
             CpuLayer layer = layers[l];
             LayerNorm.applyParallel(x, normed, n, d, layer.attnNormGain, layer.attnNormBias, eps);
             MatMul.linear(normed, n, layer.qkv, qkv, null, true);
-            attention.forward(qkv, offsets, lengths, new Rotary(layer.invFreq, maxT), attnOut, probs, l);
+            attention.forward(qkv, offsets, lengths, rotary(l, maxT), attnOut, probs, l);
             MatMul.linear(attnOut, n, layer.outProj, proj, addToResidual, true);
             LayerNorm.applyParallel(x, normed, n, d, layer.ffnNormGain, layer.ffnNormBias, eps);
             MatMul.linear(normed, n, layer.fc1, hidden, geluHidden, true);
