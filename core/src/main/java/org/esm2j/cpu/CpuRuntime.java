@@ -1,8 +1,10 @@
 package org.esm2j.cpu;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.esm2j.InvalidInputException;
 import org.esm2j.backend.Esm2Runtime;
 import org.esm2j.model.Esm2Config;
@@ -21,6 +23,8 @@ final class CpuRuntime implements Esm2Runtime {
     static final int MASK = 32;
     /** fair-esm's mask_ratio_train = 0.15 * 0.8; embeddings are scaled by (1 - 0.12) / (1 - observed mask ratio). */
     private static final float TOKEN_DROPOUT_KEEP = (float) (1 - 0.15 * 0.8);
+    /** Workspaces up to this many floats (64 MB) are kept for the next pass. */
+    private static final long RETAINED_WORKSPACE_FLOATS = 16L << 20;
 
     private final Esm2Config config;
     private final float[] embedTokens; // (V, D)
@@ -36,6 +40,8 @@ final class CpuRuntime implements Esm2Runtime {
     private final Attention attention;
     /** Per layer, the rotary table of the longest sequence so far (immutable, final fields: safe to share racily). */
     private final Rotary[] rotaries;
+    /** The last forward pass's activation buffers, for the next one; taken, so concurrent passes never share. */
+    private final AtomicReference<Workspace> spareWorkspace = new AtomicReference<>();
 
     CpuRuntime(Esm2Weights w) {
         config = w.config();
@@ -62,6 +68,39 @@ final class CpuRuntime implements Esm2Runtime {
         }
         attention = new Attention(config.attentionHeads(), config.headDim());
         rotaries = new Rotary[layers.length];
+    }
+
+    /** Buffers for a batch of n tokens: the spare ones when they are large enough, else new ones. */
+    private Workspace takeWorkspace(int n) {
+        Workspace w = spareWorkspace.getAndSet(null);
+        return w != null && w.tokens >= n ? w : new Workspace(n, config.embedDim(), config.ffnDim());
+    }
+
+    /**
+     * The activations of one forward pass over up to {@code tokens} packed tokens. Every buffer is fully written
+     * before it is read, so a reused one needs no clearing.
+     */
+    private static final class Workspace {
+        final int tokens;
+        final long floats;
+        final float[] residual; // (N, D)
+        final float[] normed; // (N, D)
+        final float[] qkv; // (N, 3D)
+        final float[] attnOut; // (N, D)
+        final float[] proj; // (N, D)
+        final float[] hidden; // (N, F)
+
+        Workspace(int tokens, int d, int ffn) {
+            this.tokens = tokens;
+            int nd = Math.multiplyExact(tokens, d);
+            residual = new float[nd];
+            normed = new float[nd];
+            qkv = new float[Math.multiplyExact(nd, 3)];
+            attnOut = new float[nd];
+            proj = new float[nd];
+            hidden = new float[Math.multiplyExact(tokens, ffn)];
+            floats = 7L * nd + hidden.length;
+        }
     }
 
     /** Layer l's cos/sin table for positions below maxT, computed once rather than on every forward pass. */
@@ -101,15 +140,16 @@ final class CpuRuntime implements Esm2Runtime {
         float[][] probs = keepProbs ? allocateProbs(lengths) : null;
         Map<Integer, float[][]> reps = new LinkedHashMap<>();
 
-        float[] x = new float[Math.multiplyExact(n, d)]; // residual stream (N, D)
+        Workspace work = takeWorkspace(n);
+        float[] x = work.residual; // (N, D)
         embed(tokens, offsets, x);
-        capture(request, 0, x, offsets, lengths, reps);
+        capture(request, 0, x, d, offsets, lengths, reps);
 
-        float[] normed = new float[x.length];
-        float[] qkv = new float[Math.multiplyExact(n, 3 * d)];
-        float[] attnOut = new float[x.length];
-        float[] proj = new float[x.length];
-        float[] hidden = new float[Math.multiplyExact(n, config.ffnDim())];
+        float[] normed = work.normed;
+        float[] qkv = work.qkv;
+        float[] attnOut = work.attnOut;
+        float[] proj = work.proj;
+        float[] hidden = work.hidden;
         MatMul.Epilogue addToResidual = (r0, r1, c0, c1) -> addInto(proj, x, d, r0, r1, c0, c1);
         int ffn = config.ffnDim();
         MatMul.Epilogue geluHidden = (r0, r1, c0, c1) -> gelu(hidden, ffn, r0, r1, c0, c1);
@@ -124,13 +164,14 @@ final class CpuRuntime implements Esm2Runtime {
             MatMul.linear(normed, n, layer.fc1, hidden, geluHidden, true);
             MatMul.linear(hidden, n, layer.fc2, proj, addToResidual, true);
             if (l + 1 < numLayers) {
-                capture(request, l + 1, x, offsets, lengths, reps);
+                capture(request, l + 1, x, d, offsets, lengths, reps);
             }
         }
         LayerNorm.applyParallel(x, normed, n, d, finalNormGain, finalNormBias, eps);
-        capture(request, numLayers, normed, offsets, lengths, reps);
+        capture(request, numLayers, normed, d, offsets, lengths, reps);
 
         float[][] logits = request.logits() ? lmHead(normed, n, offsets, lengths) : null;
+        spareWorkspace.set(work.floats <= RETAINED_WORKSPACE_FLOATS ? work : null);
         float[][] contacts = request.contacts() ? contacts(tokens, probs) : null;
         return new ForwardResult(lengths, logits, reps, request.attentions() ? probs : null, contacts);
     }
@@ -202,7 +243,8 @@ final class CpuRuntime implements Esm2Runtime {
             for (int p = 0; p < seq.length; p++) {
                 int row = (offsets[b] + p) * d;
                 if (config.tokenDropout() && seq[p] == MASK) {
-                    continue; // stays zero
+                    Arrays.fill(x, row, row + d, 0f);
+                    continue;
                 }
                 int src = seq[p] * d;
                 for (int i = 0; i < d; i++) {
@@ -213,20 +255,12 @@ final class CpuRuntime implements Esm2Runtime {
         }
     }
 
-    private static void capture(ForwardRequest request, int layer, float[] x, int[] offsets, int[] lengths,
-            Map<Integer, float[][]> reps) {
+    private static void capture(ForwardRequest request, int layer, float[] x, int width, int[] offsets,
+            int[] lengths, Map<Integer, float[][]> reps) {
         if (!request.representationLayers().contains(layer)) {
             return;
         }
-        reps.put(layer, split(x, x.length / sum(lengths), offsets, lengths));
-    }
-
-    private static int sum(int[] v) {
-        int s = 0;
-        for (int i : v) {
-            s += i;
-        }
-        return s;
+        reps.put(layer, split(x, width, offsets, lengths));
     }
 
     private static float[][] split(float[] packed, int width, int[] offsets, int[] lengths) {
