@@ -39,9 +39,11 @@ final class LinearWeights {
         for (int c0 = 0; c0 < outFeatures; c0 += PANEL_WIDTH) {
             int w = Math.min(PANEL_WIDTH, outFeatures - c0);
             int base = inFeatures * c0;
-            for (int i = 0; i < inFeatures; i++) {
-                for (int j = 0; j < w; j++) {
-                    packed[base + i * w + j] = weight[(c0 + j) * inFeatures + i];
+            // One source row at a time, read in order; the panel being written (in x w floats) stays in cache.
+            for (int j = 0; j < w; j++) {
+                int src = (c0 + j) * inFeatures;
+                for (int i = 0, dst = base + j; i < inFeatures; i++, dst += w) {
+                    packed[dst] = weight[src + i];
                 }
             }
         }
