@@ -10,6 +10,8 @@ import org.bytedeco.javacpp.Loader;
  */
 public final class CudaLibrary {
     private static final Optional<String> LOAD_FAILURE = load();
+    /** Probed once: a failed probe leaves the presets' class unusable, so a second probe would hide the first reason. */
+    private static final Optional<String> DEVICE_UNAVAILABLE = probeDevice();
 
     private CudaLibrary() {}
 
@@ -20,6 +22,10 @@ public final class CudaLibrary {
 
     /** Empty when kernels can be launched: libraries loaded and at least one CUDA device visible. */
     public static Optional<String> deviceUnavailableReason() {
+        return DEVICE_UNAVAILABLE;
+    }
+
+    private static Optional<String> probeDevice() {
         if (LOAD_FAILURE.isPresent()) {
             return LOAD_FAILURE;
         }
