@@ -210,7 +210,7 @@ public final class BenchReport {
     }
 
     private static int kernelOrder(String benchmark) {
-        List<String> order = List.of("naive", "transposeWeight", "linearSingleThread", "linear");
+        List<String> order = List.of("naive", "transposeWeight", "linearSingleThread", "packedSingleThread", "linear");
         int i = order.indexOf(benchmark.substring(benchmark.lastIndexOf('.') + 1));
         return i < 0 ? order.size() : i;
     }
@@ -223,6 +223,8 @@ public final class BenchReport {
                 return "MatMul.linearSingleThread";
             case "transposeWeight":
                 return "transpose W only (1 thread)";
+            case "packedSingleThread":
+                return "MatMul.linearSingleThread, W packed once";
             case "linear":
                 return "MatMul.linear (" + (machine == null ? "all" : machine.cpus()) + " threads)";
             default:

@@ -2,6 +2,7 @@ package org.esm2j.bench;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.esm2j.cpu.LinearWeights;
 import org.esm2j.cpu.MatMul;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -46,6 +47,7 @@ public class MatMulBenchmark {
     private float[] bias; // (outFeatures)
     private float[] y; // (rows, outFeatures)
     private float[] weightT; // (inFeatures, outFeatures)
+    private LinearWeights packed; // weight and bias packed once for the kernel
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -59,6 +61,7 @@ public class MatMulBenchmark {
         bias = uniform(outFeatures, 0.01, random);
         y = new float[rows * outFeatures];
         weightT = new float[outFeatures * inFeatures];
+        packed = LinearWeights.fromTorch(weight, outFeatures, inFeatures, bias);
     }
 
     @Benchmark
@@ -78,6 +81,13 @@ public class MatMulBenchmark {
     @Benchmark
     public void linearSingleThread(Blackhole bh) {
         MatMul.linearSingleThread(x, rows, inFeatures, weight, outFeatures, bias, y);
+        bh.consume(y);
+    }
+
+    /** The kernel as the model runs it: weights packed once at load. */
+    @Benchmark
+    public void packedSingleThread(Blackhole bh) {
+        MatMul.linearSingleThread(x, rows, packed, y);
         bh.consume(y);
     }
 

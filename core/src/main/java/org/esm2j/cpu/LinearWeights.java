@@ -5,7 +5,7 @@ package org.esm2j.cpu;
  * into column panels of {@link #PANEL_WIDTH} outputs, each stored (in, width) contiguously, so that the micro-kernel
  * streams one small contiguous block per panel instead of striding across the whole matrix (which thrashes the TLB).
  */
-final class LinearWeights {
+public final class LinearWeights {
     /** Output columns per panel: two AVX2 vectors, a multiple of 16 so that the micro-kernel's tiles fit exactly. */
     static final int PANEL_WIDTH = 16;
 
@@ -26,8 +26,8 @@ final class LinearWeights {
         return Math.min(PANEL_WIDTH, outFeatures - c0);
     }
 
-    /** From a PyTorch-layout weight (out, in) row-major and an optional bias (out). */
-    static LinearWeights fromTorch(float[] weight, int outFeatures, int inFeatures, float[] bias) {
+    /** From a PyTorch-layout weight (out, in) row-major and an optional bias (out); packs once, reuse it. */
+    public static LinearWeights fromTorch(float[] weight, int outFeatures, int inFeatures, float[] bias) {
         if (weight.length != outFeatures * inFeatures) {
             throw new IllegalArgumentException("weight has " + weight.length + " values, expected (" + outFeatures
                     + " x " + inFeatures + ")");

@@ -43,6 +43,12 @@ public final class MatMul {
         linear(x, rows, LinearWeights.fromTorch(weight, outFeatures, inFeatures, bias), y, null, false);
     }
 
+    /** {@link #linearSingleThread} with weights packed once by {@link LinearWeights#fromTorch}. */
+    public static void linearSingleThread(float[] x, int rows, LinearWeights w, float[] y) {
+        checkSizes(x, rows, w.inFeatures, y, w.outFeatures);
+        linear(x, rows, w, y, null, false);
+    }
+
     private static void checkSizes(float[] x, int rows, int inFeatures, float[] y, int outFeatures) {
         if (rows < 0 || inFeatures < 1 || outFeatures < 1) {
             throw new IllegalArgumentException("bad linear shape: rows " + rows + ", in " + inFeatures + ", out "

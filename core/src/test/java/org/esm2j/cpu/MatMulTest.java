@@ -84,6 +84,9 @@ class MatMulTest {
         MatMul.linearSingleThread(x, rows, k, w, n, bias, single);
         assertArrayEquals(single, parallel, "parallel and single-thread linear differ for " + shape);
         assertArrayEquals(vector, parallel, "public linear differs from the kernel it should use, " + shape);
+        float[] prepacked = new float[rows * n];
+        MatMul.linearSingleThread(x, rows, LinearWeights.fromTorch(w, n, k, bias), prepacked);
+        assertArrayEquals(single, prepacked, "weights packed once give other results than per call, " + shape);
     }
 
     @Test
