@@ -197,7 +197,7 @@ public final class BenchReport {
                     computes ? String.format(Locale.ROOT, "%.1f", gflops) : "-", ofPeak));
         }
         out.append("\nMatMul.linear and linearSingleThread repack W (out, in) into (in, out) on every call; the "
-                + "transpose row times a copy of that shape. The model packs once at load.\n\n");
+                + "transpose row times a copy of that shape. The model packs once at load, as the 'W packed once' row does.\n\n");
     }
 
     /** The shapes in the order MatMulBenchmark declares them (smaller model first). */
