@@ -213,15 +213,6 @@ public final class Tensor {
         return new Tensor(target, shape, out);
     }
 
-    /** The same bytes seen with another shape of the same element count. */
-    public Tensor reshape(long... newShape) {
-        if (numel(newShape) != numel()) {
-            throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to "
-                    + Arrays.toString(newShape));
-        }
-        return new Tensor(dtype, newShape, data);
-    }
-
     @Override
     public String toString() {
         return "Tensor(" + dtype + ", " + Arrays.toString(shape) + ")";
