@@ -11,6 +11,7 @@ import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.esm2j.InvalidInputException;
 import org.esm2j.backend.Esm2Runtime;
+import org.esm2j.backend.ForwardInputs;
 import org.esm2j.cpu.ContactPrediction;
 import org.esm2j.model.Esm2Config;
 import org.esm2j.model.Esm2Weights;
@@ -91,7 +92,7 @@ final class CudaRuntime implements Esm2Runtime {
         if (closed) {
             throw new IllegalStateException("this CUDA runtime is closed");
         }
-        validate(request);
+        ForwardInputs.checkRequest(request, config, contactWeight != null);
         PackedBatch batch = PackedBatch.pack(tokens, config, request.contacts());
         boolean keepProbs = request.attentions() || request.contacts();
         if (keepProbs) {
@@ -120,19 +121,6 @@ final class CudaRuntime implements Esm2Runtime {
         cudart.cudaStreamSynchronize(stream);
         cudart.cudaGetLastError();
         arena.release();
-    }
-
-    private void validate(ForwardRequest request) {
-        for (int l : request.representationLayers()) {
-            if (l < 0 || l > config.numLayers()) {
-                throw new InvalidInputException("representation layer " + l + " is outside 0.." + config.numLayers());
-            }
-        }
-        if (request.contacts() && contactWeight == null) {
-            throw new InvalidInputException("contacts were requested but this model has no contact-regression "
-                    + "weights (" + Esm2Weights.CONTACT_WEIGHT + "); load the -contact-regression.pt file beside the "
-                    + "checkpoint");
-        }
     }
 
     private void checkAttentionMapSizes(PackedBatch batch) {

@@ -2,6 +2,7 @@ package org.esm2j.cuda;
 
 import java.util.List;
 import org.esm2j.InvalidInputException;
+import org.esm2j.backend.ForwardInputs;
 import org.esm2j.model.Esm2Config;
 
 /**
@@ -48,7 +49,7 @@ final class PackedBatch {
         int maxT = 0;
         for (int b = 0; b < batch; b++) {
             int[] seq = sequences.get(b);
-            validate(seq, b, config, contacts);
+            ForwardInputs.checkSequence(seq, b, config, contacts);
             lengths[b] = seq.length;
             cuSeqlens[b] = total;
             probsOffsets[b] = probs;
@@ -62,27 +63,6 @@ final class PackedBatch {
             System.arraycopy(sequences.get(b), 0, tokens, cuSeqlens[b], lengths[b]);
         }
         return new PackedBatch(tokens, lengths, cuSeqlens, probsOffsets, probs, maxT);
-    }
-
-    private static void validate(int[] seq, int b, Esm2Config config, boolean contacts) {
-        if (seq == null || seq.length == 0) {
-            throw new InvalidInputException("sequence " + b + " has no tokens");
-        }
-        if (contacts && seq.length < 2) {
-            throw new InvalidInputException("sequence " + b + " has " + seq.length
-                    + " token(s); contacts need <cls> and <eos> around the residues");
-        }
-        for (int p = 0; p < seq.length; p++) {
-            int id = seq[p];
-            if (id < 0 || id >= config.vocabSize()) {
-                throw new InvalidInputException("sequence " + b + " position " + p + ": token id " + id
-                        + " is outside the vocabulary 0.." + (config.vocabSize() - 1));
-            }
-            if (id == PAD) {
-                throw new InvalidInputException("sequence " + b + " position " + p
-                        + ": <pad> token; pass each sequence unpadded");
-            }
-        }
     }
 
     int numSeqs() {

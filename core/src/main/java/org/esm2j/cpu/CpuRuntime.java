@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.esm2j.InvalidInputException;
 import org.esm2j.backend.Esm2Runtime;
+import org.esm2j.backend.ForwardInputs;
 import org.esm2j.model.Esm2Config;
 import org.esm2j.model.Esm2Weights;
 import org.esm2j.model.ForwardRequest;
@@ -19,7 +20,6 @@ import org.esm2j.model.ForwardResult;
  * running the sequence alone. Thread-safe: a forward pass only reads the weights.
  */
 final class CpuRuntime implements Esm2Runtime {
-    static final int PAD = 1;
     static final int MASK = 32;
     /** fair-esm's mask_ratio_train = 0.15 * 0.8; embeddings are scaled by (1 - 0.12) / (1 - observed mask ratio). */
     private static final float TOKEN_DROPOUT_KEEP = (float) (1 - 0.15 * 0.8);
@@ -127,13 +127,13 @@ final class CpuRuntime implements Esm2Runtime {
         int maxT = 0;
         for (int b = 0; b < batch; b++) {
             int[] seq = tokens.get(b);
-            validate(seq, b, request);
+            ForwardInputs.checkSequence(seq, b, config, request.contacts());
             lengths[b] = seq.length;
             offsets[b] = n;
             n = Math.addExact(n, seq.length);
             maxT = Math.max(maxT, seq.length);
         }
-        validate(request);
+        ForwardInputs.checkRequest(request, config, contactWeight != null);
         int numLayers = config.numLayers();
         int d = config.embedDim();
         boolean keepProbs = request.attentions() || request.contacts();
@@ -174,40 +174,6 @@ final class CpuRuntime implements Esm2Runtime {
         spareWorkspace.set(work.floats <= RETAINED_WORKSPACE_FLOATS ? work : null);
         float[][] contacts = request.contacts() ? contacts(tokens, probs) : null;
         return new ForwardResult(lengths, logits, reps, request.attentions() ? probs : null, contacts);
-    }
-
-    private void validate(int[] seq, int b, ForwardRequest request) {
-        if (seq == null || seq.length == 0) {
-            throw new InvalidInputException("sequence " + b + " has no tokens");
-        }
-        if (request.contacts() && seq.length < 2) {
-            throw new InvalidInputException("sequence " + b + " has " + seq.length
-                    + " token(s); contacts need <cls> and <eos> around the residues");
-        }
-        for (int p = 0; p < seq.length; p++) {
-            int id = seq[p];
-            if (id < 0 || id >= config.vocabSize()) {
-                throw new InvalidInputException("sequence " + b + " position " + p + ": token id " + id
-                        + " is outside the vocabulary 0.." + (config.vocabSize() - 1));
-            }
-            if (id == PAD) {
-                throw new InvalidInputException("sequence " + b + " position " + p
-                        + ": <pad> token; pass each sequence unpadded");
-            }
-        }
-    }
-
-    private void validate(ForwardRequest request) {
-        for (int l : request.representationLayers()) {
-            if (l < 0 || l > config.numLayers()) {
-                throw new InvalidInputException("representation layer " + l + " is outside 0.." + config.numLayers());
-            }
-        }
-        if (request.contacts() && contactWeight == null) {
-            throw new InvalidInputException("contacts were requested but this model has no contact-regression "
-                    + "weights (" + Esm2Weights.CONTACT_WEIGHT + "); load the -contact-regression.pt file beside the "
-                    + "checkpoint");
-        }
     }
 
     private float[][] allocateProbs(int[] lengths) {
