@@ -39,8 +39,7 @@ final class CudaRuntime implements Esm2Runtime {
     private final DeviceWeights weights;
     private final Gemm gemm;
     private final DeviceArena arena = new DeviceArena();
-    private final float[] contactWeight;
-    private final float contactBias;
+    private final ContactPrediction contactHead; // null without contact-regression weights
     private boolean closed;
 
     CudaRuntime(Esm2Weights w, DType dtype) {
@@ -59,13 +58,7 @@ final class CudaRuntime implements Esm2Runtime {
             throw e;
         }
         weights = uploaded;
-        if (w.hasContactHead()) {
-            contactWeight = w.floats(Esm2Weights.CONTACT_WEIGHT);
-            contactBias = w.floats(Esm2Weights.CONTACT_BIAS)[0];
-        } else {
-            contactWeight = null;
-            contactBias = 0;
-        }
+        contactHead = ContactPrediction.of(w);
     }
 
     @Override
@@ -92,7 +85,7 @@ final class CudaRuntime implements Esm2Runtime {
         if (closed) {
             throw new IllegalStateException("this CUDA runtime is closed");
         }
-        ForwardInputs.checkRequest(request, config, contactWeight != null);
+        ForwardInputs.checkRequest(request, config, contactHead != null);
         PackedBatch batch = PackedBatch.pack(tokens, config, request.contacts());
         boolean keepProbs = request.attentions() || request.contacts();
         if (keepProbs) {
@@ -298,11 +291,10 @@ final class CudaRuntime implements Esm2Runtime {
 
     private float[][] contacts(PackedBatch batch, float[][] attentions) {
         int[] tokens = batch.tokens();
-        int channels = config.numLayers() * config.attentionHeads();
         float[][] out = new float[batch.numSeqs()][];
         for (int b = 0; b < batch.numSeqs(); b++) {
             int[] seq = java.util.Arrays.copyOfRange(tokens, batch.offset(b), batch.offset(b) + batch.length(b));
-            out[b] = ContactPrediction.predict(attentions[b], seq, channels, contactWeight, contactBias);
+            out[b] = contactHead.predict(attentions[b], seq);
         }
         return out;
     }

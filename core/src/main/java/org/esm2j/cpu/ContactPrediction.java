@@ -1,22 +1,38 @@
 package org.esm2j.cpu;
 
+import org.esm2j.model.Esm2Weights;
+
 /**
- * The contact head for backends outside this package: they produce attention probabilities their own way and turn
- * them into contacts with exactly the CPU reference's arithmetic (see {@link ContactHead}).
+ * A model's contact head with its regression weights, shared by every backend: each produces attention probabilities
+ * its own way and turns them into contacts with exactly the CPU reference's arithmetic (see {@link ContactHead}).
  */
 public final class ContactPrediction {
-    private ContactPrediction() {
+    private final int channels; // L * H
+    private final float[] weight; // (L * H)
+    private final float bias;
+
+    private ContactPrediction(int channels, float[] weight, float bias) {
+        this.channels = channels;
+        this.weight = weight;
+        this.bias = bias;
+    }
+
+    /** The contact head of these weights, or null when they carry no contact-regression tensors. */
+    public static ContactPrediction of(Esm2Weights w) {
+        if (!w.hasContactHead()) {
+            return null;
+        }
+        int channels = w.config().numLayers() * w.config().attentionHeads();
+        return new ContactPrediction(channels, w.floats(Esm2Weights.CONTACT_WEIGHT),
+                w.floats(Esm2Weights.CONTACT_BIAS)[0]);
     }
 
     /**
      * @param probs attention probabilities (L, H, T, T) [query][key] of one sequence
      * @param tokens the sequence's T tokens
-     * @param channels L * H
-     * @param weight regression weight (L*H)
-     * @param bias regression bias
      * @return contact probabilities (T-2, T-2)
      */
-    public static float[] predict(float[] probs, int[] tokens, int channels, float[] weight, float bias) {
+    public float[] predict(float[] probs, int[] tokens) {
         return ContactHead.predict(probs, tokens, channels, weight, bias);
     }
 }

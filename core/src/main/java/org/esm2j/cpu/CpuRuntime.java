@@ -35,8 +35,7 @@ final class CpuRuntime implements Esm2Runtime {
     private final float[] lmNormGain;
     private final float[] lmNormBias;
     private final LinearWeights lmOut; // (D -> V), tied to embed_tokens, + lm_head.bias
-    private final float[] contactWeight; // (L*H) or null
-    private final float contactBias;
+    private final ContactPrediction contactHead; // null without contact-regression weights
     private final Attention attention;
     /** Per layer, the rotary table of the longest sequence so far (immutable, final fields: safe to share racily). */
     private final Rotary[] rotaries;
@@ -59,13 +58,7 @@ final class CpuRuntime implements Esm2Runtime {
         lmNormGain = w.floats(Esm2Weights.LM_HEAD_LN_WEIGHT);
         lmNormBias = w.floats(Esm2Weights.LM_HEAD_LN_BIAS);
         lmOut = LinearWeights.fromTorch(embedTokens, v, d, w.floats(Esm2Weights.LM_HEAD_BIAS));
-        if (w.hasContactHead()) {
-            contactWeight = w.floats(Esm2Weights.CONTACT_WEIGHT);
-            contactBias = w.floats(Esm2Weights.CONTACT_BIAS)[0];
-        } else {
-            contactWeight = null;
-            contactBias = 0;
-        }
+        contactHead = ContactPrediction.of(w);
         attention = new Attention(config.attentionHeads(), config.headDim());
         rotaries = new Rotary[layers.length];
     }
@@ -133,7 +126,7 @@ final class CpuRuntime implements Esm2Runtime {
             n = Math.addExact(n, seq.length);
             maxT = Math.max(maxT, seq.length);
         }
-        ForwardInputs.checkRequest(request, config, contactWeight != null);
+        ForwardInputs.checkRequest(request, config, contactHead != null);
         int numLayers = config.numLayers();
         int d = config.embedDim();
         boolean keepProbs = request.attentions() || request.contacts();
@@ -267,10 +260,9 @@ final class CpuRuntime implements Esm2Runtime {
 
     private float[][] contacts(List<int[]> tokens, float[][] probs) {
         float[][] out = new float[tokens.size()][];
-        int channels = config.numLayers() * config.attentionHeads();
         Parallel.forRange(tokens.size(), (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
-                out[b] = ContactHead.predict(probs[b], tokens.get(b), channels, contactWeight, contactBias);
+                out[b] = contactHead.predict(probs[b], tokens.get(b));
             }
         });
         return out;
