@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct layout or entry point changes; the bindings compare it with their own copy. */
-#define ESM2J_CUDA_ABI_VERSION 2
+#define ESM2J_CUDA_ABI_VERSION 3
 
 typedef enum esm2j_status {
     ESM2J_OK = 0,
@@ -194,6 +194,102 @@ typedef struct esm2j_attention_params {
 } esm2j_attention_params;
 
 ESM2J_API int esm2j_attention_forward(const esm2j_attention_params *params);
+
+/* --- mixed-precision matmul (hand-written, tensor cores) ---------------------------------------------------------
+ * y = epilogue(x W^T + bias), with x (rows, in) and W (out, in) row-major in the same 16-bit dtype and fp32
+ * accumulation; the nn.Linear product of every ESM-2 projection. Epilogues, applied in fp32 before one rounding to
+ * y_dtype: bias (when not null), then exact erf-GELU when gelu != 0, then when accumulate != 0 the existing y is added
+ * (y += x W^T + bias: out_proj and fc2 into the residual stream). gelu and accumulate are exclusive.
+ * Tensor-core loads need 16-byte rows: in, x_row_stride and w_row_stride must be multiples of 8 and x, w 16-byte
+ * aligned; anything else returns ESM2J_ERROR_UNSUPPORTED so the caller can use cuBLASLt instead. rows and out are free
+ * (partial tiles are bounds-checked). */
+typedef struct esm2j_matmul_params {
+    const void *x;        /* (rows, in), in_dtype */
+    const void *w;        /* (out, in), in_dtype */
+    void *y;              /* (rows, out), y_dtype; must not overlap x or w */
+    const float *bias;    /* (out) or null for none */
+    int64_t rows;
+    int64_t in;
+    int64_t out;
+    int64_t x_row_stride;
+    int64_t w_row_stride;
+    int64_t y_row_stride;
+    int32_t in_dtype;     /* ESM2J_DTYPE_F16 or ESM2J_DTYPE_BF16 */
+    int32_t y_dtype;      /* any esm2j_dtype */
+    int32_t gelu;         /* nonzero: y = gelu(x W^T + bias) */
+    int32_t accumulate;   /* nonzero: y += x W^T + bias */
+    cudaStream_t stream;
+} esm2j_matmul_params;
+
+ESM2J_API int esm2j_matmul_forward(const esm2j_matmul_params *params);
+
+/* --- log-softmax over the vocabulary ------------------------------------------------------------------------------
+ * out[r, :] = x[r, :] - max_r - log(sum_j exp(x[r, j] - max_r)) over the first cols columns, fp32 in and out: the LM
+ * head's log-probabilities that variant scoring reads (fair-esm: logits.log_softmax(dim=-1)). out may alias x. */
+typedef struct esm2j_log_softmax_params {
+    const float *x;       /* (rows, cols) */
+    float *out;           /* (rows, cols) */
+    int64_t rows;
+    int64_t cols;
+    int64_t x_row_stride;
+    int64_t out_row_stride;
+    cudaStream_t stream;
+} esm2j_log_softmax_params;
+
+ESM2J_API int esm2j_log_softmax_forward(const esm2j_log_softmax_params *params);
+
+/* --- contact head -------------------------------------------------------------------------------------------------
+ * fair-esm's ContactPredictionHead, fed one layer at a time so that no more than one layer's attention maps are ever
+ * held. For sequence s (T = T_s tokens, <cls> first, <eos> last, n = T - 2) and head h of the layer, with keep_i = 0
+ * where token i+1 is <eos> and 1 otherwise:
+ *   S[i, j] = (P[h, i+1, j+1] + P[h, j+1, i+1]) * keep_i * keep_j   (i, j < n)
+ *   a_i = sum_j S[i, j],  a = sum_i a_i,  APC[i, j] = S[i, j] - a_i a_j / a
+ *   logits[i, j] (+)= sum_h weight[h] * APC[i, j]
+ * accumulate == 0 overwrites logits (the first layer), otherwise adds onto them. The row sums go through
+ * row_sum_workspace. After the last layer, esm2j_contact_head_finish turns logits into sigmoid(logits + bias) in
+ * place. Sequences shorter than 3 tokens have no contacts and are skipped. */
+typedef struct esm2j_contact_head_params {
+    const float *probs;            /* per sequence a (heads, T_s, T_s) block at probs_offsets[s], as attention writes */
+    const int64_t *probs_offsets;  /* (num_seqs) */
+    const int32_t *cu_seqlens;     /* (num_seqs + 1) */
+    const int32_t *tokens;         /* (total_tokens) */
+    const float *weight;           /* (heads): this layer's slice of the regression weight */
+    float *logits;                 /* per sequence an (n_s, n_s) block at contact_offsets[s] */
+    const int64_t *contact_offsets;/* (num_seqs) */
+    float *row_sum_workspace;      /* (heads * total_tokens) */
+    int64_t total_tokens;
+    int64_t num_seqs;
+    int64_t heads;
+    int64_t max_seqlen;
+    int32_t eos_token;             /* 2 for ESM-2 */
+    int32_t accumulate;
+    cudaStream_t stream;
+} esm2j_contact_head_params;
+
+ESM2J_API int esm2j_contact_head_accumulate(const esm2j_contact_head_params *params);
+
+typedef struct esm2j_contact_head_finish_params {
+    float *logits;                 /* (count), in place: sigmoid(logits + bias) */
+    int64_t count;
+    float bias;
+    cudaStream_t stream;
+} esm2j_contact_head_finish_params;
+
+ESM2J_API int esm2j_contact_head_finish(const esm2j_contact_head_finish_params *params);
+
+/* --- random fill (benchmarks) -------------------------------------------------------------------------------------
+ * x[i] = uniform(-scale, scale) from a counter-based hash of (seed, i), in dtype: random weights made on the device,
+ * so benchmarks of the largest models need no host copy of them. */
+typedef struct esm2j_fill_random_params {
+    void *x;
+    int64_t count;
+    uint64_t seed;
+    float scale;
+    int32_t dtype;
+    cudaStream_t stream;
+} esm2j_fill_random_params;
+
+ESM2J_API int esm2j_fill_random(const esm2j_fill_random_params *params);
 
 #ifdef __cplusplus
 }
