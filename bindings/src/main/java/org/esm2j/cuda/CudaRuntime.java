@@ -206,7 +206,7 @@ final class CudaRuntime implements Esm2Runtime {
             CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after the forward pass");
             float[][] attentions = keepProbs ? attentionMaps(batch, hostProbs) : null;
             float[][] contacts = request.contacts() ? contacts(batch, attentions) : null;
-            return new ForwardResult(batch.lengths(), logits, reps, request.attentions() ? attentions : null,
+            return new ForwardResult(batch.lengths(), logits, null, reps, request.attentions() ? attentions : null,
                     contacts);
         } finally {
             if (hostProbs != null) {

@@ -163,10 +163,12 @@ final class CpuRuntime implements Esm2Runtime {
         LayerNorm.applyParallel(x, normed, n, d, finalNormGain, finalNormBias, eps);
         capture(request, numLayers, normed, d, offsets, lengths, reps);
 
-        float[][] logits = request.logits() ? lmHead(normed, n, offsets, lengths) : null;
+        float[][] logits = request.lmHead() ? lmHead(normed, n, offsets, lengths) : null;
         spareWorkspace.set(work.floats <= RETAINED_WORKSPACE_FLOATS ? work : null);
+        float[][] logProbabilities = request.logProbabilities() ? logProbabilities(logits) : null;
         float[][] contacts = request.contacts() ? contacts(tokens, probs) : null;
-        return new ForwardResult(lengths, logits, reps, request.attentions() ? probs : null, contacts);
+        return new ForwardResult(lengths, request.logits() ? logits : null, logProbabilities, reps,
+                request.attentions() ? probs : null, contacts);
     }
 
     private float[][] allocateProbs(int[] lengths) {
@@ -256,6 +258,14 @@ final class CpuRuntime implements Esm2Runtime {
         float[] logits = new float[n * config.vocabSize()];
         MatMul.linear(h, n, lmOut, logits, null, true);
         return split(logits, config.vocabSize(), offsets, lengths);
+    }
+
+    private float[][] logProbabilities(float[][] logits) {
+        float[][] out = new float[logits.length][];
+        for (int b = 0; b < logits.length; b++) {
+            out[b] = LogSoftmax.rows(logits[b], config.vocabSize());
+        }
+        return out;
     }
 
     private float[][] contacts(List<int[]> tokens, float[][] probs) {

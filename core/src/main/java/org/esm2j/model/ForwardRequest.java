@@ -14,16 +14,33 @@ import org.esm2j.InvalidInputException;
  * @param logits whether to compute the LM head
  * @param attentions whether to return attention probabilities (L, H, T, T) per sequence
  * @param contacts whether to run the contact head (needs the regression weights)
+ * @param logProbabilities whether to return the log-softmax of the logits over the vocabulary (what variant scores
+ *     are made of; a backend may compute them where the logits are, so only they need to travel)
  */
 public record ForwardRequest(SortedSet<Integer> representationLayers, boolean logits, boolean attentions,
-        boolean contacts) {
+        boolean contacts, boolean logProbabilities) {
 
     public ForwardRequest {
         representationLayers = Collections.unmodifiableSortedSet(new TreeSet<>(representationLayers));
     }
 
+    /** A request without log-probabilities. */
+    public ForwardRequest(SortedSet<Integer> representationLayers, boolean logits, boolean attentions,
+            boolean contacts) {
+        this(representationLayers, logits, attentions, contacts, false);
+    }
+
     public static ForwardRequest logitsOnly() {
-        return new ForwardRequest(new TreeSet<>(), true, false, false);
+        return new ForwardRequest(new TreeSet<>(), true, false, false, false);
+    }
+
+    public static ForwardRequest logProbabilitiesOnly() {
+        return new ForwardRequest(new TreeSet<>(), false, false, false, true);
+    }
+
+    /** Whether the LM head has to run: for logits, log-probabilities or both. */
+    public boolean lmHead() {
+        return logits || logProbabilities;
     }
 
     /**
@@ -43,7 +60,7 @@ public record ForwardRequest(SortedSet<Integer> representationLayers, boolean lo
     }
 
     public ForwardRequest withRepresentations(Iterable<Integer> layers) {
-        return new ForwardRequest(toSet(layers), logits, attentions, contacts);
+        return new ForwardRequest(toSet(layers), logits, attentions, contacts, logProbabilities);
     }
 
     private static SortedSet<Integer> toSet(Iterable<Integer> layers) {

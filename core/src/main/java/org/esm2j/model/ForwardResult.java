@@ -10,14 +10,16 @@ import org.esm2j.InvalidInputException;
 public final class ForwardResult {
     private final int[] tokenCounts;
     private final float[][] logits; // [b] (T_b, V) or null
+    private final float[][] logProbabilities; // [b] (T_b, V) or null
     private final Map<Integer, float[][]> representations; // layer -> [b] (T_b, D)
     private final float[][] attentions; // [b] (L, H, T_b, T_b) or null
     private final float[][] contacts; // [b] (T_b - 2, T_b - 2) or null
 
-    public ForwardResult(int[] tokenCounts, float[][] logits, Map<Integer, float[][]> representations,
-            float[][] attentions, float[][] contacts) {
+    public ForwardResult(int[] tokenCounts, float[][] logits, float[][] logProbabilities,
+            Map<Integer, float[][]> representations, float[][] attentions, float[][] contacts) {
         this.tokenCounts = tokenCounts.clone();
         this.logits = logits;
+        this.logProbabilities = logProbabilities;
         this.representations = Map.copyOf(representations);
         this.attentions = attentions;
         this.contacts = contacts;
@@ -35,6 +37,11 @@ public final class ForwardResult {
     /** (T_b, vocab) LM-head logits. */
     public float[] logits(int b) {
         return require(logits, "logits")[b];
+    }
+
+    /** (T_b, vocab) log-softmax of the logits over the vocabulary. */
+    public float[] logProbabilities(int b) {
+        return require(logProbabilities, "log-probabilities")[b];
     }
 
     /** (T_b, D) hidden states after the given layer (0..L). */

@@ -41,12 +41,12 @@ public final class VariantScorer {
 
     /** Scores with a loaded model; {@code tokensPerBatch} bounds the padded tokens of one forward call. */
     public VariantScorer(Esm2Model model, int tokensPerBatch) {
-        this(tokens -> model.forward(tokens, ForwardRequest.logitsOnly()), tokensPerBatch);
+        this(tokens -> model.forward(tokens, ForwardRequest.logProbabilitiesOnly()), tokensPerBatch);
     }
 
     /** Scores with a backend runtime directly. */
     public VariantScorer(Esm2Runtime runtime, int tokensPerBatch) {
-        this(tokens -> runtime.forward(tokens, ForwardRequest.logitsOnly()), tokensPerBatch);
+        this(tokens -> runtime.forward(tokens, ForwardRequest.logProbabilitiesOnly()), tokensPerBatch);
     }
 
     private VariantScorer(Function<List<int[]>, ForwardResult> forward, int tokensPerBatch) {
@@ -100,9 +100,9 @@ public final class VariantScorer {
 
     private double[] wildTypeMarginals(int[] wt, List<MutationSet> mutations) {
         double[] scores = new double[mutations.size()];
-        runBatched(1, wt.length + 2, k -> Alphabet.frame(wt), (k, logits) -> {
+        runBatched(1, wt.length + 2, k -> Alphabet.frame(wt), (k, logProbs) -> {
             for (int s = 0; s < scores.length; s++) {
-                scores[s] = marginalScore(mutations.get(s), m -> LogSoftmax.row(logits, VOCAB, m.index() + 1));
+                scores[s] = marginalScore(mutations.get(s), m -> row(logProbs, m.index() + 1));
             }
         });
         return scores;
@@ -114,7 +114,7 @@ public final class VariantScorer {
         int[] sites = siteSet.stream().mapToInt(Integer::intValue).toArray();
         Map<Integer, double[]> maskedRows = new HashMap<>();
         runBatched(sites.length, wt.length + 2, k -> maskedCopy(wt, sites[k]),
-                (k, logits) -> maskedRows.put(sites[k], LogSoftmax.row(logits, VOCAB, sites[k] + 1)));
+                (k, logProbs) -> maskedRows.put(sites[k], row(logProbs, sites[k] + 1)));
         double[] scores = new double[mutations.size()];
         for (int s = 0; s < scores.length; s++) {
             scores[s] = marginalScore(mutations.get(s), m -> maskedRows.get(m.index()));
@@ -124,8 +124,8 @@ public final class VariantScorer {
 
     private double[] mutantMarginals(int[] wt, List<MutationSet> mutations) {
         double[] scores = new double[mutations.size()];
-        runBatched(mutations.size(), wt.length + 2, k -> Alphabet.frame(mutations.get(k).applyTo(wt)), (k, logits) ->
-                scores[k] = marginalScore(mutations.get(k), m -> LogSoftmax.row(logits, VOCAB, m.index() + 1)));
+        runBatched(mutations.size(), wt.length + 2, k -> Alphabet.frame(mutations.get(k).applyTo(wt)), (k, logProbs) ->
+                scores[k] = marginalScore(mutations.get(k), m -> row(logProbs, m.index() + 1)));
         return scores;
     }
 
@@ -158,10 +158,10 @@ public final class VariantScorer {
     private double[] pseudoLogLikelihoods(List<int[]> sequences) {
         int n = sequences.get(0).length;
         double[] plls = new double[sequences.size()];
-        runBatched(sequences.size() * n, n + 2, k -> maskedCopy(sequences.get(k / n), k % n), (k, logits) -> {
+        runBatched(sequences.size() * n, n + 2, k -> maskedCopy(sequences.get(k / n), k % n), (k, logProbs) -> {
             int[] residues = sequences.get(k / n);
             int r = k % n;
-            plls[k / n] += LogSoftmax.row(logits, VOCAB, r + 1)[residues[r]];
+            plls[k / n] += logProbs[(r + 1) * VOCAB + residues[r]];
         });
         return plls;
     }
@@ -176,6 +176,15 @@ public final class VariantScorer {
             score += lp[m.mutantToken()] - lp[m.wildTypeToken()];
         }
         return score;
+    }
+
+    /** The vocabulary's log-probabilities at one token position (0 = {@code <cls>}) of a (T, vocab) array. */
+    private static double[] row(float[] logProbs, int position) {
+        double[] out = new double[VOCAB];
+        for (int a = 0; a < VOCAB; a++) {
+            out[a] = logProbs[position * VOCAB + a];
+        }
+        return out;
     }
 
     /** {@code <cls>} residues {@code <eos>} with residue {@code index} replaced by {@code <mask>}. */
@@ -199,17 +208,18 @@ public final class VariantScorer {
         return tokens;
     }
 
-    /** Receives the (T, vocab) logits of pass {@code k}. */
+    /** Receives the (T, vocab) log-probabilities of pass {@code k}. */
     @FunctionalInterface
-    private interface LogitsConsumer {
-        void accept(int pass, float[] logits);
+    private interface LogProbabilitiesConsumer {
+        void accept(int pass, float[] logProbs);
     }
 
     /**
      * Runs passes 0..count-1, each {@code framedLength} tokens long, batched by {@link TokenBudgetBatcher}; the tokens
      * of a pass are made only when its batch runs, so long jobs never hold every masked copy at once.
      */
-    private void runBatched(int count, int framedLength, IntFunction<int[]> tokensOfPass, LogitsConsumer consumer) {
+    private void runBatched(int count, int framedLength, IntFunction<int[]> tokensOfPass,
+            LogProbabilitiesConsumer consumer) {
         int[] lengths = new int[count];
         Arrays.fill(lengths, framedLength);
         List<int[]> batches = TokenBudgetBatcher.batches(lengths, tokensPerBatch);
@@ -220,12 +230,12 @@ public final class VariantScorer {
             }
             ForwardResult result = forward.apply(batch);
             for (int b = 0; b < passes.length; b++) {
-                float[] logits = result.logits(b);
-                if (logits.length != framedLength * VOCAB) {
-                    throw new Esm2jException("backend returned " + logits.length + " logits for a sequence of "
-                            + framedLength + " tokens; expected " + framedLength + " x " + VOCAB);
+                float[] logProbs = result.logProbabilities(b);
+                if (logProbs.length != framedLength * VOCAB) {
+                    throw new Esm2jException("backend returned " + logProbs.length + " log-probabilities for a "
+                            + "sequence of " + framedLength + " tokens; expected " + framedLength + " x " + VOCAB);
                 }
-                consumer.accept(passes[b], logits);
+                consumer.accept(passes[b], logProbs);
             }
         }
         LOG.debug("{} forward passes in {} batches (budget {} tokens)", count, batches.size(), tokensPerBatch);

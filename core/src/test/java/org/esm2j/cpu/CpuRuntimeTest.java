@@ -127,6 +127,18 @@ class CpuRuntimeTest {
     }
 
     @Test
+    void logProbabilitiesAloneAreTheLogSoftmaxOfTheLogits() {
+        List<int[]> tokens = batch();
+        ForwardResult logits = runtime.forward(tokens, ForwardRequest.logitsOnly());
+        ForwardResult logProbs = runtime.forward(tokens, ForwardRequest.logProbabilitiesOnly());
+        assertThrows(InvalidInputException.class, () -> logProbs.logits(0));
+        for (int b = 0; b < tokens.size(); b++) {
+            float[] expected = LogSoftmax.rows(logits.logits(b), Esm2Config.ESM2_VOCAB_SIZE);
+            assertArrayEquals(expected, logProbs.logProbabilities(b), "sequence " + b);
+        }
+    }
+
+    @Test
     void rejectsBadInput() {
         ForwardRequest logits = ForwardRequest.logitsOnly();
         assertThrows(InvalidInputException.class, () -> runtime.forward(List.of(new int[0]), logits));

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.esm2j.backend.Esm2Runtime;
+import org.esm2j.cpu.LogSoftmax;
 import org.esm2j.data.Alphabet;
 import org.esm2j.model.Esm2Config;
 import org.esm2j.model.ForwardRequest;
@@ -68,7 +69,14 @@ final class FakeRuntime implements Esm2Runtime {
                 }
             }
         }
-        return new ForwardResult(counts, request.logits() ? logits : null, Map.of(), null, null);
+        float[][] logProbs = null;
+        if (request.logProbabilities()) {
+            logProbs = new float[logits.length][];
+            for (int b = 0; b < logits.length; b++) {
+                logProbs[b] = LogSoftmax.rows(logits[b], Alphabet.SIZE);
+            }
+        }
+        return new ForwardResult(counts, request.logits() ? logits : null, logProbs, Map.of(), null, null);
     }
 
     @Override
