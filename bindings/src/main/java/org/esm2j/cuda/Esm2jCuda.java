@@ -56,6 +56,16 @@ public final class Esm2jCuda {
 
     public static native int esm2j_attention_forward(@Const esm2j_attention_params params);
 
+    public static native int esm2j_matmul_forward(@Const esm2j_matmul_params params);
+
+    public static native int esm2j_log_softmax_forward(@Const esm2j_log_softmax_params params);
+
+    public static native int esm2j_contact_head_accumulate(@Const esm2j_contact_head_params params);
+
+    public static native int esm2j_contact_head_finish(@Const esm2j_contact_head_finish_params params);
+
+    public static native int esm2j_fill_random(@Const esm2j_fill_random_params params);
+
     // --- param structs (field meanings and shapes: see the header) ------------------------------------------------
     @Name("esm2j_layer_norm_params")
     public static final class esm2j_layer_norm_params extends Pointer {
@@ -231,5 +241,127 @@ public final class Esm2jCuda {
         public native float scale(); public native esm2j_attention_params scale(float scale);
         public native int dtype(); public native esm2j_attention_params dtype(int dtype);
         public native @Cast("cudaStream_t") Pointer stream(); public native esm2j_attention_params stream(@Cast("cudaStream_t") Pointer stream);
+    }
+
+    @Name("esm2j_matmul_params")
+    public static final class esm2j_matmul_params extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public esm2j_matmul_params() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native @Const Pointer x(); public native esm2j_matmul_params x(@Const Pointer x);
+        public native @Const Pointer w(); public native esm2j_matmul_params w(@Const Pointer w);
+        public native Pointer y(); public native esm2j_matmul_params y(Pointer y);
+        public native @Const FloatPointer bias(); public native esm2j_matmul_params bias(@Const FloatPointer bias);
+        public native long rows(); public native esm2j_matmul_params rows(long rows);
+        public native long in(); public native esm2j_matmul_params in(long in);
+        public native long out(); public native esm2j_matmul_params out(long out);
+        public native long x_row_stride(); public native esm2j_matmul_params x_row_stride(long stride);
+        public native long w_row_stride(); public native esm2j_matmul_params w_row_stride(long stride);
+        public native long y_row_stride(); public native esm2j_matmul_params y_row_stride(long stride);
+        public native int in_dtype(); public native esm2j_matmul_params in_dtype(int dtype);
+        public native int y_dtype(); public native esm2j_matmul_params y_dtype(int dtype);
+        public native int gelu(); public native esm2j_matmul_params gelu(int gelu);
+        public native int accumulate(); public native esm2j_matmul_params accumulate(int accumulate);
+        public native @Cast("cudaStream_t") Pointer stream(); public native esm2j_matmul_params stream(@Cast("cudaStream_t") Pointer stream);
+    }
+
+    @Name("esm2j_log_softmax_params")
+    public static final class esm2j_log_softmax_params extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public esm2j_log_softmax_params() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native @Const FloatPointer x(); public native esm2j_log_softmax_params x(@Const FloatPointer x);
+        public native FloatPointer out(); public native esm2j_log_softmax_params out(FloatPointer out);
+        public native long rows(); public native esm2j_log_softmax_params rows(long rows);
+        public native long cols(); public native esm2j_log_softmax_params cols(long cols);
+        public native long x_row_stride(); public native esm2j_log_softmax_params x_row_stride(long stride);
+        public native long out_row_stride(); public native esm2j_log_softmax_params out_row_stride(long stride);
+        public native @Cast("cudaStream_t") Pointer stream(); public native esm2j_log_softmax_params stream(@Cast("cudaStream_t") Pointer stream);
+    }
+
+    @Name("esm2j_contact_head_params")
+    public static final class esm2j_contact_head_params extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public esm2j_contact_head_params() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native @Const FloatPointer probs(); public native esm2j_contact_head_params probs(@Const FloatPointer probs);
+        public native @Cast("const int64_t*") LongPointer probs_offsets(); public native esm2j_contact_head_params probs_offsets(@Cast("const int64_t*") LongPointer offsets);
+        public native @Const IntPointer cu_seqlens(); public native esm2j_contact_head_params cu_seqlens(@Const IntPointer cuSeqlens);
+        public native @Const IntPointer tokens(); public native esm2j_contact_head_params tokens(@Const IntPointer tokens);
+        public native @Const FloatPointer weight(); public native esm2j_contact_head_params weight(@Const FloatPointer weight);
+        public native FloatPointer logits(); public native esm2j_contact_head_params logits(FloatPointer logits);
+        public native @Cast("const int64_t*") LongPointer contact_offsets(); public native esm2j_contact_head_params contact_offsets(@Cast("const int64_t*") LongPointer offsets);
+        public native FloatPointer row_sum_workspace(); public native esm2j_contact_head_params row_sum_workspace(FloatPointer workspace);
+        public native long total_tokens(); public native esm2j_contact_head_params total_tokens(long tokens);
+        public native long num_seqs(); public native esm2j_contact_head_params num_seqs(long seqs);
+        public native long heads(); public native esm2j_contact_head_params heads(long heads);
+        public native long max_seqlen(); public native esm2j_contact_head_params max_seqlen(long maxSeqlen);
+        public native int eos_token(); public native esm2j_contact_head_params eos_token(int token);
+        public native int accumulate(); public native esm2j_contact_head_params accumulate(int accumulate);
+        public native @Cast("cudaStream_t") Pointer stream(); public native esm2j_contact_head_params stream(@Cast("cudaStream_t") Pointer stream);
+    }
+
+    @Name("esm2j_contact_head_finish_params")
+    public static final class esm2j_contact_head_finish_params extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public esm2j_contact_head_finish_params() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native FloatPointer logits(); public native esm2j_contact_head_finish_params logits(FloatPointer logits);
+        public native long count(); public native esm2j_contact_head_finish_params count(long count);
+        public native float bias(); public native esm2j_contact_head_finish_params bias(float bias);
+        public native @Cast("cudaStream_t") Pointer stream(); public native esm2j_contact_head_finish_params stream(@Cast("cudaStream_t") Pointer stream);
+    }
+
+    @Name("esm2j_fill_random_params")
+    public static final class esm2j_fill_random_params extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public esm2j_fill_random_params() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native Pointer x(); public native esm2j_fill_random_params x(Pointer x);
+        public native long count(); public native esm2j_fill_random_params count(long count);
+        public native @Cast("uint64_t") long seed(); public native esm2j_fill_random_params seed(@Cast("uint64_t") long seed);
+        public native float scale(); public native esm2j_fill_random_params scale(float scale);
+        public native int dtype(); public native esm2j_fill_random_params dtype(int dtype);
+        public native @Cast("cudaStream_t") Pointer stream(); public native esm2j_fill_random_params stream(@Cast("cudaStream_t") Pointer stream);
     }
 }
