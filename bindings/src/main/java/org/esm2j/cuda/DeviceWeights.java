@@ -1,9 +1,14 @@
 package org.esm2j.cuda;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.esm2j.model.Esm2Config;
 import org.esm2j.model.Esm2Weights;
@@ -11,12 +16,28 @@ import org.esm2j.tensor.DType;
 import org.esm2j.tensor.HalfFloats;
 
 /**
- * The model's parameters in device memory, uploaded once: matrices in the activation dtype (bf16 or fp16), q/k/v
- * fused into one (3D, D) matrix; small parameters (biases, LayerNorm affine, inv_freq) and the embedding table the
- * embedding kernel reads in fp32. The LM head's output matrix (the tied embedding) is padded with zero rows to
- * {@link #logitColumns} so that the logits' rows stay aligned. Fields are device addresses.
+ * The model's parameters in device memory: matrices in the activation dtype (bf16 or fp16), q/k/v fused into one
+ * (3D, D) matrix; small parameters (biases, LayerNorm affine, inv_freq) and the embedding table the embedding kernel
+ * reads in fp32. The LM head's output matrix (the tied embedding) is padded with zero rows to {@link #logitColumns} so
+ * that the logits' rows stay aligned. Fields are device addresses.
+ *
+ * <p>One {@link #layout} lists every device tensor; the values come either from a checkpoint (uploaded once) or, for
+ * benchmarks of models whose host copy would not fit, from the device's random generator ({@link #random}).
  */
 final class DeviceWeights implements AutoCloseable {
+    /** The fused projection of each layer: q_proj, k_proj and v_proj stacked along the output dimension. */
+    static final String QKV_WEIGHT = "self_attn.qkv_proj.weight";
+    static final String QKV_BIAS = "self_attn.qkv_proj.bias";
+    /** The LM head's output matrix: embed_tokens.weight in the matrix dtype, padded to logitColumns rows. */
+    static final String LM_OUT_WEIGHT = "lm_head.weight";
+
+    // Random weights: uniform distributions with the standard deviations of org.esm2j.bench.RandomWeights (BERT-style
+    // 0.02 for matrices, 0.01 for biases, 0.05 around 1 for LayerNorm gains); uniform(-a, a) has deviation a / sqrt 3.
+    static final float WEIGHT_SCALE = (float) (0.02 * Math.sqrt(3));
+    static final float BIAS_SCALE = (float) (0.01 * Math.sqrt(3));
+    static final float GAIN_SCALE = (float) (0.05 * Math.sqrt(3));
+    private static final double ROTARY_BASE = 10000.0;
+
     /** The logits' row stride: the vocabulary rounded up to a multiple of 8 elements (16-byte rows in bf16). */
     final int logitColumns;
     final long embedTable; // fp32 (V, D)
@@ -28,8 +49,8 @@ final class DeviceWeights implements AutoCloseable {
     final long lmNormGain;
     final long lmNormBias;
     final long lmOutWeight; // (logitColumns, D), rows >= V zero
-    final long lmOutBias; // fp32 (logitColumns)
-    private final List<Pointer> allocations = new ArrayList<>();
+    final long lmOutBias; // fp32 (logitColumns), entries >= V zero
+    private final Map<String, Pointer> allocations = new HashMap<>();
     private long bytes;
 
     /** One transformer block; matrices are (out, in) row-major as PyTorch stores them. */
@@ -37,78 +58,179 @@ final class DeviceWeights implements AutoCloseable {
             long outBias, long ffnNormGain, long ffnNormBias, long fc1Weight, long fc1Bias, long fc2Weight,
             long fc2Bias) {}
 
+    /** What a device tensor holds; random weights choose their values by it. */
+    enum Role {
+        /** fp32 (V, D) token embedding. */
+        EMBEDDING,
+        /** A projection matrix in the matrix dtype. */
+        MATRIX,
+        /** The tied embedding in the matrix dtype, padded with zero rows. */
+        LM_OUT,
+        /** A Linear or LayerNorm bias, fp32. */
+        BIAS,
+        /** The LM head's output bias, fp32, padded with zeros. */
+        LM_OUT_BIAS,
+        /** A LayerNorm gain, fp32. */
+        NORM_GAIN,
+        /** Rotary inverse frequencies, fp32 (head_dim / 2). */
+        INV_FREQ
+    }
+
+    /** One device tensor: its name (canonical checkpoint name, or one of the fused/padded names above). */
+    record Param(String name, Role role, long elements, DType dtype) {
+        long bytes() {
+            return elements * dtype.byteSize();
+        }
+    }
+
+    /** Writes a tensor's values into its fresh allocation. */
+    @FunctionalInterface
+    private interface Source {
+        void fill(Param param, Pointer device);
+    }
+
+    /** Uploads the checkpoint's parameters once, converted to {@code dtype} (matrices) and fp32 (the rest). */
     DeviceWeights(Esm2Weights w, DType dtype) {
-        Esm2Config c = w.config();
-        int d = c.embedDim();
-        int v = c.vocabSize();
-        logitColumns = (v + 7) / 8 * 8;
+        this(w.config(), dtype, (param, device) -> upload(hostValues(w, param), param.dtype(), device));
+    }
+
+    private DeviceWeights(Esm2Config c, DType dtype, Source source) {
+        logitColumns = logitColumns(c);
         try {
-            float[] embed = w.floats(Esm2Weights.EMBED_TOKENS);
-            embedTable = upload(embed, DType.F32);
+            for (Param p : layout(c, dtype)) {
+                Pointer device = new Pointer();
+                CudaCalls.check(cudart.cudaMalloc(device, p.bytes()),
+                        "cudaMalloc of " + p.bytes() + " bytes for " + p.name());
+                allocations.put(p.name(), device);
+                bytes += p.bytes();
+                source.fill(p, device);
+            }
+            embedTable = address(Esm2Weights.EMBED_TOKENS);
             layers = new Layer[c.numLayers()];
             for (int i = 0; i < layers.length; i++) {
-                layers[i] = uploadLayer(w, i, dtype);
+                layers[i] = new Layer(
+                        layerAddress(i, "self_attn_layer_norm.weight"), layerAddress(i, "self_attn_layer_norm.bias"),
+                        layerAddress(i, QKV_WEIGHT), layerAddress(i, QKV_BIAS),
+                        layerAddress(i, "self_attn.rot_emb.inv_freq"),
+                        layerAddress(i, "self_attn.out_proj.weight"), layerAddress(i, "self_attn.out_proj.bias"),
+                        layerAddress(i, "final_layer_norm.weight"), layerAddress(i, "final_layer_norm.bias"),
+                        layerAddress(i, "fc1.weight"), layerAddress(i, "fc1.bias"),
+                        layerAddress(i, "fc2.weight"), layerAddress(i, "fc2.bias"));
             }
-            finalNormGain = upload(w.floats(Esm2Weights.FINAL_LN_WEIGHT), DType.F32);
-            finalNormBias = upload(w.floats(Esm2Weights.FINAL_LN_BIAS), DType.F32);
-            lmDenseWeight = upload(w.floats(Esm2Weights.LM_HEAD_DENSE_WEIGHT), dtype);
-            lmDenseBias = upload(w.floats(Esm2Weights.LM_HEAD_DENSE_BIAS), DType.F32);
-            lmNormGain = upload(w.floats(Esm2Weights.LM_HEAD_LN_WEIGHT), DType.F32);
-            lmNormBias = upload(w.floats(Esm2Weights.LM_HEAD_LN_BIAS), DType.F32);
-            float[] padded = new float[logitColumns * d];
-            System.arraycopy(embed, 0, padded, 0, v * d);
-            lmOutWeight = upload(padded, dtype);
-            float[] bias = new float[logitColumns];
-            System.arraycopy(w.floats(Esm2Weights.LM_HEAD_BIAS), 0, bias, 0, v);
-            lmOutBias = upload(bias, DType.F32);
+            finalNormGain = address(Esm2Weights.FINAL_LN_WEIGHT);
+            finalNormBias = address(Esm2Weights.FINAL_LN_BIAS);
+            lmDenseWeight = address(Esm2Weights.LM_HEAD_DENSE_WEIGHT);
+            lmDenseBias = address(Esm2Weights.LM_HEAD_DENSE_BIAS);
+            lmNormGain = address(Esm2Weights.LM_HEAD_LN_WEIGHT);
+            lmNormBias = address(Esm2Weights.LM_HEAD_LN_BIAS);
+            lmOutWeight = address(LM_OUT_WEIGHT);
+            lmOutBias = address(Esm2Weights.LM_HEAD_BIAS);
         } catch (RuntimeException e) {
             close();
             throw e;
         }
     }
 
-    private Layer uploadLayer(Esm2Weights w, int i, DType dtype) {
-        String[] qkvNames = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"};
-        int d = w.config().embedDim();
-        float[] qkvWeight = new float[3 * d * d];
-        float[] qkvBias = new float[3 * d];
-        for (int p = 0; p < 3; p++) {
-            System.arraycopy(w.floats(Esm2Weights.layer(i, qkvNames[p] + ".weight")), 0, qkvWeight, p * d * d, d * d);
-            System.arraycopy(w.floats(Esm2Weights.layer(i, qkvNames[p] + ".bias")), 0, qkvBias, p * d, d);
+    /**
+     * Random parameters of the shape {@code config}, made on the device: no host copy of the matrices exists, so
+     * even the 15B model needs only its device memory. Matrices and biases are uniform with the scales above, each
+     * tensor from its own seed drawn from {@code seed}; the padded LM-head rows and bias entries are zero, and the
+     * LM head's matrix is the embedding table rounded to {@code dtype} (the same seed), tied as in ESM-2. LayerNorm
+     * gains (1 + uniform) and inv_freq are a few KB per layer and uploaded. Work is enqueued on {@code stream} (null
+     * for the default stream), which is synchronised before this returns. There is no contact head.
+     */
+    static DeviceWeights random(Esm2Config config, DType dtype, long seed, CUstream_st stream) {
+        try (RandomSource source = new RandomSource(config, seed, stream)) {
+            DeviceWeights weights = new DeviceWeights(config, dtype, source);
+            try {
+                CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after random weights");
+            } catch (RuntimeException e) {
+                weights.close();
+                throw e;
+            }
+            return weights;
         }
-        return new Layer(
-                small(w, i, "self_attn_layer_norm.weight"), small(w, i, "self_attn_layer_norm.bias"),
-                upload(qkvWeight, dtype), upload(qkvBias, DType.F32), small(w, i, "self_attn.rot_emb.inv_freq"),
-                matrix(w, i, "self_attn.out_proj.weight", dtype), small(w, i, "self_attn.out_proj.bias"),
-                small(w, i, "final_layer_norm.weight"), small(w, i, "final_layer_norm.bias"),
-                matrix(w, i, "fc1.weight", dtype), small(w, i, "fc1.bias"),
-                matrix(w, i, "fc2.weight", dtype), small(w, i, "fc2.bias"));
     }
 
-    private long small(Esm2Weights w, int layer, String name) {
-        return upload(w.floats(Esm2Weights.layer(layer, name)), DType.F32);
+    /** The vocabulary rounded up to a multiple of 8 (16-byte rows of bf16 logits). */
+    static int logitColumns(Esm2Config c) {
+        return (c.vocabSize() + 7) / 8 * 8;
     }
 
-    private long matrix(Esm2Weights w, int layer, String name, DType dtype) {
-        return upload(w.floats(Esm2Weights.layer(layer, name)), dtype);
+    /** Every device tensor of {@code c} in allocation order: the single definition of the layout. */
+    static List<Param> layout(Esm2Config c, DType dtype) {
+        long d = c.embedDim();
+        long f = c.ffnDim();
+        long v = c.vocabSize();
+        List<Param> out = new ArrayList<>();
+        out.add(new Param(Esm2Weights.EMBED_TOKENS, Role.EMBEDDING, v * d, DType.F32));
+        for (int i = 0; i < c.numLayers(); i++) {
+            out.add(new Param(Esm2Weights.layer(i, "self_attn_layer_norm.weight"), Role.NORM_GAIN, d, DType.F32));
+            out.add(new Param(Esm2Weights.layer(i, "self_attn_layer_norm.bias"), Role.BIAS, d, DType.F32));
+            out.add(new Param(Esm2Weights.layer(i, QKV_WEIGHT), Role.MATRIX, 3 * d * d, dtype));
+            out.add(new Param(Esm2Weights.layer(i, QKV_BIAS), Role.BIAS, 3 * d, DType.F32));
+            out.add(new Param(Esm2Weights.layer(i, "self_attn.rot_emb.inv_freq"), Role.INV_FREQ, c.headDim() / 2,
+                    DType.F32));
+            out.add(new Param(Esm2Weights.layer(i, "self_attn.out_proj.weight"), Role.MATRIX, d * d, dtype));
+            out.add(new Param(Esm2Weights.layer(i, "self_attn.out_proj.bias"), Role.BIAS, d, DType.F32));
+            out.add(new Param(Esm2Weights.layer(i, "final_layer_norm.weight"), Role.NORM_GAIN, d, DType.F32));
+            out.add(new Param(Esm2Weights.layer(i, "final_layer_norm.bias"), Role.BIAS, d, DType.F32));
+            out.add(new Param(Esm2Weights.layer(i, "fc1.weight"), Role.MATRIX, f * d, dtype));
+            out.add(new Param(Esm2Weights.layer(i, "fc1.bias"), Role.BIAS, f, DType.F32));
+            out.add(new Param(Esm2Weights.layer(i, "fc2.weight"), Role.MATRIX, d * f, dtype));
+            out.add(new Param(Esm2Weights.layer(i, "fc2.bias"), Role.BIAS, d, DType.F32));
+        }
+        out.add(new Param(Esm2Weights.FINAL_LN_WEIGHT, Role.NORM_GAIN, d, DType.F32));
+        out.add(new Param(Esm2Weights.FINAL_LN_BIAS, Role.BIAS, d, DType.F32));
+        out.add(new Param(Esm2Weights.LM_HEAD_DENSE_WEIGHT, Role.MATRIX, d * d, dtype));
+        out.add(new Param(Esm2Weights.LM_HEAD_DENSE_BIAS, Role.BIAS, d, DType.F32));
+        out.add(new Param(Esm2Weights.LM_HEAD_LN_WEIGHT, Role.NORM_GAIN, d, DType.F32));
+        out.add(new Param(Esm2Weights.LM_HEAD_LN_BIAS, Role.BIAS, d, DType.F32));
+        out.add(new Param(LM_OUT_WEIGHT, Role.LM_OUT, logitColumns(c) * d, dtype));
+        out.add(new Param(Esm2Weights.LM_HEAD_BIAS, Role.LM_OUT_BIAS, logitColumns(c), DType.F32));
+        return out;
     }
 
-    /** Copies values to a new device allocation in {@code dtype} (F32, BF16 or F16) and returns its address. */
-    private long upload(float[] values, DType dtype) {
+    /** A checkpoint's values for one device tensor, fused or padded as the layout needs, in fp32. */
+    static float[] hostValues(Esm2Weights w, Param p) {
+        String name = p.name();
+        if (name.endsWith(QKV_WEIGHT) || name.endsWith(QKV_BIAS)) {
+            // "layers.<i>." + the fused name: stack the three projections of the same layer.
+            boolean weight = name.endsWith(QKV_WEIGHT);
+            String prefix = name.substring(0, name.length() - (weight ? QKV_WEIGHT : QKV_BIAS).length());
+            String suffix = weight ? ".weight" : ".bias";
+            float[] out = new float[Math.toIntExact(p.elements())];
+            int part = out.length / 3;
+            String[] projections = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"};
+            for (int i = 0; i < 3; i++) {
+                System.arraycopy(w.floats(prefix + projections[i] + suffix), 0, out, i * part, part);
+            }
+            return out;
+        }
+        return switch (p.role()) {
+            case LM_OUT -> padded(w.floats(Esm2Weights.EMBED_TOKENS), p.elements());
+            case LM_OUT_BIAS -> padded(w.floats(Esm2Weights.LM_HEAD_BIAS), p.elements());
+            default -> w.floats(name);
+        };
+    }
+
+    private static float[] padded(float[] values, long elements) {
+        float[] out = new float[Math.toIntExact(elements)];
+        System.arraycopy(values, 0, out, 0, values.length);
+        return out;
+    }
+
+    /** Copies values into a device allocation in {@code dtype} (F32, BF16 or F16). */
+    private static void upload(float[] values, DType dtype, Pointer device) {
         long size = (long) values.length * dtype.byteSize();
         try (BytePointer host = new BytePointer(size)) {
             encode(values, dtype, host);
-            Pointer device = new Pointer();
-            CudaCalls.check(cudart.cudaMalloc(device, size), "cudaMalloc of " + size + " bytes of weights");
-            allocations.add(device);
-            bytes += size;
             CudaCalls.check(cudart.cudaMemcpy(device, host, size, cudart.cudaMemcpyHostToDevice),
                     "cudaMemcpy of weights to the device");
-            return device.address();
         }
     }
 
-    static void encode(float[] values, DType dtype, BytePointer out) {
+    private static void encode(float[] values, DType dtype, BytePointer out) {
         switch (dtype) {
             case F32 -> out.asByteBuffer().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().put(values);
             case BF16, F16 -> {
@@ -122,6 +244,103 @@ final class DeviceWeights implements AutoCloseable {
         }
     }
 
+    /**
+     * Rotary frequencies as the released ESM-2 checkpoints store them (ESM2_REFERENCE.md 2.4): fair-esm's fp32
+     * {@code 1 / 10000^(arange(0, hd, 2) / hd)}, rounded through fp16 because the models were trained in fp16.
+     */
+    static float[] inverseFrequencies(int headDim) {
+        float[] v = new float[headDim / 2];
+        for (int i = 0; i < v.length; i++) {
+            float exponent = (float) (2 * i) / headDim;
+            float value = 1f / (float) Math.pow(ROTARY_BASE, exponent);
+            v[i] = HalfFloats.f16ToFloat(HalfFloats.floatToF16(value));
+        }
+        return v;
+    }
+
+    /** LayerNorm gains near 1: 1 + uniform(-GAIN_SCALE, GAIN_SCALE). */
+    static float[] gains(int count, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] v = new float[count];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (1 + GAIN_SCALE * (2 * random.nextDouble() - 1));
+        }
+        return v;
+    }
+
+    /**
+     * Fills each tensor of the layout on the device. Seeds: the embedding and its tied LM-head copy share the first
+     * value of a SplittableRandom(seed); every other tensor takes the next one, in layout order. Host buffers of the
+     * uploaded tensors are kept until the stream has been synchronised.
+     */
+    private static final class RandomSource implements Source, AutoCloseable {
+        private final Esm2Config config;
+        private final SplittableRandom seeds;
+        private final long tiedSeed;
+        private final CUstream_st stream;
+        private final List<Pointer> staged = new ArrayList<>();
+
+        RandomSource(Esm2Config config, long seed, CUstream_st stream) {
+            this.config = config;
+            this.seeds = new SplittableRandom(seed);
+            this.tiedSeed = seeds.nextLong();
+            this.stream = stream;
+        }
+
+        @Override
+        public void fill(Param p, Pointer device) {
+            switch (p.role()) {
+                case EMBEDDING -> DeviceRandom.fill(device, p.elements(), p.dtype(), tiedSeed, WEIGHT_SCALE, stream);
+                case LM_OUT -> {
+                    zero(p, device);
+                    long tied = (long) config.vocabSize() * config.embedDim();
+                    DeviceRandom.fill(device, tied, p.dtype(), tiedSeed, WEIGHT_SCALE, stream);
+                }
+                case MATRIX -> DeviceRandom.fill(device, p.elements(), p.dtype(), seeds.nextLong(), WEIGHT_SCALE,
+                        stream);
+                case BIAS -> DeviceRandom.fill(device, p.elements(), p.dtype(), seeds.nextLong(), BIAS_SCALE, stream);
+                case LM_OUT_BIAS -> {
+                    zero(p, device);
+                    DeviceRandom.fill(device, config.vocabSize(), p.dtype(), seeds.nextLong(), BIAS_SCALE, stream);
+                }
+                case NORM_GAIN -> stage(gains(Math.toIntExact(p.elements()), seeds.nextLong()), device);
+                case INV_FREQ -> stage(inverseFrequencies(config.headDim()), device);
+            }
+        }
+
+        private void zero(Param p, Pointer device) {
+            CudaCalls.check(cudart.cudaMemsetAsync(device, 0, p.bytes(), stream), "cudaMemsetAsync of " + p.name());
+        }
+
+        private void stage(float[] values, Pointer device) {
+            FloatPointer host = new FloatPointer(values);
+            staged.add(host);
+            CudaCalls.check(cudart.cudaMemcpyAsync(device, host, (long) values.length * Float.BYTES,
+                    cudart.cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync of small random weights");
+        }
+
+        /** Waits for the copies that may still read the host buffers, then frees them. */
+        @Override
+        public void close() {
+            cudart.cudaStreamSynchronize(stream);
+            staged.forEach(Pointer::close);
+            staged.clear();
+        }
+    }
+
+    /** The device address of the layout's tensor {@code name} (a {@link Param#name}). */
+    long address(String name) {
+        Pointer p = allocations.get(name);
+        if (p == null) {
+            throw new IllegalStateException("the device weight layout has no tensor " + name);
+        }
+        return p.address();
+    }
+
+    private long layerAddress(int layer, String name) {
+        return address(Esm2Weights.layer(layer, name));
+    }
+
     /** Device bytes held by the parameters. */
     long bytes() {
         return bytes;
@@ -129,7 +348,7 @@ final class DeviceWeights implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Pointer p : allocations) {
+        for (Pointer p : allocations.values()) {
             cudart.cudaFree(p);
         }
         allocations.clear();
