@@ -22,16 +22,23 @@
 #                                                            repeated calls, deliberate out-of-memory)
 #                                                  labs      each kernel lab program from data.tgz
 #                                                  bench     org.esm2j.cuda.GpuForwardBenchmark (bindings test
-#                                                            sources): 8M..3B random weights at 64x512 and 8x1024,
-#                                                            tokens/s, peak device memory, MFU; sizes from
-#                                                            $BENCH_SIZES (default 8M,35M,150M,650M,3B)
-#                                                  peer      ../shared/device/peer_pytorch.py --modes infer, same sizes
+#                                                            sources): 8M..15B with random bf16 weights made on the
+#                                                            device, at 8x1024 and 64x512: tokens/s, MFU, peak device
+#                                                            memory, out-of-memory rows; at most ~12 s per shape and
+#                                                            no new size after 240 s; sizes from $BENCH_SIZES
+#                                                            (default 8M,35M,150M,650M,3B,15B)
+#                                                  peer      ../shared/device/peer_pytorch.py --modes infer, sizes
+#                                                            from $PEER_SIZES (default: the bench's)
 #                                                and writes every log and table under RESULTS (default $OUT when set,
 #                                                else ./gpu-results), with summary.md at the end.
 #
 # Through the device tool (one call is limited to 10 minutes, so split STEPS over two calls when needed):
 #   run(command='bash bench/gpu-check.sh run .device "$OUT" tests,sanitizer,labs', carry=['.device'])
 #   run(command='bash bench/gpu-check.sh run .device "$OUT" bench,peer', carry=['.device'])
+# The peer builds each model in fp32 on the host before moving it to the GPU (15B: 60 GB, once per shape), which can
+# take minutes; if bench,peer overruns one call, give the peer's 15B a call of its own:
+#   run(command='PEER_SIZES=8M,35M,150M,650M,3B bash bench/gpu-check.sh run .device "$OUT" bench,peer', ...)
+#   run(command='PEER_SIZES=15B bash bench/gpu-check.sh run .device "$OUT" peer', carry=['.device'])
 set -euo pipefail
 
 mode=${1:-}
@@ -110,7 +117,8 @@ run() {
     local dir=${1:-.device}
     local results=${2:-${OUT:-gpu-results}}
     local steps=${3:-tests,sanitizer,labs,bench,peer}
-    local sizes=${BENCH_SIZES:-8M,35M,150M,650M,3B}
+    local sizes=${BENCH_SIZES:-8M,35M,150M,650M,3B,15B}
+    local peer_sizes=${PEER_SIZES:-$sizes}
     cd "$root"
     dir=$(cd "$dir" && pwd)
     mkdir -p "$results"
@@ -155,13 +163,14 @@ run() {
     fi
     if [[ ",$steps," == *,bench,* ]]; then
         echo "== esm2j CUDA forward benchmark ($sizes)"
-        "$java" "${jvm[@]}" -Xmx48g -cp "$cp" org.esm2j.cuda.GpuForwardBenchmark "$results/bench-esm2j.md" "$sizes" \
+        # Weights live only on the device, so the heap holds little more than token ids and logits.
+        "$java" "${jvm[@]}" -Xmx8g -cp "$cp" org.esm2j.cuda.GpuForwardBenchmark "$results/bench-esm2j.md" "$sizes" \
             > "$results/bench-esm2j.txt" 2>&1 || status=1
         cat "$results/bench-esm2j.md" 2>/dev/null || tail -20 "$results/bench-esm2j.txt"
     fi
     if [[ ",$steps," == *,peer,* ]]; then
-        echo "== peer: PyTorch + transformers, infer ($sizes)"
-        python3 "$dir/peer_pytorch.py" --sizes "$sizes" --modes infer --json "$results/bench-peer.json" \
+        echo "== peer: PyTorch + transformers, infer ($peer_sizes)"
+        python3 "$dir/peer_pytorch.py" --sizes "$peer_sizes" --modes infer --json "$results/bench-peer.json" \
             > "$results/bench-peer.txt" 2>&1 || status=1
         tail -12 "$results/bench-peer.txt"
     fi
