@@ -5,11 +5,13 @@ import org.esm2j.tensor.DType;
 
 /**
  * Where each buffer of one forward pass lives inside the {@link DeviceArena}, as byte offsets from its base, every
- * buffer aligned to {@link #ALIGNMENT} bytes (what cuBLASLt and vectorised kernels like best). The residual stream and
- * the logits are fp32; GEMM inputs and outputs use the activation dtype.
+ * buffer aligned to {@link #ALIGNMENT} bytes (what cuBLASLt and vectorised kernels like best). The residual stream,
+ * the logits (and the log-probabilities computed in their place) and contacts are fp32; GEMM inputs and outputs use the activation dtype. Buffers a
+ * pass does not need have size 0.
  */
 record ActivationLayout(long tokens, long cuSeqlens, long probsOffsets, long seqDivisors, long residual, long normed,
-        long qkv, long q, long k, long v, long attnOut, long hidden, long logits, long probs, long totalBytes) {
+        long qkv, long q, long k, long v, long attnOut, long hidden, long logits, long probs, long contactOffsets,
+        long contactRowSums, long contacts, long totalBytes) {
 
     static final long ALIGNMENT = 256;
 
@@ -21,6 +23,18 @@ record ActivationLayout(long tokens, long cuSeqlens, long probsOffsets, long seq
      */
     static ActivationLayout of(Esm2Config config, DType activation, long totalTokens, long numSeqs,
             long probsPerLayer, long logitColumns) {
+        return of(config, activation, totalTokens, numSeqs, probsPerLayer, logitColumns, 0);
+    }
+
+    /**
+     * As {@link #of(Esm2Config, DType, long, long, long, long)}, plus the buffers of the device contact head.
+     *
+     * @param contactCount fp32 contact logits of the whole batch (sum of (T_s - 2)^2), 0 when contacts are not
+     *     computed; the contact offsets (int64, numSeqs) and the head's row-sum workspace (fp32, heads x totalTokens)
+     *     come with them
+     */
+    static ActivationLayout of(Esm2Config config, DType activation, long totalTokens, long numSeqs,
+            long probsPerLayer, long logitColumns, long contactCount) {
         long d = config.embedDim();
         long width = activation.byteSize();
         Cursor c = new Cursor();
@@ -38,8 +52,12 @@ record ActivationLayout(long tokens, long cuSeqlens, long probsOffsets, long seq
         long hidden = c.take(totalTokens * Math.max(config.ffnDim(), d) * width);
         long logits = c.take(totalTokens * logitColumns * Float.BYTES);
         long probs = c.take(probsPerLayer * Float.BYTES);
+        boolean contacts = contactCount > 0;
+        long contactOffsets = c.take(contacts ? numSeqs * Long.BYTES : 0);
+        long contactRowSums = c.take(contacts ? config.attentionHeads() * totalTokens * Float.BYTES : 0);
+        long contactLogits = c.take(contactCount * Float.BYTES);
         return new ActivationLayout(tokens, cuSeqlens, probsOffsets, seqDivisors, residual, normed, qkv, q, k, v,
-                attnOut, hidden, logits, probs, c.end);
+                attnOut, hidden, logits, probs, contactOffsets, contactRowSums, contactLogits, c.end);
     }
 
     static long align(long bytes) {

@@ -8,8 +8,11 @@ import org.bytedeco.javacpp.Pointer;
 import org.esm2j.InvalidInputException;
 import org.esm2j.cuda.Esm2jCuda.esm2j_attention_params;
 import org.esm2j.cuda.Esm2jCuda.esm2j_bias_gelu_params;
+import org.esm2j.cuda.Esm2jCuda.esm2j_contact_head_finish_params;
+import org.esm2j.cuda.Esm2jCuda.esm2j_contact_head_params;
 import org.esm2j.cuda.Esm2jCuda.esm2j_embedding_params;
 import org.esm2j.cuda.Esm2jCuda.esm2j_layer_norm_params;
+import org.esm2j.cuda.Esm2jCuda.esm2j_log_softmax_params;
 import org.esm2j.cuda.Esm2jCuda.esm2j_qkv_epilogue_params;
 import org.esm2j.cuda.Esm2jCuda.esm2j_residual_add_params;
 import org.esm2j.tensor.DType;
@@ -173,6 +176,9 @@ public final class CudaKernels {
     /** Sequences and heads each take one CUDA grid dimension (at most 65535). */
     private static final long MAX_GRID_YZ = 65535;
 
+    /** The contact head tiles each sequence's residues by 32 along grid y: (65535 * 32) residues plus cls and eos. */
+    static final long MAX_CONTACT_SEQLEN = MAX_GRID_YZ * 32 + 2;
+
     /** Non-causal multi-head attention over packed variable-length sequences: for each sequence s (tokens
      *  cuSeqlens[s]..cuSeqlens[s+1]) and head h: O = softmax(scale * Q K^T) V with fp32 softmax; q, k, v laid out
      *  (totalTokens, heads, headDim) with the given token and head strides (in elements), out (totalTokens, heads*headDim)
@@ -236,6 +242,107 @@ public final class CudaKernels {
                 .cu_seqlens(cuSeqlens).total_tokens(totalTokens).num_seqs(numSeqs).heads(heads).head_dim(headDim)
                 .max_seqlen(maxSeqlen).token_stride(tokenStride).head_stride(headStride).out_row_stride(outRowStride)
                 .scale(scale).dtype(dtypeCode("dtype", dtype)).stream(stream);
+    }
+
+    /**
+     * out = log_softmax(x) row-wise over the columns, fp32 in and out (the LM head's log-probabilities); out may be x
+     * when both have the same row stride.
+     */
+    public static void logSoftmax(DeviceMatrix x, DeviceMatrix out, Pointer stream) {
+        try (esm2j_log_softmax_params p = logSoftmaxParams(x, out, stream)) {
+            check(Esm2jCuda.esm2j_log_softmax_forward(p));
+        }
+    }
+
+    static esm2j_log_softmax_params logSoftmaxParams(DeviceMatrix x, DeviceMatrix out, Pointer stream) {
+        requireMatrix("x", x);
+        requireMatrix("out", out);
+        requireSameShape("out", out, "x", x);
+        if (x.dtype() != DType.F32 || out.dtype() != DType.F32) {
+            throw new InvalidInputException("x and out must be F32, got " + x.dtype() + " and " + out.dtype());
+        }
+        if (x.data().address() == out.data().address() && x.rowStride() != out.rowStride()) {
+            throw new InvalidInputException("out may be x only with the same row stride (" + x.rowStride()
+                    + "), got " + out.rowStride());
+        }
+        return new esm2j_log_softmax_params()
+                .x(new FloatPointer(x.data())).out(new FloatPointer(out.data())).rows(x.rows()).cols(x.cols())
+                .x_row_stride(x.rowStride()).out_row_stride(out.rowStride()).stream(stream);
+    }
+
+    /**
+     * Adds one layer's share of fair-esm's contact head onto (or, when {@code accumulate} is false, writes) the
+     * contact logits of a packed batch: per sequence s the layer's fp32 probabilities (heads, T_s, T_s) at element
+     * probsOffsets[s] of {@code probs} (as {@link #attention} writes them), symmetrized, APC-corrected and summed over
+     * the heads with {@code weight} (fp32, heads: the layer's slice of the regression weight) into the (T_s-2, T_s-2)
+     * block at element contactOffsets[s] of {@code logits}. Rows and columns of {@code <eos>} tokens count as zero.
+     * tokens: device int32 (totalTokens); rowSumWorkspace: device fp32 (heads * totalTokens); offsets: device int64
+     * (numSeqs). After the last layer, {@link #contactHeadFinish} turns the logits into probabilities.
+     */
+    public static void contactHeadAccumulate(FloatPointer probs, LongPointer probsOffsets, IntPointer cuSeqlens,
+            IntPointer tokens, long numSeqs, long totalTokens, long heads, long maxSeqlen, FloatPointer weight,
+            FloatPointer logits, LongPointer contactOffsets, FloatPointer rowSumWorkspace, int eosToken,
+            boolean accumulate, Pointer stream) {
+        try (esm2j_contact_head_params p = contactHeadParams(probs, probsOffsets, cuSeqlens, tokens, numSeqs,
+                totalTokens, heads, maxSeqlen, weight, logits, contactOffsets, rowSumWorkspace, eosToken, accumulate,
+                stream)) {
+            check(Esm2jCuda.esm2j_contact_head_accumulate(p));
+        }
+    }
+
+    static esm2j_contact_head_params contactHeadParams(FloatPointer probs, LongPointer probsOffsets,
+            IntPointer cuSeqlens, IntPointer tokens, long numSeqs, long totalTokens, long heads, long maxSeqlen,
+            FloatPointer weight, FloatPointer logits, LongPointer contactOffsets, FloatPointer rowSumWorkspace,
+            int eosToken, boolean accumulate, Pointer stream) {
+        requireDevicePointer("probs", probs);
+        requireDevicePointer("probsOffsets", probsOffsets);
+        requireBatch(cuSeqlens, numSeqs);
+        requireDevicePointer("tokens", tokens);
+        requireDevicePointer("weight", weight);
+        requireDevicePointer("logits", logits);
+        requireDevicePointer("contactOffsets", contactOffsets);
+        requireDevicePointer("rowSumWorkspace", rowSumWorkspace);
+        if (numSeqs > MAX_GRID_YZ) {
+            throw new InvalidInputException("numSeqs must be at most " + MAX_GRID_YZ + " per call, got " + numSeqs);
+        }
+        if (heads < 1 || heads > MAX_GRID_YZ) {
+            throw new InvalidInputException("heads must be in 1.." + MAX_GRID_YZ + ", got " + heads);
+        }
+        if (totalTokens < 0 || totalTokens > Integer.MAX_VALUE) {
+            throw new InvalidInputException("totalTokens must be in 0..2^31-1, got " + totalTokens);
+        }
+        if (maxSeqlen < 1 || (totalTokens > 0 && maxSeqlen > totalTokens)) {
+            throw new InvalidInputException(
+                    "maxSeqlen must be in 1..totalTokens (" + totalTokens + "), got " + maxSeqlen);
+        }
+        if (maxSeqlen > MAX_CONTACT_SEQLEN) {
+            throw new InvalidInputException("maxSeqlen must be at most " + MAX_CONTACT_SEQLEN + " for the contact "
+                    + "head's tile grid, got " + maxSeqlen);
+        }
+        return new esm2j_contact_head_params()
+                .probs(probs).probs_offsets(probsOffsets).cu_seqlens(cuSeqlens).tokens(tokens).weight(weight)
+                .logits(logits).contact_offsets(contactOffsets).row_sum_workspace(rowSumWorkspace)
+                .total_tokens(totalTokens).num_seqs(numSeqs).heads(heads).max_seqlen(maxSeqlen).eos_token(eosToken)
+                .accumulate(accumulate ? 1 : 0).stream(stream);
+    }
+
+    /** logits[i] = sigmoid(logits[i] + bias) in place over {@code count} fp32 values: the contact head's last step. */
+    public static void contactHeadFinish(FloatPointer logits, long count, float bias, Pointer stream) {
+        try (esm2j_contact_head_finish_params p = contactHeadFinishParams(logits, count, bias, stream)) {
+            check(Esm2jCuda.esm2j_contact_head_finish(p));
+        }
+    }
+
+    static esm2j_contact_head_finish_params contactHeadFinishParams(FloatPointer logits, long count, float bias,
+            Pointer stream) {
+        requireDevicePointer("logits", logits);
+        if (count < 0) {
+            throw new InvalidInputException("count must not be negative, got " + count);
+        }
+        if (!Float.isFinite(bias)) {
+            throw new InvalidInputException("bias must be finite, got " + bias);
+        }
+        return new esm2j_contact_head_finish_params().logits(logits).count(count).bias(bias).stream(stream);
     }
 
     /** The esm2j_dtype code of a floating-point activation type. */

@@ -12,7 +12,6 @@ import org.bytedeco.javacpp.Pointer;
 import org.esm2j.InvalidInputException;
 import org.esm2j.backend.Esm2Runtime;
 import org.esm2j.backend.ForwardInputs;
-import org.esm2j.cpu.ContactPrediction;
 import org.esm2j.model.Esm2Config;
 import org.esm2j.model.Esm2Weights;
 import org.esm2j.model.ForwardRequest;
@@ -24,12 +23,15 @@ import org.esm2j.tensor.DType;
  * token dropout, then per layer LayerNorm, fused QKV GEMM, QKV epilogue (bias, q scaling, rotary), attention, out_proj
  * GEMM added onto the residual with its bias, LayerNorm, fc1 GEMM, bias-GELU, fc2 GEMM added onto the residual; the
  * final LayerNorm and the LM head (dense, bias-GELU, LayerNorm, tied embedding + bias). The residual stream, LayerNorm
- * statistics, softmax and logits are fp32; GEMM operands are bf16 (or fp16). Everything runs on one stream; host
- * copies happen only for what the request asks for. Contacts come from the attention probabilities through the CPU
- * contact head. One forward pass at a time: {@link #forward} is synchronized.
+ * statistics, softmax, logits and log-probabilities are fp32; GEMM operands are bf16 (or fp16). Everything runs on
+ * one stream; host copies happen only for what the request asks for. Contacts are computed on the device layer by
+ * layer, right after each layer's attention, from that layer's probabilities (fair-esm's contact head, fed one layer
+ * at a time), so only one layer's maps are ever held and none reach the host unless attentions are requested.
+ * One forward pass at a time: {@link #forward} is synchronized.
  */
 final class CudaRuntime implements Esm2Runtime {
     static final int MASK = 32;
+    static final int EOS = 2;
     /** fair-esm's 1 - mask_ratio_train, 1 - 0.15 * 0.8 in double, then float. */
     static final float TOKEN_DROPOUT_KEEP = (float) (1 - 0.15 * 0.8);
 
@@ -39,26 +41,44 @@ final class CudaRuntime implements Esm2Runtime {
     private final DeviceWeights weights;
     private final Gemm gemm;
     private final DeviceArena arena = new DeviceArena();
-    private final ContactPrediction contactHead; // null without contact-regression weights
+    private final DeviceContactHead contactHead; // null without contact-regression weights
     private boolean closed;
 
     CudaRuntime(Esm2Weights w, DType dtype) {
-        this.config = w.config();
+        this(w.config(), dtype, new DeviceWeights(w, dtype), w);
+    }
+
+    /**
+     * A runtime over weights already on the device (e.g. {@link DeviceWeights#random}), without a contact head. It
+     * owns them from here: they are closed with it, or at once if construction fails.
+     */
+    CudaRuntime(Esm2Config config, DType dtype, DeviceWeights weights) {
+        this(config, dtype, weights, null);
+    }
+
+    /** @param contactSource the checkpoint whose contact regression is uploaded, or null for none */
+    private CudaRuntime(Esm2Config config, DType dtype, DeviceWeights weights, Esm2Weights contactSource) {
+        this.config = config;
         this.dtype = dtype;
-        CudaCalls.check(cudart.cudaStreamCreate(stream), "cudaStreamCreate");
-        DeviceWeights uploaded = null;
+        this.weights = weights;
+        boolean streamCreated = false;
+        DeviceContactHead uploadedContactHead = null;
         try {
-            uploaded = new DeviceWeights(w, dtype);
+            CudaCalls.check(cudart.cudaStreamCreate(stream), "cudaStreamCreate");
+            streamCreated = true;
+            uploadedContactHead = contactSource != null ? DeviceContactHead.upload(contactSource) : null;
             gemm = new Gemm(stream);
         } catch (RuntimeException e) {
-            if (uploaded != null) {
-                uploaded.close();
+            if (uploadedContactHead != null) {
+                uploadedContactHead.close();
             }
-            cudart.cudaStreamDestroy(stream);
+            weights.close();
+            if (streamCreated) {
+                cudart.cudaStreamDestroy(stream);
+            }
             throw e;
         }
-        weights = uploaded;
-        contactHead = ContactPrediction.of(w);
+        contactHead = uploadedContactHead;
     }
 
     @Override
@@ -72,7 +92,11 @@ final class CudaRuntime implements Esm2Runtime {
 
     /** Device bytes this runtime has held at most: weights, cuBLASLt workspace and the arena's largest bucket. */
     synchronized long peakDeviceBytes() {
-        return weights.bytes() + Gemm.WORKSPACE_BYTES + arena.peakCapacityBytes();
+        return weightBytes() + Gemm.WORKSPACE_BYTES + arena.peakCapacityBytes();
+    }
+
+    private long weightBytes() {
+        return weights.bytes() + (contactHead != null ? contactHead.bytes() : 0);
     }
 
     /** Gives the activation arena back to the device; the next forward pass allocates it again. */
@@ -88,17 +112,18 @@ final class CudaRuntime implements Esm2Runtime {
         ForwardInputs.checkRequest(request, config, contactHead != null);
         PackedBatch batch = PackedBatch.pack(tokens, config, request.contacts());
         boolean keepProbs = request.attentions() || request.contacts();
-        if (keepProbs) {
+        if (request.attentions()) {
             checkAttentionMapSizes(batch);
         }
         ActivationLayout layout = ActivationLayout.of(config, dtype, batch.totalTokens(), batch.numSeqs(),
-                keepProbs ? batch.probsPerLayer() : 0, weights.logitColumns);
+                keepProbs ? batch.probsPerLayer() : 0, weights.logitColumns,
+                request.contacts() ? batch.contactCount() : 0);
         try {
             return run(batch, request, layout, keepProbs);
         } catch (DeviceOutOfMemoryException e) {
             recoverFromOutOfMemory();
             throw new DeviceOutOfMemoryException(outOfMemoryMessage(batch.totalTokens(), batch.numSeqs(),
-                    layout.totalBytes(), weights.bytes(), e.getMessage()));
+                    layout.totalBytes(), weightBytes(), e.getMessage()));
         }
     }
 
@@ -122,7 +147,7 @@ final class CudaRuntime implements Esm2Runtime {
             long size = perSquare * batch.length(b) * batch.length(b);
             if (size > Integer.MAX_VALUE - 8) {
                 throw new InvalidInputException("sequence " + b + " of " + batch.length(b) + " tokens is too long to "
-                        + "return attention maps or contacts: " + size + " values exceed a Java array");
+                        + "return attention maps: " + size + " values exceed a Java array");
             }
         }
     }
@@ -144,10 +169,15 @@ final class CudaRuntime implements Esm2Runtime {
         upload(batch.tokens(), tokens);
         upload(batch.cuSeqlens(), cuSeqlens);
         if (keepProbs) {
-            try (LongPointer host = new LongPointer(batch.probsOffsets())) {
-                CudaCalls.check(cudart.cudaMemcpyAsync(probsOffsets, host, host.capacity() * Long.BYTES,
-                        cudart.cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync of attention-map offsets");
-            }
+            upload(batch.probsOffsets(), probsOffsets, "attention-map offsets");
+        }
+        // The layout holds contact buffers only when some sequence has residues (a batch of <cls><eos> has none).
+        boolean contacts = request.contacts() && batch.contactCount() > 0;
+        LongPointer contactOffsets = contacts ? new LongPointer(device(base + at.contactOffsets())) : null;
+        FloatPointer contactLogits = contacts ? new FloatPointer(device(base + at.contacts())) : null;
+        FloatPointer contactRowSums = contacts ? new FloatPointer(device(base + at.contactRowSums())) : null;
+        if (contacts) {
+            upload(batch.contactOffsets(), contactOffsets, "contact offsets");
         }
         DeviceMatrix residual = DeviceMatrix.contiguous(device(base + at.residual()), DType.F32, n, d);
         DeviceMatrix normed = DeviceMatrix.contiguous(device(base + at.normed()), dtype, n, d);
@@ -162,7 +192,7 @@ final class CudaRuntime implements Esm2Runtime {
         Map<Integer, float[][]> reps = new LinkedHashMap<>();
         capture(request, 0, residual, batch, reps);
 
-        FloatPointer hostProbs = keepProbs ? new FloatPointer(numLayers * batch.probsPerLayer()) : null;
+        FloatPointer hostProbs = request.attentions() ? new FloatPointer(numLayers * batch.probsPerLayer()) : null;
         try {
             Gemm.Shape qkvShape = new Gemm.Shape(n, d, 3L * d, 3L * d, dtype, dtype, false, false);
             Gemm.Shape outShape = new Gemm.Shape(n, d, d, d, dtype, DType.F32, true, true);
@@ -177,7 +207,12 @@ final class CudaRuntime implements Esm2Runtime {
                         headDim, (float) (1 / Math.sqrt(headDim)), q, k, v, dtype, stream);
                 CudaKernels.attention(q, k, v, dtype, (long) heads * headDim, headDim, attnOut, d, cuSeqlens,
                         numSeqs, n, heads, headDim, batch.maxSeqlen(), 1f, probs, probsOffsets, stream);
-                if (keepProbs) {
+                if (contacts) {
+                    CudaKernels.contactHeadAccumulate(probs, probsOffsets, cuSeqlens, tokens, numSeqs, n, heads,
+                            batch.maxSeqlen(), contactHead.layerWeight(l), contactLogits, contactOffsets,
+                            contactRowSums, EOS, l > 0, stream);
+                }
+                if (request.attentions()) {
                     long bytes = batch.probsPerLayer() * Float.BYTES;
                     CudaCalls.check(cudart.cudaMemcpyAsync(hostProbs.position(l * batch.probsPerLayer()), probs,
                             bytes, cudart.cudaMemcpyDeviceToHost, stream), "cudaMemcpyAsync of attention maps");
@@ -202,12 +237,23 @@ final class CudaRuntime implements Esm2Runtime {
                         floats(weights.finalNormBias), null, null, eps, stream);
                 capture(request, numLayers, residual, batch, reps);
             }
-            float[][] logits = request.logits() ? lmHead(batch, normed, base, at) : null;
+            float[][] logits = null;
+            float[][] logProbabilities = null;
+            if (request.lmHead()) {
+                long logitsAddress = lmHead(batch, normed, base, at);
+                if (request.logits()) {
+                    logits = downloadRows(batch, logitsAddress);
+                }
+                if (request.logProbabilities()) {
+                    // In place: the stream orders this after the logits' copy to the host, so no second buffer.
+                    logSoftmaxInPlace(batch, logitsAddress);
+                    logProbabilities = downloadRows(batch, logitsAddress);
+                }
+            }
+            float[][] contactMaps = request.contacts() ? contacts(batch, contactLogits) : null;
             CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after the forward pass");
-            float[][] attentions = keepProbs ? attentionMaps(batch, hostProbs) : null;
-            float[][] contacts = request.contacts() ? contacts(batch, attentions) : null;
-            return new ForwardResult(batch.lengths(), logits, null, reps, request.attentions() ? attentions : null,
-                    contacts);
+            float[][] attentions = request.attentions() ? attentionMaps(batch, hostProbs) : null;
+            return new ForwardResult(batch.lengths(), logits, logProbabilities, reps, attentions, contactMaps);
         } finally {
             if (hostProbs != null) {
                 hostProbs.close();
@@ -227,8 +273,11 @@ final class CudaRuntime implements Esm2Runtime {
                 PackedBatch.PAD, dropout ? TOKEN_DROPOUT_KEEP : 1f, stream);
     }
 
-    /** RobertaLMHead: dense, bias-GELU, LayerNorm, then the tied embedding with lm_head.bias, logits in fp32. */
-    private float[][] lmHead(PackedBatch batch, DeviceMatrix features, long base, ActivationLayout at) {
+    /**
+     * RobertaLMHead: dense, bias-GELU, LayerNorm, then the tied embedding with lm_head.bias; returns the device address
+     * of the fp32 logits, (totalTokens, logitColumns) with the vocabulary in the first columns.
+     */
+    private long lmHead(PackedBatch batch, DeviceMatrix features, long base, ActivationLayout at) {
         int n = batch.totalTokens();
         int d = config.embedDim();
         int columns = weights.logitColumns;
@@ -241,7 +290,20 @@ final class CudaRuntime implements Esm2Runtime {
         long logits = base + at.logits();
         gemm.linear(h.data().address(), weights.lmOutWeight, logits, weights.lmOutBias,
                 new Gemm.Shape(n, d, columns, columns, dtype, DType.F32, true, false));
-        return batch.split(download(logits, (long) n * columns), columns, config.vocabSize());
+        return logits;
+    }
+
+    /** Log-softmax over the vocabulary columns of each logit row (the padding columns stay out of the sum). */
+    private void logSoftmaxInPlace(PackedBatch batch, long logits) {
+        DeviceMatrix rows = new DeviceMatrix(device(logits), DType.F32, batch.totalTokens(), config.vocabSize(),
+                weights.logitColumns);
+        CudaKernels.logSoftmax(rows, rows, stream);
+    }
+
+    /** Per-sequence (T_s, vocab) host copies of a (totalTokens, logitColumns) fp32 device buffer. */
+    private float[][] downloadRows(PackedBatch batch, long address) {
+        int columns = weights.logitColumns;
+        return batch.split(download(address, (long) batch.totalTokens() * columns), columns, config.vocabSize());
     }
 
     private void capture(ForwardRequest request, int layer, DeviceMatrix x, PackedBatch batch,
@@ -272,6 +334,14 @@ final class CudaRuntime implements Esm2Runtime {
         }
     }
 
+    private void upload(long[] values, LongPointer device, String what) {
+        try (LongPointer host = new LongPointer(values)) {
+            CudaCalls.check(cudart.cudaMemcpyAsync(device, host, (long) values.length * Long.BYTES,
+                    cudart.cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync of " + what);
+            CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after an upload");
+        }
+    }
+
     /** Regroups the layer-major host copy into (L, H, T_s, T_s) per sequence. */
     private float[][] attentionMaps(PackedBatch batch, FloatPointer hostProbs) {
         long[] offsets = batch.probsOffsets();
@@ -289,14 +359,14 @@ final class CudaRuntime implements Esm2Runtime {
         return out;
     }
 
-    private float[][] contacts(PackedBatch batch, float[][] attentions) {
-        int[] tokens = batch.tokens();
-        float[][] out = new float[batch.numSeqs()][];
-        for (int b = 0; b < batch.numSeqs(); b++) {
-            int[] seq = java.util.Arrays.copyOfRange(tokens, batch.offset(b), batch.offset(b) + batch.length(b));
-            out[b] = contactHead.predict(attentions[b], seq);
+    /** sigmoid(logits + bias) over the batch's accumulated contact logits, then per-sequence host copies. */
+    private float[][] contacts(PackedBatch batch, FloatPointer contactLogits) {
+        long count = batch.contactCount();
+        if (count == 0) {
+            return batch.splitContacts(new float[0]);
         }
-        return out;
+        CudaKernels.contactHeadFinish(contactLogits, count, contactHead.bias(), stream);
+        return batch.splitContacts(download(contactLogits.address(), count));
     }
 
     private static FloatPointer floats(long address) {
@@ -317,6 +387,9 @@ final class CudaRuntime implements Esm2Runtime {
         gemm.close();
         arena.close();
         weights.close();
+        if (contactHead != null) {
+            contactHead.close();
+        }
         cudart.cudaStreamDestroy(stream);
     }
 }

@@ -1,5 +1,6 @@
 package org.esm2j.cuda;
 
+import java.util.Arrays;
 import java.util.List;
 import org.esm2j.InvalidInputException;
 import org.esm2j.backend.ForwardInputs;
@@ -8,7 +9,8 @@ import org.esm2j.model.Esm2Config;
 /**
  * A batch of token sequences packed into one token stream without padding, as the kernels take it: sequence s owns
  * tokens {@code cuSeqlens[s] .. cuSeqlens[s+1]}. When attention probabilities are kept, sequence s's (H, T_s, T_s)
- * block of one layer starts at element {@code probsOffsets[s]} of that layer's buffer.
+ * block of one layer starts at element {@code probsOffsets[s]} of that layer's buffer; when contacts are computed on
+ * the device, sequence s's (T_s - 2, T_s - 2) block starts at element {@code contactOffsets[s]} of the contact buffer.
  */
 final class PackedBatch {
     static final int PAD = 1;
@@ -18,15 +20,19 @@ final class PackedBatch {
     private final int[] cuSeqlens;
     private final long[] probsOffsets;
     private final long probsPerLayer;
+    private final long[] contactOffsets;
+    private final long contactCount;
     private final int maxSeqlen;
 
     private PackedBatch(int[] tokens, int[] lengths, int[] cuSeqlens, long[] probsOffsets, long probsPerLayer,
-            int maxSeqlen) {
+            long[] contactOffsets, long contactCount, int maxSeqlen) {
         this.tokens = tokens;
         this.lengths = lengths;
         this.cuSeqlens = cuSeqlens;
         this.probsOffsets = probsOffsets;
         this.probsPerLayer = probsPerLayer;
+        this.contactOffsets = contactOffsets;
+        this.contactCount = contactCount;
         this.maxSeqlen = maxSeqlen;
     }
 
@@ -43,8 +49,10 @@ final class PackedBatch {
         int[] lengths = new int[batch];
         int[] cuSeqlens = new int[batch + 1];
         long[] probsOffsets = new long[batch];
+        long[] contactOffsets = new long[batch];
         long heads = config.attentionHeads();
         long probs = 0;
+        long contactCount = 0;
         int total = 0;
         int maxT = 0;
         for (int b = 0; b < batch; b++) {
@@ -54,6 +62,9 @@ final class PackedBatch {
             cuSeqlens[b] = total;
             probsOffsets[b] = probs;
             probs = Math.addExact(probs, heads * seq.length * seq.length);
+            contactOffsets[b] = contactCount;
+            long residues = Math.max(seq.length - 2, 0);
+            contactCount = Math.addExact(contactCount, residues * residues);
             total = Math.addExact(total, seq.length);
             maxT = Math.max(maxT, seq.length);
         }
@@ -62,7 +73,7 @@ final class PackedBatch {
         for (int b = 0; b < batch; b++) {
             System.arraycopy(sequences.get(b), 0, tokens, cuSeqlens[b], lengths[b]);
         }
-        return new PackedBatch(tokens, lengths, cuSeqlens, probsOffsets, probs, maxT);
+        return new PackedBatch(tokens, lengths, cuSeqlens, probsOffsets, probs, contactOffsets, contactCount, maxT);
     }
 
     int numSeqs() {
@@ -107,6 +118,27 @@ final class PackedBatch {
     /** Elements of one layer's probabilities for the whole batch: H * sum of T_s^2. */
     long probsPerLayer() {
         return probsPerLayer;
+    }
+
+    /** Element offset of each sequence's (T_s - 2, T_s - 2) contact block; sequences under 2 tokens own none. */
+    long[] contactOffsets() {
+        return contactOffsets.clone();
+    }
+
+    /** Contact values of the whole batch: sum of (T_s - 2)^2. */
+    long contactCount() {
+        return contactCount;
+    }
+
+    /** Splits the packed contact buffer (contactCount values) into each sequence's (T_s - 2, T_s - 2) array. */
+    float[][] splitContacts(float[] packed) {
+        float[][] out = new float[numSeqs()][];
+        for (int b = 0; b < numSeqs(); b++) {
+            int residues = Math.max(lengths[b] - 2, 0);
+            int start = Math.toIntExact(contactOffsets[b]);
+            out[b] = Arrays.copyOfRange(packed, start, start + residues * residues);
+        }
+        return out;
     }
 
     /**

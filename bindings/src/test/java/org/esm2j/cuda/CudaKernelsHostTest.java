@@ -11,7 +11,10 @@ import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.esm2j.InvalidInputException;
 import org.esm2j.cuda.Esm2jCuda.esm2j_attention_params;
+import org.esm2j.cuda.Esm2jCuda.esm2j_contact_head_finish_params;
+import org.esm2j.cuda.Esm2jCuda.esm2j_contact_head_params;
 import org.esm2j.cuda.Esm2jCuda.esm2j_layer_norm_params;
+import org.esm2j.cuda.Esm2jCuda.esm2j_log_softmax_params;
 import org.esm2j.cuda.Esm2jCuda.esm2j_qkv_epilogue_params;
 import org.esm2j.tensor.DType;
 import org.junit.jupiter.api.Test;
@@ -260,6 +263,152 @@ class CudaKernelsHostTest {
         assertEquals(Esm2jCuda.ESM2J_ERROR_CUDA(), e.status());
         assertTrue(e.getMessage().matches("cudaError\\w+: .* in launch of attention_forward_kernel at attention\\.cu:\\d+"),
                 e.getMessage());
+    }
+
+    // --- heads: log-softmax and the contact head ------------------------------------------------------------------
+
+    @Test
+    void logSoftmaxChecksDtypeShapeAndAliasingInJava() {
+        InvalidInputException dtype = assertThrows(InvalidInputException.class, () -> CudaKernels.logSoftmax(
+                matrix(0x1000, DType.BF16, 97, 33), matrix(0x2000, DType.F32, 97, 33), null));
+        assertEquals("x and out must be F32, got BF16 and F32", dtype.getMessage());
+        InvalidInputException shape = assertThrows(InvalidInputException.class, () -> CudaKernels.logSoftmax(
+                matrix(0x1000, DType.F32, 97, 33), matrix(0x2000, DType.F32, 97, 40), null));
+        assertTrue(shape.getMessage().startsWith("out must have the shape of x (97 x 33)"), shape.getMessage());
+        InvalidInputException alias = assertThrows(InvalidInputException.class, () -> CudaKernels.logSoftmax(
+                new DeviceMatrix(fake(0x1000), DType.F32, 97, 33, 40), matrix(0x1000, DType.F32, 97, 33), null));
+        assertEquals("out may be x only with the same row stride (40), got 33", alias.getMessage());
+    }
+
+    @Test
+    void logSoftmaxParamsCarryTheValuesTheNativeCodeReads() {
+        assumeNativeLibrary();
+        DeviceMatrix logits = new DeviceMatrix(fake(0x1000), DType.F32, 1025, 33, 40);
+        try (esm2j_log_softmax_params p = CudaKernels.logSoftmaxParams(logits, logits, fake(0x7000))) {
+            assertEquals(0x1000, p.x().address());
+            assertEquals(0x1000, p.out().address());
+            assertEquals(1025, p.rows());
+            assertEquals(33, p.cols());
+            assertEquals(40, p.x_row_stride());
+            assertEquals(40, p.out_row_stride());
+            assertEquals(0x7000, p.stream().address());
+        }
+    }
+
+    /** The contact head over a packed batch of 3 sequences, 1025 tokens in all, 20 heads. */
+    private static esm2j_contact_head_params contactParams(long numSeqs, long heads, long maxSeqlen,
+            FloatPointer weight) {
+        return CudaKernels.contactHeadParams(fakeFloats(0x1000), new LongPointer(fake(0x2000)),
+                new IntPointer(fake(0x3000)), new IntPointer(fake(0x4000)), numSeqs, 1025, heads, maxSeqlen, weight,
+                fakeFloats(0x6000), new LongPointer(fake(0x7000)), fakeFloats(0x8000), 2, true, fake(0x9000));
+    }
+
+    @Test
+    void contactHeadShapesAreCheckedInJavaNamingTheArgument() {
+        assertEquals("weight must be a device pointer, got null",
+                assertThrows(InvalidInputException.class, () -> contactParams(3, 20, 1000, null)).getMessage());
+        assertEquals("heads must be in 1..65535, got 0", assertThrows(InvalidInputException.class,
+                () -> contactParams(3, 0, 1000, fakeFloats(0x5000))).getMessage());
+        assertEquals("numSeqs must be at most 65535 per call, got 65536", assertThrows(InvalidInputException.class,
+                () -> contactParams(65536, 20, 1000, fakeFloats(0x5000))).getMessage());
+        assertEquals("maxSeqlen must be in 1..totalTokens (1025), got 1026", assertThrows(InvalidInputException.class,
+                () -> contactParams(3, 20, 1026, fakeFloats(0x5000))).getMessage());
+        assertEquals("count must not be negative, got -1", assertThrows(InvalidInputException.class,
+                () -> CudaKernels.contactHeadFinish(fakeFloats(0x6000), -1, 0f, null)).getMessage());
+        assertEquals("bias must be finite, got NaN", assertThrows(InvalidInputException.class,
+                () -> CudaKernels.contactHeadFinish(fakeFloats(0x6000), 10, Float.NaN, null)).getMessage());
+    }
+
+    @Test
+    void contactHeadParamsCarryTheValuesTheNativeCodeReads() {
+        assumeNativeLibrary();
+        try (esm2j_contact_head_params p = contactParams(3, 20, 1000, fakeFloats(0x5000))) {
+            assertEquals(0x1000, p.probs().address());
+            assertEquals(0x2000, p.probs_offsets().address());
+            assertEquals(0x3000, p.cu_seqlens().address());
+            assertEquals(0x4000, p.tokens().address());
+            assertEquals(0x5000, p.weight().address());
+            assertEquals(0x6000, p.logits().address());
+            assertEquals(0x7000, p.contact_offsets().address());
+            assertEquals(0x8000, p.row_sum_workspace().address());
+            assertEquals(1025, p.total_tokens());
+            assertEquals(3, p.num_seqs());
+            assertEquals(20, p.heads());
+            assertEquals(1000, p.max_seqlen());
+            assertEquals(2, p.eos_token());
+            assertEquals(1, p.accumulate());
+            assertEquals(0x9000, p.stream().address());
+        }
+        try (esm2j_contact_head_finish_params p = CudaKernels.contactHeadFinishParams(fakeFloats(0x6000), 998_001,
+                -1.5f, null)) {
+            assertEquals(0x6000, p.logits().address());
+            assertEquals(998_001, p.count());
+            assertEquals(-1.5f, p.bias());
+        }
+    }
+
+    @Test
+    void nativeHeadChecksNameTheField() {
+        assumeNativeLibrary();
+        try (esm2j_log_softmax_params p = new esm2j_log_softmax_params()) {
+            p.x(fakeFloats(0x1000)).out(fakeFloats(0x1000)).rows(97).cols(33).x_row_stride(40).out_row_stride(33);
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_log_softmax_forward(p));
+            String alias = Esm2jCuda.esm2j_last_error().getString();
+            assertTrue(alias.contains("esm2j_log_softmax_forward: out may alias x only with the same row stride"),
+                    alias);
+            p.out_row_stride(40).cols(41);
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_log_softmax_forward(p));
+            String stride = Esm2jCuda.esm2j_last_error().getString();
+            assertTrue(stride.contains("x_row_stride must be at least 41"), stride);
+            p.cols(33).rows(0);
+            assertEquals(Esm2jCuda.ESM2J_OK(), Esm2jCuda.esm2j_log_softmax_forward(p));
+        }
+        try (esm2j_contact_head_params p = contactParams(3, 20, 1000, fakeFloats(0x5000))) {
+            p.row_sum_workspace(null);
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_contact_head_accumulate(p));
+            String workspace = Esm2jCuda.esm2j_last_error().getString();
+            assertTrue(workspace.contains("esm2j_contact_head_accumulate: row_sum_workspace must not be null"),
+                    workspace);
+            p.row_sum_workspace(fakeFloats(0x8000)).heads(65536);
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_contact_head_accumulate(p));
+            String heads = Esm2jCuda.esm2j_last_error().getString();
+            assertTrue(heads.contains("heads must be at most 65535, got 65536"), heads);
+            p.heads(20).max_seqlen(1026);
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_contact_head_accumulate(p));
+            String maxSeqlen = Esm2jCuda.esm2j_last_error().getString();
+            assertTrue(maxSeqlen.contains("max_seqlen (1026) must not exceed total_tokens (1025)"), maxSeqlen);
+            // An empty batch, and a batch whose sequences are all <cls><eos> (no residues), launch nothing.
+            p.max_seqlen(1000).total_tokens(0);
+            assertEquals(Esm2jCuda.ESM2J_OK(), Esm2jCuda.esm2j_contact_head_accumulate(p));
+            p.total_tokens(6).max_seqlen(2);
+            assertEquals(Esm2jCuda.ESM2J_OK(), Esm2jCuda.esm2j_contact_head_accumulate(p));
+        }
+        try (esm2j_contact_head_finish_params p = new esm2j_contact_head_finish_params()) {
+            p.logits(fakeFloats(0x6000)).count(10).bias(Float.POSITIVE_INFINITY);
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_contact_head_finish(p));
+            String bias = Esm2jCuda.esm2j_last_error().getString();
+            assertTrue(bias.contains("esm2j_contact_head_finish: bias must be finite"), bias);
+            p.bias(0f).count(0);
+            assertEquals(Esm2jCuda.ESM2J_OK(), Esm2jCuda.esm2j_contact_head_finish(p));
+        }
+    }
+
+    @Test
+    void failedHeadLaunchesReportTheCudaErrorWithFileAndLine() {
+        assumeNativeLibrary();
+        assumeTrue(CudaLibrary.deviceUnavailableReason().isPresent(), "a CUDA device is present");
+        CudaException softmax = assertThrows(CudaException.class, () -> CudaKernels.logSoftmax(
+                matrix(0x1000, DType.F32, 97, 33), matrix(0x2000, DType.F32, 97, 33), null));
+        assertTrue(softmax.getMessage().matches(
+                "cudaError\\w+: .* in launch of log_softmax_forward_kernel at log_softmax\\.cu:\\d+"),
+                softmax.getMessage());
+        CudaException contacts = assertThrows(CudaException.class, () -> CudaKernels.contactHeadAccumulate(
+                fakeFloats(0x1000), new LongPointer(fake(0x2000)), new IntPointer(fake(0x3000)),
+                new IntPointer(fake(0x4000)), 3, 1025, 20, 1000, fakeFloats(0x5000), fakeFloats(0x6000),
+                new LongPointer(fake(0x7000)), fakeFloats(0x8000), 2, false, null));
+        assertTrue(contacts.getMessage().matches(
+                "cudaError\\w+: .* in launch of contact_row_sums_kernel at contact_head\\.cu:\\d+"),
+                contacts.getMessage());
     }
 
     private static void assumeNativeLibrary() {

@@ -32,14 +32,34 @@ class DeviceMemoryPlanTest {
         long seqs = 3;
         ActivationLayout at = ActivationLayout.of(c, DType.BF16, n, seqs, 0, 40);
         long[] starts = {at.tokens(), at.cuSeqlens(), at.probsOffsets(), at.seqDivisors(), at.residual(), at.normed(),
-            at.qkv(), at.q(), at.k(), at.v(), at.attnOut(), at.hidden(), at.logits(), at.probs(), at.totalBytes()};
+            at.qkv(), at.q(), at.k(), at.v(), at.attnOut(), at.hidden(), at.logits(), at.probs(), at.contactOffsets(),
+            at.contactRowSums(), at.contacts(), at.totalBytes()};
         long[] sizes = {n * 4, (seqs + 1) * 4, seqs * 8, seqs * 4, n * 1280 * 4, n * 1280 * 2, n * 3840 * 2,
-            n * 1280 * 2, n * 1280 * 2, n * 1280 * 2, n * 1280 * 2, n * 5120 * 2, n * 40 * 4, 0};
+            n * 1280 * 2, n * 1280 * 2, n * 1280 * 2, n * 1280 * 2, n * 5120 * 2, n * 40 * 4, 0, 0, 0, 0};
         for (int i = 0; i < sizes.length; i++) {
             assertEquals(0, starts[i] % ActivationLayout.ALIGNMENT, "buffer " + i + " is not aligned");
             assertEquals(ActivationLayout.align(sizes[i]), starts[i + 1] - starts[i], "size of buffer " + i);
         }
         ActivationLayout withProbs = ActivationLayout.of(c, DType.BF16, n, seqs, 123_456, 40);
         assertEquals(ActivationLayout.align(123_456L * 4), withProbs.totalBytes() - withProbs.probs());
+    }
+
+    @Test
+    void contactsBringTheirOffsetsRowSumsAndLogitsAfterTheProbabilities() {
+        Esm2Config c = Esm2Config.of(33, 1280, 20);
+        long n = 1000;
+        long seqs = 3;
+        long contacts = 500L * 500 + 300L * 300 + 194L * 194; // T = 502, 302, 196
+        ActivationLayout at = ActivationLayout.of(c, DType.BF16, n, seqs, 20 * n * n, 40, contacts);
+        assertEquals(ActivationLayout.align(20 * n * n * 4), at.contactOffsets() - at.probs());
+        assertEquals(ActivationLayout.align(seqs * 8), at.contactRowSums() - at.contactOffsets());
+        assertEquals(ActivationLayout.align(20 * n * 4), at.contacts() - at.contactRowSums());
+        assertEquals(ActivationLayout.align(contacts * 4), at.totalBytes() - at.contacts());
+        for (long start : new long[] {at.contactOffsets(), at.contactRowSums(), at.contacts()}) {
+            assertEquals(0, start % ActivationLayout.ALIGNMENT);
+        }
+        // Without contacts the plan is the one of the six-argument factory.
+        assertEquals(ActivationLayout.of(c, DType.BF16, n, seqs, 20 * n * n, 40),
+                ActivationLayout.of(c, DType.BF16, n, seqs, 20 * n * n, 40, 0));
     }
 }

@@ -27,6 +27,19 @@ class PackedBatchTest {
         // Per layer, sequence s's (H, T, T) block follows the blocks of the sequences before it: 4*9, 4*25, 4*4.
         assertArrayEquals(new long[] {0, 36, 136}, batch.probsOffsets());
         assertEquals(152, batch.probsPerLayer());
+        // Contact blocks of (T-2)^2 residue pairs: 1, 9, 0 (<cls><eos> has no residues).
+        assertArrayEquals(new long[] {0, 1, 10}, batch.contactOffsets());
+        assertEquals(10, batch.contactCount());
+    }
+
+    @Test
+    void splitContactsReturnsEachSequencesResidueBlock() {
+        PackedBatch batch = PackedBatch.pack(List.of(new int[] {0, 5, 6, 2}, new int[] {0, 2}, new int[] {0, 7, 2}),
+                CONFIG, true);
+        float[][] split = batch.splitContacts(new float[] {1, 2, 3, 4, 5});
+        assertArrayEquals(new float[] {1, 2, 3, 4}, split[0]);
+        assertArrayEquals(new float[0], split[1]);
+        assertArrayEquals(new float[] {5}, split[2]);
     }
 
     @Test
