@@ -75,7 +75,8 @@ __global__ void naive_apc_kernel(const float *probs, const int64_t *probs_offset
     for (int h = 0; h < heads; ++h) {
         const float *p = probs + probs_offsets[s] + static_cast<int64_t>(h) * t * t;
         const float *a = row_sums + h * total_tokens + start;
-        const float sym = (p[static_cast<int64_t>(i + 1) * t + j + 1] + p[static_cast<int64_t>(j + 1) * t + i + 1]) * keep;
+        const float sym =
+            (p[static_cast<int64_t>(i + 1) * t + j + 1] + p[static_cast<int64_t>(j + 1) * t + i + 1]) * keep;
         acc += weight[h] * (sym - (a[i] / a[n]) * a[j]);
     }
     float &out = logits[contact_offsets[s] + static_cast<int64_t>(i) * n + j];

@@ -6,8 +6,8 @@ import org.esm2j.tensor.DType;
 /**
  * Where each buffer of one forward pass lives inside the {@link DeviceArena}, as byte offsets from its base, every
  * buffer aligned to {@link #ALIGNMENT} bytes (what cuBLASLt and vectorised kernels like best). The residual stream,
- * the logits (and the log-probabilities computed in their place) and contacts are fp32; GEMM inputs and outputs use the activation dtype. Buffers a
- * pass does not need have size 0.
+ * the logits (and the log-probabilities computed in their place) and contacts are fp32; GEMM inputs and outputs use
+ * the activation dtype. Buffers a pass does not need have size 0.
  */
 record ActivationLayout(long tokens, long cuSeqlens, long probsOffsets, long seqDivisors, long residual, long normed,
         long qkv, long q, long k, long v, long attnOut, long hidden, long logits, long probs, long contactOffsets,
