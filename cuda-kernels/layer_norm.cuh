@@ -10,9 +10,10 @@ namespace esm2j {
 
 constexpr int kLayerNormRowsPerBlock = 4;
 
+// x is not __restrict__: the API lets y alias x (in-place LayerNorm).
 template <typename TIn, typename TOut>
 __global__ void __launch_bounds__(32 * kLayerNormRowsPerBlock)
-layer_norm_forward_kernel(const TIn *__restrict__ x, TOut *y, const float *__restrict__ gamma,
+layer_norm_forward_kernel(const TIn *x, TOut *y, const float *__restrict__ gamma,
                           const float *__restrict__ beta, float *mean_out, float *rstd_out, int64_t rows, int dim,
                           int64_t x_row_stride, int64_t y_row_stride, float eps) {
     const int64_t row = static_cast<int64_t>(blockIdx.x) * kLayerNormRowsPerBlock + threadIdx.x / 32;
