@@ -286,8 +286,9 @@ bool validate_shape(const CublasLt &lt, int rows, int K, int N, int64_t x_stride
         matmul_naive<T, TOut>(p);
         LAB_CHECK(cudaDeviceSynchronize());
         const double naive_err = max_error(gather(d_y, rows, N, y_stride), ref).max_abs;
-        // Accumulation-order noise of fp32 over K terms of O(1) products, as an absolute floor.
-        const float atol = 1e-5f * std::sqrt(static_cast<float>(K));
+        // Accumulation-order noise of fp32 over K terms of O(1) products (tensor cores align and round partial sums
+        // differently from a sequential loop), as an absolute floor; still 10x below one bf16 ulp of an O(1) output.
+        const float atol = 2e-5f * std::sqrt(static_cast<float>(K));
         const float rel = dtype_eps<TOut>() + 1e-5f;
 
         auto check = [&](const char *version, const std::vector<TOut> &got) {
