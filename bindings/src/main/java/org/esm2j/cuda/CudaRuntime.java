@@ -42,6 +42,8 @@ final class CudaRuntime implements Esm2Runtime {
     private final Gemm gemm;
     private final DeviceArena arena = new DeviceArena();
     private final DeviceContactHead contactHead; // null without contact-regression weights
+    private final LaunchGraphs graphs = new LaunchGraphs(stream);
+    private long graphBase; // the arena base address the graphs point into
     private boolean closed;
 
     CudaRuntime(Esm2Weights w, DType dtype) {
@@ -99,8 +101,14 @@ final class CudaRuntime implements Esm2Runtime {
         return weights.bytes() + (contactHead != null ? contactHead.bytes() : 0);
     }
 
+    /** CUDA graphs currently held (launch sequences captured for replay). */
+    synchronized int cachedGraphs() {
+        return graphs.size();
+    }
+
     /** Gives the activation arena back to the device; the next forward pass allocates it again. */
     synchronized void releaseActivations() {
+        graphs.clear();
         arena.release();
     }
 
@@ -138,6 +146,7 @@ final class CudaRuntime implements Esm2Runtime {
     private void recoverFromOutOfMemory() {
         cudart.cudaStreamSynchronize(stream);
         cudart.cudaGetLastError();
+        graphs.clear();
         arena.release();
     }
 
@@ -152,105 +161,111 @@ final class CudaRuntime implements Esm2Runtime {
         }
     }
 
+    /** Device buffers of one forward pass, carved from the arena by its {@link ActivationLayout}. */
+    private record PassBuffers(IntPointer tokens, IntPointer cuSeqlens, FloatPointer seqDivisors, FloatPointer probs,
+            LongPointer probsOffsets, FloatPointer contactLogits, LongPointer contactOffsets,
+            FloatPointer contactRowSums, DeviceMatrix residual, DeviceMatrix normed, DeviceMatrix qkv,
+            DeviceMatrix hidden, Pointer q, Pointer k, Pointer v, Pointer attnOut, long lmHidden, long logits) {
+
+        static PassBuffers carve(long base, ActivationLayout at, Esm2Config config, DType dtype, int n,
+                boolean keepProbs, boolean contacts) {
+            int d = config.embedDim();
+            return new PassBuffers(new IntPointer(device(base + at.tokens())),
+                    new IntPointer(device(base + at.cuSeqlens())), new FloatPointer(device(base + at.seqDivisors())),
+                    keepProbs ? new FloatPointer(device(base + at.probs())) : null,
+                    keepProbs ? new LongPointer(device(base + at.probsOffsets())) : null,
+                    contacts ? new FloatPointer(device(base + at.contacts())) : null,
+                    contacts ? new LongPointer(device(base + at.contactOffsets())) : null,
+                    contacts ? new FloatPointer(device(base + at.contactRowSums())) : null,
+                    DeviceMatrix.contiguous(device(base + at.residual()), DType.F32, n, d),
+                    DeviceMatrix.contiguous(device(base + at.normed()), dtype, n, d),
+                    DeviceMatrix.contiguous(device(base + at.qkv()), dtype, n, 3L * d),
+                    DeviceMatrix.contiguous(device(base + at.hidden()), dtype, n, config.ffnDim()),
+                    device(base + at.q()), device(base + at.k()), device(base + at.v()), device(base + at.attnOut()),
+                    base + at.hidden(), base + at.logits());
+        }
+    }
+
+    /**
+     * What a forward pass's device work depends on besides device-resident data (token ids, offsets): the launch
+     * sequence of a CUDA graph. The arena's base address is not part of it because graphs are dropped when it moves.
+     */
+    private record LaunchShape(int tokens, int sequences, int maxSeqlen, boolean contacts,
+            boolean finalRepresentation, boolean lmHead) {}
+
+    /** Host-side steps between the kernels of an eager pass: copies of intermediate results. */
+    private interface PassObserver {
+        void afterAttention(int layer);
+
+        /** {@code layer} in 0..L-1: the residual stream now holds the representation after that many layers. */
+        void representation(int layer);
+    }
+
     private ForwardResult run(PackedBatch batch, ForwardRequest request, ActivationLayout at, boolean keepProbs) {
         long base = arena.ensure(at.totalBytes());
-        int n = batch.totalTokens();
-        int numSeqs = batch.numSeqs();
-        int d = config.embedDim();
-        int heads = config.attentionHeads();
-        int headDim = config.headDim();
-        int numLayers = config.numLayers();
-        float eps = (float) config.layerNormEps();
-
-        IntPointer tokens = new IntPointer(device(base + at.tokens()));
-        IntPointer cuSeqlens = new IntPointer(device(base + at.cuSeqlens()));
-        LongPointer probsOffsets = keepProbs ? new LongPointer(device(base + at.probsOffsets())) : null;
-        FloatPointer probs = keepProbs ? new FloatPointer(device(base + at.probs())) : null;
-        upload(batch.tokens(), tokens);
-        upload(batch.cuSeqlens(), cuSeqlens);
-        if (keepProbs) {
-            upload(batch.probsOffsets(), probsOffsets, "attention-map offsets");
+        if (base != graphBase) {
+            graphs.clear(); // their pointers lead into the old arena
+            graphBase = base;
         }
+        int numLayers = config.numLayers();
         // The layout holds contact buffers only when some sequence has residues (a batch of <cls><eos> has none).
         boolean contacts = request.contacts() && batch.contactCount() > 0;
-        LongPointer contactOffsets = contacts ? new LongPointer(device(base + at.contactOffsets())) : null;
-        FloatPointer contactLogits = contacts ? new FloatPointer(device(base + at.contacts())) : null;
-        FloatPointer contactRowSums = contacts ? new FloatPointer(device(base + at.contactRowSums())) : null;
-        if (contacts) {
-            upload(batch.contactOffsets(), contactOffsets, "contact offsets");
+        PassBuffers buffers = PassBuffers.carve(base, at, config, dtype, batch.totalTokens(), keepProbs, contacts);
+        upload(batch.tokens(), buffers.tokens());
+        upload(batch.cuSeqlens(), buffers.cuSeqlens());
+        if (keepProbs) {
+            upload(batch.probsOffsets(), buffers.probsOffsets(), "attention-map offsets");
         }
-        DeviceMatrix residual = DeviceMatrix.contiguous(device(base + at.residual()), DType.F32, n, d);
-        DeviceMatrix normed = DeviceMatrix.contiguous(device(base + at.normed()), dtype, n, d);
-        DeviceMatrix qkv = DeviceMatrix.contiguous(device(base + at.qkv()), dtype, n, 3L * d);
-        DeviceMatrix hidden = DeviceMatrix.contiguous(device(base + at.hidden()), dtype, n, config.ffnDim());
-        Pointer q = device(base + at.q());
-        Pointer k = device(base + at.k());
-        Pointer v = device(base + at.v());
-        Pointer attnOut = device(base + at.attnOut());
-
-        embed(tokens, cuSeqlens, numSeqs, residual, new FloatPointer(device(base + at.seqDivisors())));
+        if (contacts) {
+            upload(batch.contactOffsets(), buffers.contactOffsets(), "contact offsets");
+        }
+        boolean finalRepresentation = request.representationLayers().contains(numLayers);
+        boolean midPassCopies = request.attentions()
+                || request.representationLayers().stream().anyMatch(layer -> layer < numLayers);
         Map<Integer, float[][]> reps = new LinkedHashMap<>();
-        capture(request, 0, residual, batch, reps);
-
         FloatPointer hostProbs = request.attentions() ? new FloatPointer(numLayers * batch.probsPerLayer()) : null;
         try {
-            Gemm.Shape qkvShape = new Gemm.Shape(n, d, 3L * d, 3L * d, dtype, dtype, false, false);
-            Gemm.Shape outShape = new Gemm.Shape(n, d, d, d, dtype, DType.F32, true, true);
-            Gemm.Shape fc1Shape = new Gemm.Shape(n, d, config.ffnDim(), config.ffnDim(), dtype, dtype, false, false);
-            Gemm.Shape fc2Shape = new Gemm.Shape(n, config.ffnDim(), d, d, dtype, DType.F32, true, true);
-            for (int l = 0; l < numLayers; l++) {
-                DeviceWeights.Layer w = weights.layers[l];
-                CudaKernels.layerNorm(residual, normed, floats(w.attnNormGain()), floats(w.attnNormBias()), null,
-                        null, eps, stream);
-                gemm.linear(normed.data().address(), w.qkvWeight(), qkv.data().address(), 0, qkvShape);
-                CudaKernels.qkvEpilogue(qkv, floats(w.qkvBias()), floats(w.invFreq()), cuSeqlens, numSeqs, heads,
-                        headDim, (float) (1 / Math.sqrt(headDim)), q, k, v, dtype, stream);
-                CudaKernels.attention(q, k, v, dtype, (long) heads * headDim, headDim, attnOut, d, cuSeqlens,
-                        numSeqs, n, heads, headDim, batch.maxSeqlen(), 1f, probs, probsOffsets, stream);
-                if (contacts) {
-                    CudaKernels.contactHeadAccumulate(probs, probsOffsets, cuSeqlens, tokens, numSeqs, n, heads,
-                            batch.maxSeqlen(), contactHead.layerWeight(l), contactLogits, contactOffsets,
-                            contactRowSums, EOS, l > 0, stream);
-                }
-                if (request.attentions()) {
-                    long bytes = batch.probsPerLayer() * Float.BYTES;
-                    CudaCalls.check(cudart.cudaMemcpyAsync(hostProbs.position(l * batch.probsPerLayer()), probs,
-                            bytes, cudart.cudaMemcpyDeviceToHost, stream), "cudaMemcpyAsync of attention maps");
-                    hostProbs.position(0);
-                }
-                gemm.linear(attnOut.address(), w.outWeight(), residual.data().address(), w.outBias(), outShape);
-                CudaKernels.layerNorm(residual, normed, floats(w.ffnNormGain()), floats(w.ffnNormBias()), null,
-                        null, eps, stream);
-                gemm.linear(normed.data().address(), w.fc1Weight(), hidden.data().address(), 0, fc1Shape);
-                CudaKernels.biasGelu(hidden, hidden, floats(w.fc1Bias()), stream);
-                gemm.linear(hidden.data().address(), w.fc2Weight(), residual.data().address(), w.fc2Bias(),
-                        fc2Shape);
-                if (l + 1 < numLayers) {
-                    capture(request, l + 1, residual, batch, reps);
-                }
+            if (midPassCopies) {
+                PassObserver observer = new PassObserver() {
+                    @Override
+                    public void afterAttention(int layer) {
+                        if (request.attentions()) {
+                            long count = batch.probsPerLayer();
+                            CudaCalls.check(cudart.cudaMemcpyAsync(hostProbs.position(layer * count),
+                                    buffers.probs(), count * Float.BYTES, cudart.cudaMemcpyDeviceToHost, stream),
+                                    "cudaMemcpyAsync of attention maps");
+                            hostProbs.position(0);
+                        }
+                    }
+
+                    @Override
+                    public void representation(int layer) {
+                        if (request.representationLayers().contains(layer)) {
+                            reps.put(layer, downloadRepresentation(batch, buffers.residual()));
+                        }
+                    }
+                };
+                enqueuePass(batch, buffers, contacts, finalRepresentation, request.lmHead(), observer);
+            } else {
+                LaunchShape shape = new LaunchShape(batch.totalTokens(), batch.numSeqs(), batch.maxSeqlen(),
+                        contacts, finalRepresentation, request.lmHead());
+                graphs.run(shape, () -> enqueuePass(batch, buffers, contacts, finalRepresentation,
+                        request.lmHead(), null));
             }
-            CudaKernels.layerNorm(residual, normed, floats(weights.finalNormGain), floats(weights.finalNormBias),
-                    null, null, eps, stream);
-            if (request.representationLayers().contains(numLayers)) {
-                // The last representation is the final LayerNorm's output; in fp32 it is computed once more in place.
-                CudaKernels.layerNorm(residual, residual, floats(weights.finalNormGain),
-                        floats(weights.finalNormBias), null, null, eps, stream);
-                capture(request, numLayers, residual, batch, reps);
+            if (finalRepresentation) {
+                reps.put(numLayers, downloadRepresentation(batch, buffers.residual()));
             }
             float[][] logits = null;
             float[][] logProbabilities = null;
-            if (request.lmHead()) {
-                long logitsAddress = lmHead(batch, normed, base, at);
-                if (request.logits()) {
-                    logits = downloadRows(batch, logitsAddress);
-                }
-                if (request.logProbabilities()) {
-                    // In place: the stream orders this after the logits' copy to the host, so no second buffer.
-                    logSoftmaxInPlace(batch, logitsAddress);
-                    logProbabilities = downloadRows(batch, logitsAddress);
-                }
+            if (request.logits()) {
+                logits = downloadRows(batch, buffers.logits());
             }
-            float[][] contactMaps = request.contacts() ? contacts(batch, contactLogits) : null;
+            if (request.logProbabilities()) {
+                // In place: the stream orders this after the logits' copy to the host, so no second buffer.
+                logSoftmaxInPlace(batch, buffers.logits());
+                logProbabilities = downloadRows(batch, buffers.logits());
+            }
+            float[][] contactMaps = request.contacts() ? contacts(batch, buffers.contactLogits()) : null;
             CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after the forward pass");
             float[][] attentions = request.attentions() ? attentionMaps(batch, hostProbs) : null;
             return new ForwardResult(batch.lengths(), logits, logProbabilities, reps, attentions, contactMaps);
@@ -258,6 +273,70 @@ final class CudaRuntime implements Esm2Runtime {
             if (hostProbs != null) {
                 hostProbs.close();
             }
+        }
+    }
+
+    /**
+     * Enqueues the device work of a forward pass: embedding, every layer (with the contact head when asked), the
+     * final LayerNorm (also in place on the residual stream when the last representation is asked for) and the LM
+     * head's logits. With a null observer nothing here touches the host, so the sequence can be captured in a graph.
+     */
+    private void enqueuePass(PackedBatch batch, PassBuffers p, boolean contacts, boolean finalRepresentation,
+            boolean lmHead, PassObserver observer) {
+        int n = batch.totalTokens();
+        int numSeqs = batch.numSeqs();
+        int d = config.embedDim();
+        int ffn = config.ffnDim();
+        int heads = config.attentionHeads();
+        int headDim = config.headDim();
+        int numLayers = config.numLayers();
+        float eps = (float) config.layerNormEps();
+        DeviceMatrix residual = p.residual();
+        DeviceMatrix normed = p.normed();
+        long normedAddress = normed.data().address();
+        long hiddenAddress = p.hidden().data().address();
+
+        embed(p.tokens(), p.cuSeqlens(), numSeqs, residual, p.seqDivisors());
+        Gemm.Shape qkvShape = new Gemm.Shape(n, d, 3L * d, 3L * d, dtype, dtype, false, false);
+        Gemm.Shape outShape = new Gemm.Shape(n, d, d, d, dtype, DType.F32, true, true);
+        Gemm.Shape fc1Shape = new Gemm.Shape(n, d, ffn, ffn, dtype, dtype, true, false);
+        Gemm.Shape fc2Shape = new Gemm.Shape(n, ffn, d, d, dtype, DType.F32, true, true);
+        for (int l = 0; l < numLayers; l++) {
+            if (observer != null) {
+                observer.representation(l);
+            }
+            DeviceWeights.Layer w = weights.layers[l];
+            CudaKernels.layerNorm(residual, normed, floats(w.attnNormGain()), floats(w.attnNormBias()), null, null,
+                    eps, stream);
+            gemm.linear(normedAddress, w.qkvWeight(), p.qkv().data().address(), 0, qkvShape);
+            CudaKernels.qkvEpilogue(p.qkv(), floats(w.qkvBias()), floats(w.invFreq()), p.cuSeqlens(), numSeqs, heads,
+                    headDim, (float) (1 / Math.sqrt(headDim)), p.q(), p.k(), p.v(), dtype, stream);
+            CudaKernels.attention(p.q(), p.k(), p.v(), dtype, (long) heads * headDim, headDim, p.attnOut(), d,
+                    p.cuSeqlens(), numSeqs, n, heads, headDim, batch.maxSeqlen(), 1f, p.probs(), p.probsOffsets(),
+                    stream);
+            if (contacts) {
+                CudaKernels.contactHeadAccumulate(p.probs(), p.probsOffsets(), p.cuSeqlens(), p.tokens(), numSeqs, n,
+                        heads, batch.maxSeqlen(), contactHead.layerWeight(l), p.contactLogits(), p.contactOffsets(),
+                        p.contactRowSums(), EOS, l > 0, stream);
+            }
+            if (observer != null) {
+                observer.afterAttention(l);
+            }
+            gemm.linear(p.attnOut().address(), w.outWeight(), residual.data().address(), w.outBias(), outShape);
+            CudaKernels.layerNorm(residual, normed, floats(w.ffnNormGain()), floats(w.ffnNormBias()), null, null,
+                    eps, stream);
+            gemm.linearGelu(normedAddress, w.fc1Weight(), hiddenAddress, w.fc1Bias(), fc1Shape);
+            gemm.linear(hiddenAddress, w.fc2Weight(), residual.data().address(), w.fc2Bias(), fc2Shape);
+        }
+        CudaKernels.layerNorm(residual, normed, floats(weights.finalNormGain), floats(weights.finalNormBias), null,
+                null, eps, stream);
+        if (finalRepresentation) {
+            // The last representation is the final LayerNorm's output; in fp32 it is computed once more in place.
+            CudaKernels.layerNorm(residual, residual, floats(weights.finalNormGain), floats(weights.finalNormBias),
+                    null, null, eps, stream);
+        }
+        if (lmHead) {
+            lmHead(n, normed, p.lmHidden(), p.logits());
         }
     }
 
@@ -274,23 +353,19 @@ final class CudaRuntime implements Esm2Runtime {
     }
 
     /**
-     * RobertaLMHead: dense, bias-GELU, LayerNorm, then the tied embedding with lm_head.bias; returns the device address
-     * of the fp32 logits, (totalTokens, logitColumns) with the vocabulary in the first columns.
+     * RobertaLMHead: dense with bias-GELU, LayerNorm, then the tied embedding with lm_head.bias into the fp32 logits,
+     * (tokens, logitColumns) with the vocabulary in the first columns.
      */
-    private long lmHead(PackedBatch batch, DeviceMatrix features, long base, ActivationLayout at) {
-        int n = batch.totalTokens();
+    private void lmHead(int n, DeviceMatrix features, long hidden, long logits) {
         int d = config.embedDim();
         int columns = weights.logitColumns;
-        DeviceMatrix h = DeviceMatrix.contiguous(device(base + at.hidden()), dtype, n, d);
-        gemm.linear(features.data().address(), weights.lmDenseWeight, h.data().address(), 0,
-                new Gemm.Shape(n, d, d, d, dtype, dtype, false, false));
-        CudaKernels.biasGelu(h, h, floats(weights.lmDenseBias), stream);
+        DeviceMatrix h = DeviceMatrix.contiguous(device(hidden), dtype, n, d);
+        gemm.linearGelu(features.data().address(), weights.lmDenseWeight, hidden, weights.lmDenseBias,
+                new Gemm.Shape(n, d, d, d, dtype, dtype, true, false));
         CudaKernels.layerNorm(h, h, floats(weights.lmNormGain), floats(weights.lmNormBias), null, null,
                 (float) config.layerNormEps(), stream);
-        long logits = base + at.logits();
-        gemm.linear(h.data().address(), weights.lmOutWeight, logits, weights.lmOutBias,
+        gemm.linear(hidden, weights.lmOutWeight, logits, weights.lmOutBias,
                 new Gemm.Shape(n, d, columns, columns, dtype, DType.F32, true, false));
-        return logits;
     }
 
     /** Log-softmax over the vocabulary columns of each logit row (the padding columns stay out of the sum). */
@@ -306,12 +381,10 @@ final class CudaRuntime implements Esm2Runtime {
         return batch.split(download(address, (long) batch.totalTokens() * columns), columns, config.vocabSize());
     }
 
-    private void capture(ForwardRequest request, int layer, DeviceMatrix x, PackedBatch batch,
-            Map<Integer, float[][]> reps) {
-        if (request.representationLayers().contains(layer)) {
-            int d = config.embedDim();
-            reps.put(layer, batch.split(download(x.data().address(), x.rows() * d), d, d));
-        }
+    /** Per-sequence host copies of the fp32 residual stream (tokens, D). */
+    private float[][] downloadRepresentation(PackedBatch batch, DeviceMatrix residual) {
+        int d = config.embedDim();
+        return batch.split(download(residual.data().address(), residual.rows() * d), d, d);
     }
 
     /** Copies fp32 device memory into a new array; the copy is ordered after all work queued on the stream. */
@@ -384,6 +457,7 @@ final class CudaRuntime implements Esm2Runtime {
         }
         closed = true;
         cudart.cudaStreamSynchronize(stream);
+        graphs.close();
         gemm.close();
         arena.close();
         weights.close();
