@@ -108,7 +108,12 @@ bool run(const Case &k, bool time_it) {
 
     bool ok = true;
     for (int version : {1, 2}) {
-        if (k.in_place) LAB_CHECK(cudaMemcpy(d_x, x_host.data(), x_elems * sizeof(T), cudaMemcpyHostToDevice));
+        // Every version starts from the original buffers, so none can pass on what another one wrote.
+        if (k.in_place) {
+            LAB_CHECK(cudaMemcpy(d_x, x_host.data(), x_elems * sizeof(T), cudaMemcpyHostToDevice));
+        } else {
+            LAB_CHECK(cudaMemcpy(d_y, y_host.data(), y_elems * sizeof(T), cudaMemcpyHostToDevice));
+        }
         launch<T>(version, p);
         LAB_CHECK(cudaGetLastError());
         char what[112];
