@@ -20,7 +20,9 @@
 #                                                  sanitizer compute-sanitizer memcheck and racecheck on the GPU
 #                                                            tests (tag "gpu", without the "stress" ones: 1000
 #                                                            repeated calls, deliberate out-of-memory)
-#                                                  labs      each kernel lab program from data.tgz
+#                                                  labs      each kernel lab program from data.tgz; lab_matmul
+#                                                            (cuBLASLt baseline) is compiled there with nvcc when
+#                                                            the preparing machine could not build it
 #                                                  bench     org.esm2j.cuda.GpuForwardBenchmark (bindings test
 #                                                            sources): 8M..15B with random bf16 weights made on the
 #                                                            device, at 8x1024 and 64x512: tokens/s, MFU, peak device
@@ -28,7 +30,9 @@
 #                                                            no new size after 240 s; sizes from $BENCH_SIZES
 #                                                            (default 8M,35M,150M,650M,3B,15B)
 #                                                  peer      ../shared/device/peer_pytorch.py --modes infer, sizes
-#                                                            from $PEER_SIZES (default: the bench's)
+#                                                            from $PEER_SIZES (default 8M..3B), then
+#                                                            bench/attention_baseline.py (PyTorch SDPA per backend
+#                                                            on the attention lab's shapes)
 #                                                and writes every log and table under RESULTS (default $OUT when set,
 #                                                else ./gpu-results), with summary.md at the end.
 #
@@ -36,8 +40,7 @@
 #   run(command='bash bench/gpu-check.sh run .device "$OUT" tests,sanitizer,labs', carry=['.device'])
 #   run(command='bash bench/gpu-check.sh run .device "$OUT" bench,peer', carry=['.device'])
 # The peer builds each model in fp32 on the host before moving it to the GPU (15B: 60 GB, once per shape), which can
-# take minutes; if bench,peer overruns one call, give the peer's 15B a call of its own:
-#   run(command='PEER_SIZES=8M,35M,150M,650M,3B bash bench/gpu-check.sh run .device "$OUT" bench,peer', ...)
+# take minutes, so its 15B row gets a call of its own:
 #   run(command='PEER_SIZES=15B bash bench/gpu-check.sh run .device "$OUT" peer', carry=['.device'])
 set -euo pipefail
 
@@ -123,7 +126,8 @@ run() {
     local results=${2:-${OUT:-gpu-results}}
     local steps=${3:-tests,sanitizer,labs,bench,peer}
     local sizes=${BENCH_SIZES:-8M,35M,150M,650M,3B,15B}
-    local peer_sizes=${PEER_SIZES:-$sizes}
+    # The peer builds each model in fp32 on the host first; 15B (60 GB) gets a call of its own: PEER_SIZES=15B.
+    local peer_sizes=${PEER_SIZES:-8M,35M,150M,650M,3B}
     cd "$root"
     dir=$(cd "$dir" && pwd)
     mkdir -p "$results"
@@ -158,6 +162,13 @@ run() {
         done
     fi
     if [[ ",$steps," == *,labs,* ]]; then
+        if [ ! -x "$data/labs/lab_matmul" ] && command -v nvcc > /dev/null; then
+            # Built here because the machine that prepares .device may lack cuBLASLt, its baseline (~1 minute).
+            echo "== building lab_matmul"
+            nvcc -O3 -std=c++17 -gencode=arch=compute_90a,code=sm_90a -Inative/include -Icuda-kernels \
+                cuda-kernels/dev/matmul.cu -lcublasLt -o "$data/labs/lab_matmul" > "$results/lab_matmul-build.txt" 2>&1 \
+                || { echo "lab_matmul did not build (see lab_matmul-build.txt)"; status=1; }
+        fi
         local lab
         for lab in "$data"/labs/lab_*; do
             [ -x "$lab" ] || continue
@@ -178,6 +189,10 @@ run() {
         python3 "$dir/peer_pytorch.py" --sizes "$peer_sizes" --modes infer --json "$results/bench-peer.json" \
             > "$results/bench-peer.txt" 2>&1 || status=1
         tail -12 "$results/bench-peer.txt"
+        echo "== attention baseline: PyTorch SDPA per backend"
+        python3 bench/attention_baseline.py "$results/attention-baseline.md" > "$results/attention-baseline.txt" 2>&1 \
+            || status=1
+        cat "$results/attention-baseline.md" 2>/dev/null || tail -5 "$results/attention-baseline.txt"
     fi
 
     {
@@ -189,6 +204,10 @@ run() {
         done
         [ -f "$results/bench-esm2j.md" ] && { echo; echo "## esm2j (bf16, packed)"; cat "$results/bench-esm2j.md"; }
         [ -f "$results/bench-peer.txt" ] && { echo; echo "## peer"; cat "$results/bench-peer.txt"; }
+        [ -f "$results/attention-baseline.md" ] && { echo; echo "## attention baseline (SDPA)"; cat "$results/attention-baseline.md"; }
+        for f in "$results"/lab_*.txt; do
+            [ -f "$f" ] && { echo; echo "## $(basename "$f" .txt)"; tail -n 90 "$f"; }
+        done
     } > "$results/summary.md"
     echo "results in $results (summary.md); status $status"
     return $status

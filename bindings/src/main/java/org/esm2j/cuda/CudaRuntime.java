@@ -101,6 +101,11 @@ final class CudaRuntime implements Esm2Runtime {
         return weights.bytes() + (contactHead != null ? contactHead.bytes() : 0);
     }
 
+    /** The matmul implementation chosen per GEMM shape so far, with both measured times. */
+    synchronized List<Gemm.Selection> matmulSelections() {
+        return gemm.selections();
+    }
+
     /** CUDA graphs currently held (launch sequences captured for replay). */
     synchronized int cachedGraphs() {
         return graphs.size();

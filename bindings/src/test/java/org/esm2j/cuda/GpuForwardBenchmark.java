@@ -54,6 +54,7 @@ public final class GpuForwardBenchmark {
         long started = System.nanoTime();
         long peakInUse = deviceBytesInUse();
         List<String> rows = new ArrayList<>();
+        List<Gemm.Selection> matmuls = new ArrayList<>();
         rows.add(COLUMNS);
         rows.add("|---|---|---|---|---|---|---|---|---|---|");
         for (String rawSize : sizes) {
@@ -72,6 +73,7 @@ public final class GpuForwardBenchmark {
                         (System.nanoTime() - madeAt) / 1e9);
                 try (CudaRuntime gpu = new CudaRuntime(config, DType.BF16, weights)) { // owns the weights from here
                     peakInUse = Math.max(peakInUse, measureShapes(size, config, gpu, weights.bytes(), budget, rows));
+                    matmuls.addAll(gpu.matmulSelections());
                 }
             } catch (DeviceOutOfMemoryException e) {
                 rows.add(note(size, "weights out of memory"));
@@ -83,7 +85,9 @@ public final class GpuForwardBenchmark {
         String report = String.join("\n", rows) + "\n\n" + String.format(Locale.ROOT,
                 "bf16, packed batches, random weights made on the device (seed %d); peak device memory in use "
                         + "(cudaMemGetInfo after each shape, CUDA context included): %.2f GiB; %.0f s in all.%n",
-                WEIGHT_SEED, peakInUse / GIB, (System.nanoTime() - started) / 1e9);
+                WEIGHT_SEED, peakInUse / GIB, (System.nanoTime() - started) / 1e9)
+                + "\nMatmul per GEMM shape (first use, CUDA events): cuBLASLt vs the hand-written kernel; ratio > 1 "
+                + "means ours is faster; production uses the faster.\n\n" + Gemm.selectionTable(matmuls);
         AtomicFiles.write(out, stream -> stream.write(report.getBytes(StandardCharsets.UTF_8)));
         System.out.print(report);
     }
