@@ -11,7 +11,7 @@
 // tokens for the fc1 widths of esm2_t6_8M (1280), t30_150M (2560) and t33_650M (5120).
 // Build (from the repository root): cmake -S . -B build -DESM2J_BUILD_KERNEL_LAB=ON && cmake --build build --target lab_bias_gelu
 //   or: nvcc -O3 -std=c++17 -arch=sm_90a -Inative/include -Icuda-kernels cuda-kernels/dev/bias_gelu.cu -o lab_bias_gelu
-// Run on a GPU: ./lab_bias_gelu   (validation, then timing, ~10 s; exit status 1 on any mismatch)
+// Run on a GPU: ./lab_bias_gelu   (validation, then timing; exit status 1 on any mismatch)
 #include <algorithm>
 #include <cfloat>
 #include <cstdint>

@@ -16,7 +16,7 @@
 // t36_3B (2560).
 // Build (from the repository root): cmake -S . -B build -DESM2J_BUILD_KERNEL_LAB=ON && cmake --build build --target lab_embedding
 //   or: nvcc -O3 -std=c++17 -arch=sm_90a -Inative/include -Icuda-kernels cuda-kernels/dev/embedding.cu -o lab_embedding
-// Run on a GPU: ./lab_embedding   (validation, then timing, a few seconds; exit status 1 on any mismatch)
+// Run on a GPU: ./lab_embedding   (validation, then timing; exit status 1 on any mismatch)
 #include <cfloat>
 #include <cstdint>
 

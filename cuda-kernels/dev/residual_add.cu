@@ -13,7 +13,7 @@
 // at 64 x 512 tokens for the widths of esm2_t6_8M (320), t33_650M (1280) and t36_3B (2560).
 // Build (from the repository root): cmake -S . -B build -DESM2J_BUILD_KERNEL_LAB=ON && cmake --build build --target lab_residual_add
 //   or: nvcc -O3 -std=c++17 -arch=sm_90a -Inative/include -Icuda-kernels cuda-kernels/dev/residual_add.cu -o lab_residual_add
-// Run on a GPU: ./lab_residual_add   (validation, then timing, ~10 s; exit status 1 on any mismatch)
+// Run on a GPU: ./lab_residual_add   (validation, then timing; exit status 1 on any mismatch)
 #include <algorithm>
 #include <cfloat>
 #include <cstdint>

@@ -24,7 +24,7 @@ import org.esm2j.testing.NumericAssert;
  */
 record GpuWorkload(String name, Esm2Weights weights, List<int[]> tokens) {
     /** Residues per sequence of the random batches; each also gets {@code <cls>} and {@code <eos>}. */
-    static final int[] RANDOM_RESIDUES = {1, 97, 300};
+    private static final int[] RANDOM_RESIDUES = {1, 97, 300};
     private static final int CLS = 0;
     private static final int EOS = 2;
     /** The 20 standard amino acids are token ids 4..23 of the ESM-2 alphabet. */
