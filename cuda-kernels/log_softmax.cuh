@@ -59,17 +59,18 @@ log_softmax_streaming_kernel(const float *x, float *out, int64_t rows, int cols,
     if (row >= rows) return;
     const float *xr = x + row * x_row_stride;
 
+    // 64-bit column index: with cols near INT_MAX, c + 32 would overflow an int.
     float max = -INFINITY;
-    for (int c = lane; c < cols; c += 32) max = fmaxf(max, xr[c]);
+    for (int64_t c = lane; c < cols; c += 32) max = fmaxf(max, xr[c]);
     max = warp_max(max);
 
     float sum = 0.f;
-    for (int c = lane; c < cols; c += 32) sum += expf(xr[c] - max);
+    for (int64_t c = lane; c < cols; c += 32) sum += expf(xr[c] - max);
     const float log_sum = logf(warp_sum(sum));
 
     // Each lane reads x[c] before writing out[c] for the same c, so an aliased row is safe here too.
     float *outr = out + row * out_row_stride;
-    for (int c = lane; c < cols; c += 32) outr[c] = (xr[c] - max) - log_sum;
+    for (int64_t c = lane; c < cols; c += 32) outr[c] = (xr[c] - max) - log_sum;
 }
 
 inline void log_softmax_forward(const esm2j_log_softmax_params &p) {
