@@ -6,6 +6,8 @@
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
+#include "esm2j_cuda.h"
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -75,6 +77,20 @@ inline float as_float(__nv_bfloat16 v) { return __bfloat162float(v); }
 inline float as_float(__half v) { return __half2float(v); }
 
 // Relative epsilon of an output type: fp32 FLT_EPSILON, bf16 2^-8 (half an ulp at 8 mantissa bits), fp16 2^-11.
+// Host-side rounding into a lab's element type, and its name and esm2j_dtype code for messages and param structs.
+template <typename T> T narrow(float v);
+template <> inline float narrow<float>(float v) { return v; }
+template <> inline __half narrow<__half>(float v) { return __float2half_rn(v); }
+template <> inline __nv_bfloat16 narrow<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
+template <typename T> constexpr const char *dtype_name();
+template <> constexpr const char *dtype_name<float>() { return "f32"; }
+template <> constexpr const char *dtype_name<__half>() { return "f16"; }
+template <> constexpr const char *dtype_name<__nv_bfloat16>() { return "bf16"; }
+template <typename T> constexpr int32_t dtype_code();
+template <> constexpr int32_t dtype_code<float>() { return ESM2J_DTYPE_F32; }
+template <> constexpr int32_t dtype_code<__half>() { return ESM2J_DTYPE_F16; }
+template <> constexpr int32_t dtype_code<__nv_bfloat16>() { return ESM2J_DTYPE_BF16; }
+
 template <typename T> constexpr float dtype_eps();
 template <> constexpr float dtype_eps<float>() { return 1.2e-7f; }
 template <> constexpr float dtype_eps<__nv_bfloat16>() { return 1.f / 256; }

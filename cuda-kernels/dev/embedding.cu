@@ -25,19 +25,6 @@
 
 namespace {
 
-template <typename T> T narrow(float v);
-template <> float narrow<float>(float v) { return v; }
-template <> __half narrow<__half>(float v) { return __float2half_rn(v); }
-template <> __nv_bfloat16 narrow<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
-template <typename T> constexpr const char *dtype_name();
-template <> constexpr const char *dtype_name<float>() { return "f32"; }
-template <> constexpr const char *dtype_name<__half>() { return "f16"; }
-template <> constexpr const char *dtype_name<__nv_bfloat16>() { return "bf16"; }
-template <typename T> constexpr int dtype_code();
-template <> constexpr int dtype_code<float>() { return ESM2J_DTYPE_F32; }
-template <> constexpr int dtype_code<__half>() { return ESM2J_DTYPE_F16; }
-template <> constexpr int dtype_code<__nv_bfloat16>() { return ESM2J_DTYPE_BF16; }
-
 constexpr int kVocab = 33, kCls = 0, kPad = 1, kEos = 2, kMask = 32;
 const float kKeep = static_cast<float>(1 - 0.15 * 0.8);  // fair-esm's 1 - mask_ratio_train, as the runtime passes it
 

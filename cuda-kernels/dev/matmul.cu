@@ -60,15 +60,6 @@ constexpr Epilogue kBias{true, false, false, "bias"};
 constexpr Epilogue kBiasGelu{true, true, false, "bias+gelu"};
 constexpr Epilogue kBiasAccumulate{true, false, true, "bias+acc"};
 
-template <typename T> constexpr int32_t dtype_code();
-template <> constexpr int32_t dtype_code<float>() { return ESM2J_DTYPE_F32; }
-template <> constexpr int32_t dtype_code<__half>() { return ESM2J_DTYPE_F16; }
-template <> constexpr int32_t dtype_code<__nv_bfloat16>() { return ESM2J_DTYPE_BF16; }
-
-template <typename T> const char *dtype_name() {
-    return dtype_code<T>() == ESM2J_DTYPE_F32 ? "f32" : dtype_code<T>() == ESM2J_DTYPE_F16 ? "f16" : "bf16";
-}
-
 template <typename T> cudaDataType_t cuda_type();
 template <> cudaDataType_t cuda_type<float>() { return CUDA_R_32F; }
 template <> cudaDataType_t cuda_type<__half>() { return CUDA_R_16F; }
