@@ -193,9 +193,12 @@ final class CudaRuntime implements Esm2Runtime {
 
     /**
      * What a forward pass's device work depends on besides device-resident data (token ids, offsets): the launch
-     * sequence of a CUDA graph. The arena's base address is not part of it because graphs are dropped when it moves.
+     * sequence of a CUDA graph. The layout is part of it because the graph holds the buffers' addresses: batches of
+     * equal token and sequence counts but other lengths place the attention maps' and contacts' buffers elsewhere (their
+     * sizes follow the sum of squared lengths). The arena's base address is not part of it because graphs are dropped
+     * when it moves.
      */
-    private record LaunchShape(int tokens, int sequences, int maxSeqlen, boolean contacts,
+    record LaunchShape(ActivationLayout layout, int tokens, int sequences, int maxSeqlen, boolean contacts,
             boolean finalRepresentation, boolean lmHead) {}
 
     /** Host-side steps between the kernels of an eager pass: copies of intermediate results. */
@@ -236,10 +239,9 @@ final class CudaRuntime implements Esm2Runtime {
                     public void afterAttention(int layer) {
                         if (request.attentions()) {
                             long count = batch.probsPerLayer();
-                            CudaCalls.check(cudart.cudaMemcpyAsync(hostProbs.position(layer * count),
+                            CudaCalls.check(cudart.cudaMemcpyAsync(elementAddress(hostProbs, layer * count),
                                     buffers.probs(), count * Float.BYTES, cudart.cudaMemcpyDeviceToHost, stream),
                                     "cudaMemcpyAsync of attention maps");
-                            hostProbs.position(0);
                         }
                     }
 
@@ -252,7 +254,7 @@ final class CudaRuntime implements Esm2Runtime {
                 };
                 enqueuePass(batch, buffers, contacts, finalRepresentation, request.lmHead(), observer);
             } else {
-                LaunchShape shape = new LaunchShape(batch.totalTokens(), batch.numSeqs(), batch.maxSeqlen(),
+                LaunchShape shape = new LaunchShape(at, batch.totalTokens(), batch.numSeqs(), batch.maxSeqlen(),
                         contacts, finalRepresentation, request.lmHead());
                 graphs.run(shape, () -> enqueuePass(batch, buffers, contacts, finalRepresentation,
                         request.lmHead(), null));
@@ -445,6 +447,14 @@ final class CudaRuntime implements Esm2Runtime {
         }
         CudaKernels.contactHeadFinish(contactLogits, count, contactHead.bias(), stream);
         return batch.splitContacts(download(contactLogits.address(), count));
+    }
+
+    /**
+     * The address of element {@code index} of a host array, for a {@code void*} parameter such as cudaMemcpyAsync's:
+     * JavaCPP adds a pointer's position() to a {@code void*} argument in bytes, not in elements.
+     */
+    static Pointer elementAddress(FloatPointer array, long index) {
+        return device(array.address() + index * Float.BYTES);
     }
 
     private static FloatPointer floats(long address) {

@@ -40,7 +40,11 @@ class CudaGraphsGpuTest {
 
     /** cls, residues, eos; two batches of identical shape and different residues. */
     private static List<int[]> batch(int seed) {
-        int[] lengths = {5, 40, 97};
+        return residues(new int[] {5, 40, 97}, seed);
+    }
+
+    /** One sequence of {@code <cls>}, random residues and {@code <eos>} per entry of {@code lengths}. */
+    private static List<int[]> residues(int[] lengths, int seed) {
         SplittableRandom random = new SplittableRandom(seed);
         return Arrays.stream(lengths).mapToObj(n -> {
             int[] t = new int[n + 2];
@@ -78,6 +82,31 @@ class CudaGraphsGpuTest {
                 assertArrayEquals(captured.logits(b), replaySecond.logits(b), "logits of sequence " + b);
                 NumericAssert.assertClose("captured pass vs CPU, logits of sequence " + b, captured.logits(b),
                         cpuSecond.logits(b), LOGIT_TOL, LOGIT_TOL);
+            }
+        }
+    }
+
+    /**
+     * Batches with equal token and sequence counts and longest sequence but other lengths have their attention maps
+     * and contacts elsewhere in the arena, so they must not share a graph: B seen first (eager), then A captured and
+     * replayed, then B again must give B's eager results, not a replay of A's buffers.
+     */
+    @Test
+    void batchesOfOtherLengthsDoNotReplayEachOthersGraph() {
+        Esm2Weights weights = CheckpointLoader.load(Fixtures.metaCheckpoint(Fixtures.TINY)).weights();
+        ForwardRequest request = new ForwardRequest(new TreeSet<>(), true, false, true);
+        List<int[]> a = residues(new int[] {10, 50, 97}, 1);
+        List<int[]> b = residues(new int[] {30, 30, 97}, 2);
+        try (CudaRuntime gpu = new CudaRuntime(weights, DType.BF16)) {
+            ForwardResult eagerB = gpu.forward(b, request);
+            gpu.forward(a, request);
+            gpu.forward(a, request);
+            assertEquals(1, gpu.cachedGraphs(), "A is captured on its second sight");
+            ForwardResult againB = gpu.forward(b, request);
+            assertEquals(2, gpu.cachedGraphs(), "B's second sight captures its own graph");
+            for (int s = 0; s < b.size(); s++) {
+                assertArrayEquals(eagerB.contacts(s), againB.contacts(s), "contacts of sequence " + s);
+                assertArrayEquals(eagerB.logits(s), againB.logits(s), "logits of sequence " + s);
             }
         }
     }
