@@ -109,10 +109,23 @@ final class LaunchGraphs implements AutoCloseable {
             return null;
         }
         CUgraphExec_st exec = new CUgraphExec_st();
+        int instantiated;
         try {
-            CudaCalls.check(cudart.cudaGraphInstantiate(exec, graph, 0L), "cudaGraphInstantiate");
+            instantiated = cudart.cudaGraphInstantiate(exec, graph, 0L);
         } finally {
             cudart.cudaGraphDestroy(graph);
+        }
+        if (instantiated != cudart.cudaSuccess) {
+            if (instantiated == cudart.cudaErrorMemoryAllocation) {
+                CudaCalls.check(instantiated, "cudaGraphInstantiate"); // the runtime's out-of-memory recovery
+            }
+            // Thrown, any other failure would hit this key again on every later pass, which would never succeed.
+            cudart.cudaGetLastError();
+            uncapturable.put(key, Boolean.TRUE);
+            trim(uncapturable, CAPACITY * 4, false);
+            LOG.debug("launch sequence {} cannot be instantiated as a CUDA graph ({}); it runs without one", key,
+                    cudart.cudaGetErrorString(instantiated).getString());
+            return null;
         }
         graphs.put(key, exec);
         trim(graphs, CAPACITY, true);
