@@ -2,6 +2,7 @@ package org.esm2j.cuda;
 
 import static org.bytedeco.cuda.global.cublas.CUBLASLT_EPILOGUE_BIAS;
 import static org.bytedeco.cuda.global.cublas.CUBLASLT_EPILOGUE_DEFAULT;
+import static org.bytedeco.cuda.global.cublas.CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE;
 import static org.bytedeco.cuda.global.cublas.CUBLASLT_MATMUL_DESC_BIAS_POINTER;
 import static org.bytedeco.cuda.global.cublas.CUBLASLT_MATMUL_DESC_EPILOGUE;
 import static org.bytedeco.cuda.global.cublas.CUBLASLT_MATMUL_DESC_TRANSA;
@@ -119,7 +120,12 @@ final class Gemm implements AutoCloseable {
         this.stream = stream;
         this.policy = policy;
         CudaCalls.checkBlas(cublas.cublasLtCreate(handle), "cublasLtCreate");
-        CudaCalls.check(cudart.cudaMalloc(workspace, WORKSPACE_BYTES), "cudaMalloc of the cuBLASLt workspace");
+        try {
+            CudaCalls.check(cudart.cudaMalloc(workspace, WORKSPACE_BYTES), "cudaMalloc of the cuBLASLt workspace");
+        } catch (RuntimeException e) {
+            cublas.cublasLtDestroy(handle);
+            throw e;
+        }
     }
 
     /** What selects a plan: dims, dtypes, epilogue and accumulation. */
@@ -357,6 +363,10 @@ final class Gemm implements AutoCloseable {
                 setInt(CUBLASLT_MATMUL_DESC_EPILOGUE, s.bias() ? CUBLASLT_EPILOGUE_BIAS : CUBLASLT_EPILOGUE_DEFAULT);
                 if (s.bias()) {
                     setBias(bias);
+                    if (s.yType() != DType.F32) {
+                        // Unless told, cuBLASLt reads the bias in y's type; ours is fp32 whatever y's type is.
+                        setInt(CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, cudart.CUDA_R_32F);
+                    }
                 }
                 // Column-major views: A = W^T stored (in x out), B = x^T (in x rows), C = y^T (out x rows).
                 a = layout(out, cudaType(s.xType()), s.in(), s.out(), s.in());
