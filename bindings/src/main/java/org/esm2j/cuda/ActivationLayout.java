@@ -20,15 +20,6 @@ record ActivationLayout(long tokens, long cuSeqlens, long probsOffsets, long seq
      * @param numSeqs sequences in it
      * @param probsPerLayer fp32 elements of one layer's attention probabilities, 0 when none are kept
      * @param logitColumns the row stride of the logits (the vocabulary padded for aligned rows)
-     */
-    static ActivationLayout of(Esm2Config config, DType activation, long totalTokens, long numSeqs,
-            long probsPerLayer, long logitColumns) {
-        return of(config, activation, totalTokens, numSeqs, probsPerLayer, logitColumns, 0);
-    }
-
-    /**
-     * As {@link #of(Esm2Config, DType, long, long, long, long)}, plus the buffers of the device contact head.
-     *
      * @param contactCount fp32 contact logits of the whole batch (sum of (T_s - 2)^2), 0 when contacts are not
      *     computed; the contact offsets (int64, numSeqs) and the head's row-sum workspace (fp32, heads x totalTokens)
      *     come with them

@@ -30,7 +30,7 @@ class DeviceMemoryPlanTest {
         Esm2Config c = Esm2Config.of(33, 1280, 20); // 650M shape: D 1280, FFN 5120
         long n = 1000;
         long seqs = 3;
-        ActivationLayout at = ActivationLayout.of(c, DType.BF16, n, seqs, 0, 40);
+        ActivationLayout at = ActivationLayout.of(c, DType.BF16, n, seqs, 0, 40, 0);
         long[] starts = {at.tokens(), at.cuSeqlens(), at.probsOffsets(), at.seqDivisors(), at.residual(), at.normed(),
             at.qkv(), at.q(), at.k(), at.v(), at.attnOut(), at.hidden(), at.logits(), at.probs(), at.contactOffsets(),
             at.contactRowSums(), at.contacts(), at.totalBytes()};
@@ -40,7 +40,7 @@ class DeviceMemoryPlanTest {
             assertEquals(0, starts[i] % ActivationLayout.ALIGNMENT, "buffer " + i + " is not aligned");
             assertEquals(ActivationLayout.align(sizes[i]), starts[i + 1] - starts[i], "size of buffer " + i);
         }
-        ActivationLayout withProbs = ActivationLayout.of(c, DType.BF16, n, seqs, 123_456, 40);
+        ActivationLayout withProbs = ActivationLayout.of(c, DType.BF16, n, seqs, 123_456, 40, 0);
         assertEquals(ActivationLayout.align(123_456L * 4), withProbs.totalBytes() - withProbs.probs());
     }
 
@@ -58,8 +58,8 @@ class DeviceMemoryPlanTest {
         for (long start : new long[] {at.contactOffsets(), at.contactRowSums(), at.contacts()}) {
             assertEquals(0, start % ActivationLayout.ALIGNMENT);
         }
-        // Without contacts the plan is the one of the six-argument factory.
-        assertEquals(ActivationLayout.of(c, DType.BF16, n, seqs, 20 * n * n, 40),
-                ActivationLayout.of(c, DType.BF16, n, seqs, 20 * n * n, 40, 0));
+        // Without contacts the contact buffers take no bytes: the plan ends where the logits end.
+        ActivationLayout without = ActivationLayout.of(c, DType.BF16, n, seqs, 20 * n * n, 40, 0);
+        assertEquals(at.contactOffsets(), without.totalBytes());
     }
 }
