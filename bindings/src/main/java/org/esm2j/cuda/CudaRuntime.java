@@ -43,6 +43,7 @@ final class CudaRuntime implements Esm2Runtime {
     private final DeviceArena arena = new DeviceArena();
     private final DeviceContactHead contactHead; // null without contact-regression weights
     private final LaunchGraphs graphs = new LaunchGraphs(stream);
+    private final PinnedStaging staging = new PinnedStaging();
     private long graphBase; // the arena base address the graphs point into
     private boolean closed;
 
@@ -115,6 +116,7 @@ final class CudaRuntime implements Esm2Runtime {
     synchronized void releaseActivations() {
         graphs.clear();
         arena.release();
+        staging.release();
     }
 
     @Override
@@ -394,32 +396,36 @@ final class CudaRuntime implements Esm2Runtime {
         return batch.split(download(residual.data().address(), residual.rows() * d), d, d);
     }
 
-    /** Copies fp32 device memory into a new array; the copy is ordered after all work queued on the stream. */
+    /**
+     * Copies fp32 device memory into a new array through the pinned staging buffer; the copy is ordered after all
+     * work queued on the stream.
+     */
     private float[] download(long address, long count) {
         float[] out = new float[Math.toIntExact(count)];
-        try (FloatPointer host = new FloatPointer(count)) {
-            CudaCalls.check(cudart.cudaMemcpyAsync(host, device(address), count * Float.BYTES,
-                    cudart.cudaMemcpyDeviceToHost, stream), "cudaMemcpyAsync to the host");
-            CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after a copy to the host");
-            host.get(out);
-        }
+        FloatPointer host = new FloatPointer(staging.ensure(count * Float.BYTES));
+        CudaCalls.check(cudart.cudaMemcpyAsync(host, device(address), count * Float.BYTES,
+                cudart.cudaMemcpyDeviceToHost, stream), "cudaMemcpyAsync to the host");
+        CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after a copy to the host");
+        host.get(out);
         return out;
     }
 
+    /** Copies int32 values to the device through the pinned staging buffer, waiting until the copy is done. */
     private void upload(int[] values, IntPointer device) {
-        try (IntPointer host = new IntPointer(values)) {
-            CudaCalls.check(cudart.cudaMemcpyAsync(device, host, (long) values.length * Integer.BYTES,
-                    cudart.cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync of token ids");
-            CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after an upload");
-        }
+        IntPointer host = new IntPointer(staging.ensure((long) values.length * Integer.BYTES));
+        host.put(values);
+        CudaCalls.check(cudart.cudaMemcpyAsync(device, host, (long) values.length * Integer.BYTES,
+                cudart.cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync of token ids");
+        // The staging buffer is reused by the next copy, so this one has to be finished.
+        CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after an upload");
     }
 
     private void upload(long[] values, LongPointer device, String what) {
-        try (LongPointer host = new LongPointer(values)) {
-            CudaCalls.check(cudart.cudaMemcpyAsync(device, host, (long) values.length * Long.BYTES,
-                    cudart.cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync of " + what);
-            CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after an upload");
-        }
+        LongPointer host = new LongPointer(staging.ensure((long) values.length * Long.BYTES));
+        host.put(values);
+        CudaCalls.check(cudart.cudaMemcpyAsync(device, host, (long) values.length * Long.BYTES,
+                cudart.cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync of " + what);
+        CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after an upload");
     }
 
     /** Regroups the layer-major host copy into (L, H, T_s, T_s) per sequence. */
@@ -473,6 +479,7 @@ final class CudaRuntime implements Esm2Runtime {
         closed = true;
         cudart.cudaStreamSynchronize(stream);
         graphs.close();
+        staging.close();
         gemm.close();
         arena.close();
         weights.close();
