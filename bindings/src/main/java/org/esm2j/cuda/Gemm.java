@@ -13,7 +13,6 @@ import static org.bytedeco.cuda.global.cublas.CUBLAS_OP_N;
 import static org.bytedeco.cuda.global.cublas.CUBLAS_OP_T;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -45,12 +44,15 @@ import org.slf4j.LoggerFactory;
  * <p>cuBLASLt: row-major y is column-major y^T, so cuBLASLt computes y^T = W x^T with W transposed. The bias epilogue
  * adds a per-output-column fp32 bias, and with {@code accumulate} the product is added onto y (beta = 1): out_proj and
  * fc2 add straight into the fp32 residual stream. Plans (descriptors, layouts and the heuristic's algorithm) are
- * cached per shape.
+ * cached per shape, the {@value #MAX_PLANS} most recently used of them: packed batches give almost every batch its own
+ * row count, so an unbounded cache would grow for the life of a long job.
  *
  * <p>Selection: on the first use of a shape (with or without GELU) that the hand-written kernel supports, both are
  * timed on the stream with CUDA events ({@value #WARMUP_RUNS} warm-up and {@value #TIMED_RUNS} timed runs each). They
  * write into a scratch buffer, never into the caller's y, which {@code accumulate} reads; x, W and the bias are only
- * read. The faster is kept for the shape, logged once at DEBUG with both times, and listed by {@link #selections()}.
+ * read. The faster is kept for every shape in the same row bucket ({@link #rowBucket}: rows rounded down to a power
+ * of two), so that batches of slightly different sizes are not timed again and again; it is logged once at DEBUG with
+ * both times, and listed by {@link #selections()}.
  * First uses must therefore run eagerly, not inside a CUDA graph capture (there cuBLASLt runs, untimed, until an eager
  * use). {@code -Desm2j.matmul=auto|cublaslt|esm2j} (default {@code auto}) forces one; {@code esm2j} still uses
  * cuBLASLt for shapes its kernel cannot run (in not a multiple of 8, fp32 inputs, unaligned operands).
@@ -62,6 +64,7 @@ final class Gemm implements AutoCloseable {
     static final long WORKSPACE_BYTES = 32L << 20;
     static final int WARMUP_RUNS = 2;
     static final int TIMED_RUNS = 5;
+    static final int MAX_PLANS = 64;
 
     private static final Logger LOG = LoggerFactory.getLogger(Gemm.class);
 
@@ -107,7 +110,17 @@ final class Gemm implements AutoCloseable {
     private final Map<Variant, Selection> selections = new LinkedHashMap<>();
     private final cublasLtContext handle = new cublasLtContext();
     private final Pointer workspace = new Pointer();
-    private final Map<Shape, Plan> plans = new HashMap<>();
+    private final Map<Shape, Plan> plans = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Shape, Plan> eldest) {
+            // cuBLASLt reads a plan's descriptors when a matmul is enqueued, so an evicted plan can go at once.
+            if (size() > MAX_PLANS) {
+                eldest.getValue().destroy();
+                return true;
+            }
+            return false;
+        }
+    };
     private final FloatPointer one = new FloatPointer(1f);
     private final FloatPointer zero = new FloatPointer(0f);
     private final LongPointer biasAddress = new LongPointer(1);
@@ -130,9 +143,18 @@ final class Gemm implements AutoCloseable {
 
     /** What selects a plan: dims, dtypes, epilogue and accumulation. */
     record Shape(long rows, long in, long out, long yRowStride, DType xType, DType yType, boolean bias,
-            boolean accumulate) {}
+            boolean accumulate) {
+        Shape withRows(long newRows) {
+            return new Shape(newRows, in, out, yRowStride, xType, yType, bias, accumulate);
+        }
+    }
 
-    /** A shape with or without the fused GELU: what a selection is kept for. */
+    /** The row bucket a selection is shared by: rows rounded down to a power of two (0 stays 0). */
+    static long rowBucket(long rows) {
+        return Long.highestOneBit(rows);
+    }
+
+    /** A shape (rows as their bucket) with or without the fused GELU: what a selection is kept for. */
     private record Variant(Shape shape, boolean gelu) {}
 
     /**
@@ -216,7 +238,7 @@ final class Gemm implements AutoCloseable {
     }
 
     private Implementation implementationFor(long x, long w, long bias, Shape s, boolean gelu) {
-        Variant key = new Variant(s, gelu);
+        Variant key = new Variant(s.withRows(rowBucket(s.rows())), gelu);
         Selection known = selections.get(key);
         if (known != null) {
             return known.chosen();

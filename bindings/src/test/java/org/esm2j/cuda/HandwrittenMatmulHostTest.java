@@ -63,6 +63,16 @@ class HandwrittenMatmulHostTest {
     }
 
     @Test
+    void selectionsAreSharedByRowBuckets() {
+        // packed batches of 30,000 and 32,000 tokens share one timing; 32,768 starts the next bucket
+        assertEquals(Gemm.rowBucket(30_000), Gemm.rowBucket(32_000));
+        assertEquals(16_384, Gemm.rowBucket(32_767));
+        assertEquals(32_768, Gemm.rowBucket(32_768));
+        assertEquals(1, Gemm.rowBucket(1));
+        assertEquals(0, Gemm.rowBucket(0));
+    }
+
+    @Test
     void selectionTableShowsBothTimesTheRatioAndTheChoice() {
         Gemm.Shape fc1 = new Gemm.Shape(32768, 1280, 5120, 5120, DType.BF16, DType.BF16, true, false);
         Gemm.Shape fc2 = new Gemm.Shape(32768, 5120, 1280, 1280, DType.BF16, DType.F32, true, true);
