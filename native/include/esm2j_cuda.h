@@ -91,8 +91,9 @@ typedef struct esm2j_bias_gelu_params {
 ESM2J_API int esm2j_bias_gelu_forward(const esm2j_bias_gelu_params *params);
 
 /* --- residual add ---------------------------------------------------------------------------------------------
- * residual += delta + bias, in place. The epilogue of out_proj and fc2; the residual stream may be kept in a wider
- * dtype than the GEMM output. */
+ * residual += delta + bias, in place, with the residual stream in a wider dtype than delta allowed. The forward pass
+ * adds out_proj and fc2 onto the residual inside their GEMMs (cuBLASLt with beta = 1, or esm2j_matmul_forward with
+ * accumulate); this is the unfused form for callers whose product cannot accumulate in place. */
 typedef struct esm2j_residual_add_params {
     void *residual;       /* (rows, cols), residual_dtype; read and written */
     const void *delta;    /* (rows, cols), delta_dtype */
