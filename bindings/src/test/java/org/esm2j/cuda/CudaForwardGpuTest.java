@@ -12,7 +12,6 @@ import java.util.TreeSet;
 import java.util.stream.IntStream;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.SizeTPointer;
-import org.esm2j.checkpoint.CheckpointLoader;
 import org.esm2j.cpu.CpuBackend;
 import org.esm2j.backend.Esm2Runtime;
 import org.esm2j.model.Esm2Weights;
@@ -20,7 +19,6 @@ import org.esm2j.model.ForwardRequest;
 import org.esm2j.model.ForwardResult;
 import org.esm2j.tensor.DType;
 import org.esm2j.testing.Fixtures;
-import org.esm2j.testing.Golden;
 import org.esm2j.testing.NumericAssert;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -51,18 +49,6 @@ class CudaForwardGpuTest {
         return Fixtures.MODELS;
     }
 
-    private static Esm2Weights weights(String model) {
-        return CheckpointLoader.load(Fixtures.metaCheckpoint(model)).weights();
-    }
-
-    private static List<int[]> goldenTokens(Golden golden) {
-        List<int[]> tokens = new ArrayList<>();
-        for (int i = 0; i < golden.sequences().size(); i++) {
-            tokens.add(golden.tokens(i));
-        }
-        return tokens;
-    }
-
     private static ForwardRequest everything(int numLayers) {
         TreeSet<Integer> layers = new TreeSet<>();
         IntStream.rangeClosed(0, numLayers).forEach(layers::add);
@@ -81,8 +67,8 @@ class CudaForwardGpuTest {
     }
 
     private static void compareWithCpu(String model, DType dtype) {
-        Esm2Weights w = weights(model);
-        List<int[]> tokens = goldenTokens(Golden.of(model));
+        Esm2Weights w = GpuTestInputs.fixtureWeights(model);
+        List<int[]> tokens = GpuTestInputs.goldenTokens(model);
         ForwardRequest request = everything(w.config().numLayers());
         ForwardResult expected;
         try (Esm2Runtime cpu = new CpuBackend().load(w)) {
@@ -109,8 +95,8 @@ class CudaForwardGpuTest {
     @ParameterizedTest
     @MethodSource("models")
     void batchEqualsEachSequenceAlone(String model) {
-        Esm2Weights w = weights(model);
-        List<int[]> tokens = goldenTokens(Golden.of(model));
+        Esm2Weights w = GpuTestInputs.fixtureWeights(model);
+        List<int[]> tokens = GpuTestInputs.goldenTokens(model);
         ForwardRequest request = everything(w.config().numLayers());
         try (CudaRuntime gpu = new CudaRuntime(w, DType.BF16)) {
             List<int[]> reversed = new ArrayList<>(tokens);
@@ -133,8 +119,8 @@ class CudaForwardGpuTest {
     @Test
     @Tag("stress")
     void thousandForwardCallsDoNotGrowDeviceMemory() {
-        Esm2Weights w = weights(Fixtures.TINY);
-        List<int[]> tokens = goldenTokens(Golden.of(Fixtures.TINY));
+        Esm2Weights w = GpuTestInputs.fixtureWeights(Fixtures.TINY);
+        List<int[]> tokens = GpuTestInputs.goldenTokens(Fixtures.TINY);
         ForwardRequest request = everything(w.config().numLayers());
         try (CudaRuntime gpu = new CudaRuntime(w, DType.BF16)) {
             // Both shapes once before measuring: their first use loads kernels (lazy module loading takes device
@@ -155,8 +141,8 @@ class CudaForwardGpuTest {
     @Test
     @Tag("stress")
     void outOfMemoryIsReportedAndTheRuntimeStaysUsable() {
-        Esm2Weights w = weights(Fixtures.TINY);
-        List<int[]> tokens = goldenTokens(Golden.of(Fixtures.TINY));
+        Esm2Weights w = GpuTestInputs.fixtureWeights(Fixtures.TINY);
+        List<int[]> tokens = GpuTestInputs.goldenTokens(Fixtures.TINY);
         ForwardRequest request = ForwardRequest.logitsOnly();
         try (CudaRuntime gpu = new CudaRuntime(w, DType.BF16)) {
             ForwardResult first = gpu.forward(tokens, request);

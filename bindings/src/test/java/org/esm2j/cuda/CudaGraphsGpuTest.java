@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.TreeSet;
-import org.esm2j.checkpoint.CheckpointLoader;
 import org.esm2j.backend.Esm2Runtime;
 import org.esm2j.cpu.CpuBackend;
 import org.esm2j.model.Esm2Weights;
@@ -40,26 +37,12 @@ class CudaGraphsGpuTest {
 
     /** cls, residues, eos; two batches of identical shape and different residues. */
     private static List<int[]> batch(int seed) {
-        return residues(new int[] {5, 40, 97}, seed);
-    }
-
-    /** One sequence of {@code <cls>}, random residues and {@code <eos>} per entry of {@code lengths}. */
-    private static List<int[]> residues(int[] lengths, int seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        return Arrays.stream(lengths).mapToObj(n -> {
-            int[] t = new int[n + 2];
-            t[0] = 0;
-            for (int i = 1; i <= n; i++) {
-                t[i] = 4 + random.nextInt(20);
-            }
-            t[n + 1] = 2;
-            return t;
-        }).toList();
+        return GpuTestInputs.randomSequences(new int[] {5, 40, 97}, seed);
     }
 
     @Test
     void replaysEqualTheEagerPassAndFollowNewTokens() {
-        Esm2Weights weights = CheckpointLoader.load(Fixtures.metaCheckpoint(Fixtures.TINY)).weights();
+        Esm2Weights weights = GpuTestInputs.fixtureWeights(Fixtures.TINY);
         int numLayers = weights.config().numLayers();
         ForwardRequest request = new ForwardRequest(new TreeSet<>(List.of(numLayers)), true, false, true, true);
         List<int[]> first = batch(1);
@@ -93,10 +76,10 @@ class CudaGraphsGpuTest {
      */
     @Test
     void batchesOfOtherLengthsDoNotReplayEachOthersGraph() {
-        Esm2Weights weights = CheckpointLoader.load(Fixtures.metaCheckpoint(Fixtures.TINY)).weights();
+        Esm2Weights weights = GpuTestInputs.fixtureWeights(Fixtures.TINY);
         ForwardRequest request = new ForwardRequest(new TreeSet<>(), true, false, true);
-        List<int[]> a = residues(new int[] {10, 50, 97}, 1);
-        List<int[]> b = residues(new int[] {30, 30, 97}, 2);
+        List<int[]> a = GpuTestInputs.randomSequences(new int[] {10, 50, 97}, 1);
+        List<int[]> b = GpuTestInputs.randomSequences(new int[] {30, 30, 97}, 2);
         try (CudaRuntime gpu = new CudaRuntime(weights, DType.BF16)) {
             ForwardResult eagerB = gpu.forward(b, request);
             gpu.forward(a, request);
@@ -113,7 +96,7 @@ class CudaGraphsGpuTest {
 
     @Test
     void intermediateCopiesRunWithoutGraphs() {
-        Esm2Weights weights = CheckpointLoader.load(Fixtures.metaCheckpoint(Fixtures.TINY)).weights();
+        Esm2Weights weights = GpuTestInputs.fixtureWeights(Fixtures.TINY);
         ForwardRequest request = new ForwardRequest(new TreeSet<>(List.of(0, 1)), true, true, false);
         try (CudaRuntime gpu = new CudaRuntime(weights, DType.BF16)) {
             ForwardResult a = gpu.forward(batch(1), request);

@@ -3,12 +3,10 @@ package org.esm2j.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 import org.esm2j.backend.Esm2Runtime;
-import org.esm2j.checkpoint.CheckpointLoader;
 import org.esm2j.cpu.ContactPrediction;
 import org.esm2j.cpu.CpuBackend;
 import org.esm2j.cpu.LogSoftmax;
@@ -17,7 +15,6 @@ import org.esm2j.model.ForwardRequest;
 import org.esm2j.model.ForwardResult;
 import org.esm2j.tensor.DType;
 import org.esm2j.testing.Fixtures;
-import org.esm2j.testing.Golden;
 import org.esm2j.testing.NumericAssert;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -53,24 +50,11 @@ class CudaHeadsGpuTest {
         return Fixtures.MODELS;
     }
 
-    private static Esm2Weights weights(String model) {
-        return CheckpointLoader.load(Fixtures.metaCheckpoint(model)).weights();
-    }
-
-    private static List<int[]> goldenTokens(String model) {
-        Golden golden = Golden.of(model);
-        List<int[]> tokens = new ArrayList<>();
-        for (int i = 0; i < golden.sequences().size(); i++) {
-            tokens.add(golden.tokens(i));
-        }
-        return tokens;
-    }
-
     @ParameterizedTest
     @MethodSource("models")
     void contactsMatchTheCpuHeadOnTheSameMapsAndTheCpuRuntime(String model) {
-        Esm2Weights w = weights(model);
-        List<int[]> tokens = goldenTokens(model);
+        Esm2Weights w = GpuTestInputs.fixtureWeights(model);
+        List<int[]> tokens = GpuTestInputs.goldenTokens(model);
         ForwardResult cpuResult;
         try (Esm2Runtime cpu = new CpuBackend().load(w)) {
             cpuResult = cpu.forward(tokens, new ForwardRequest(new TreeSet<>(), false, false, true));
@@ -95,8 +79,8 @@ class CudaHeadsGpuTest {
     @ParameterizedTest
     @MethodSource("models")
     void eosInsideASequenceAndSequencesWithoutResiduesFollowTheCpuHead(String model) {
-        Esm2Weights w = weights(model);
-        List<int[]> golden = goldenTokens(model);
+        Esm2Weights w = GpuTestInputs.fixtureWeights(model);
+        List<int[]> golden = GpuTestInputs.goldenTokens(model);
         int[] withEos = golden.get(0).clone();
         withEos[withEos.length / 2] = CudaRuntime.EOS; // fair-esm zeroes that residue's row and column
         List<int[]> tokens = List.of(new int[] {0, 2}, withEos, new int[] {0, 5, 2}, golden.get(1));
@@ -117,9 +101,9 @@ class CudaHeadsGpuTest {
     @ParameterizedTest
     @MethodSource("models")
     void logProbabilitiesMatchTheCpuLogSoftmax(String model) {
-        Esm2Weights w = weights(model);
+        Esm2Weights w = GpuTestInputs.fixtureWeights(model);
         int vocab = w.config().vocabSize();
-        List<int[]> tokens = goldenTokens(model);
+        List<int[]> tokens = GpuTestInputs.goldenTokens(model);
         ForwardResult cpuResult;
         try (Esm2Runtime cpu = new CpuBackend().load(w)) {
             cpuResult = cpu.forward(tokens, ForwardRequest.logProbabilitiesOnly());

@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.esm2j.io.AtomicFiles;
@@ -151,7 +151,9 @@ public final class GpuForwardBenchmark {
 
     private static String measure(String size, Esm2Config config, CudaRuntime gpu, long weightBytes, int batch,
             int length, Budget budget) {
-        List<int[]> tokens = randomSequences(batch, length);
+        int[] residues = new int[batch];
+        Arrays.fill(residues, length - 2); // full length: <cls> and <eos> included in length
+        List<int[]> tokens = GpuTestInputs.randomSequences(residues, 7);
         ForwardRequest request = ForwardRequest.logitsOnly();
         long warmStart = System.nanoTime();
         double lastPass;
@@ -175,22 +177,6 @@ public final class GpuForwardBenchmark {
         return String.format(Locale.ROOT, "| %s | %dx%d | %.2f | %,.0f | %.1f | %.3f | %d | %.2f | %.2f | %.2f |", size,
                 batch, length, seconds * 1e3, tokensPerSecond, flops / 1e12, flops / PEAK_FLOPS, timed,
                 weightBytes / GIB, gpu.peakDeviceBytes() / GIB, deviceBytesInUse() / GIB);
-    }
-
-    /** Full-length sequences: {@code <cls>}, random standard residues, {@code <eos>}. */
-    private static List<int[]> randomSequences(int batch, int length) {
-        SplittableRandom random = new SplittableRandom(7);
-        List<int[]> tokens = new ArrayList<>();
-        for (int b = 0; b < batch; b++) {
-            int[] seq = new int[length];
-            seq[0] = 0; // <cls>
-            for (int p = 1; p < length - 1; p++) {
-                seq[p] = 4 + random.nextInt(20); // the 20 standard residues
-            }
-            seq[length - 1] = 2; // <eos>
-            tokens.add(seq);
-        }
-        return tokens;
     }
 
     private static String note(String size, String what) {

@@ -1,20 +1,15 @@
 package org.esm2j.cuda;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.TreeSet;
 import org.esm2j.backend.Esm2Runtime;
 import org.esm2j.bench.RandomWeights;
-import org.esm2j.checkpoint.CheckpointLoader;
 import org.esm2j.cpu.CpuBackend;
 import org.esm2j.cpu.NaiveBf16Forward;
 import org.esm2j.model.Esm2Weights;
 import org.esm2j.model.ForwardRequest;
 import org.esm2j.model.ForwardResult;
 import org.esm2j.tensor.DType;
-import org.esm2j.testing.Fixtures;
-import org.esm2j.testing.Golden;
 import org.esm2j.testing.NumericAssert;
 
 /**
@@ -25,11 +20,6 @@ import org.esm2j.testing.NumericAssert;
 record GpuWorkload(String name, Esm2Weights weights, List<int[]> tokens) {
     /** Residues per sequence of the random batches; each also gets {@code <cls>} and {@code <eos>}. */
     private static final int[] RANDOM_RESIDUES = {1, 97, 300};
-    private static final int CLS = 0;
-    private static final int EOS = 2;
-    /** The 20 standard amino acids are token ids 4..23 of the ESM-2 alphabet. */
-    private static final int FIRST_RESIDUE = 4;
-    private static final int RESIDUE_COUNT = 20;
 
     /** Per sequence: logits (T, vocab) and the last representation (T, D). */
     record Outputs(float[][] logits, float[][] lastRepresentation) {
@@ -54,12 +44,7 @@ record GpuWorkload(String name, Esm2Weights weights, List<int[]> tokens) {
 
     /** A golden fixture model with its reference sequences (some hold {@code <mask>}). */
     static GpuWorkload fixture(String model) {
-        Golden golden = Golden.of(model);
-        List<int[]> tokens = new ArrayList<>();
-        for (int i = 0; i < golden.sequences().size(); i++) {
-            tokens.add(golden.tokens(i));
-        }
-        return new GpuWorkload(model, CheckpointLoader.load(Fixtures.metaCheckpoint(model)).weights(), tokens);
+        return new GpuWorkload(model, GpuTestInputs.fixtureWeights(model), GpuTestInputs.goldenTokens(model));
     }
 
     /**
@@ -68,18 +53,7 @@ record GpuWorkload(String name, Esm2Weights weights, List<int[]> tokens) {
      */
     static GpuWorkload random(String size, long seed) {
         Esm2Weights weights = RandomWeights.create(GpuForwardBenchmark.config(size), seed);
-        SplittableRandom random = new SplittableRandom(seed);
-        List<int[]> tokens = new ArrayList<>();
-        for (int residues : RANDOM_RESIDUES) {
-            int[] seq = new int[residues + 2];
-            seq[0] = CLS;
-            for (int i = 1; i <= residues; i++) {
-                seq[i] = FIRST_RESIDUE + random.nextInt(RESIDUE_COUNT);
-            }
-            seq[residues + 1] = EOS;
-            tokens.add(seq);
-        }
-        return new GpuWorkload("random " + size, weights, tokens);
+        return new GpuWorkload("random " + size, weights, GpuTestInputs.randomSequences(RANDOM_RESIDUES, seed));
     }
 
     int numLayers() {
