@@ -24,12 +24,15 @@ struct Shape {
     int heads, head_dim;
 };
 
-// Positions restart per sequence; theta formed in fp32 as PyTorch does (position * inv_freq), then fp64 trig.
-std::vector<float> reference(const std::vector<float> &qkv, const std::vector<float> &bias,
-                             const std::vector<float> &inv_freq, const std::vector<int> &cu, int heads, int hd,
-                             int which) {
+// The epilogue on the CPU in arithmetic type Real, each output passed through store. Positions restart per sequence;
+// the bias is added in fp32 and theta formed in fp32 as PyTorch does (position * inv_freq), then scaling and trig in
+// Real.
+template <typename Real, typename Store>
+std::vector<float> rotate(const std::vector<float> &qkv, const std::vector<float> &bias,
+                          const std::vector<float> &inv_freq, const std::vector<int> &cu, int heads, int hd, int which,
+                          Real q_scale, Store store) {
     const int D = heads * hd, half = hd / 2, tokens = cu.back();
-    const double scale = which == 0 ? 1.0 / std::sqrt(static_cast<double>(hd)) : 1.0;
+    const Real scale = which == 0 ? q_scale : Real(1);
     std::vector<float> out(static_cast<size_t>(tokens) * D);
     for (size_t s = 0; s + 1 < cu.size(); ++s) {
         for (int t = cu[s]; t < cu[s + 1]; ++t) {
@@ -37,12 +40,12 @@ std::vector<float> reference(const std::vector<float> &qkv, const std::vector<fl
             for (int h = 0; h < heads; ++h) {
                 for (int j = 0; j < half; ++j) {
                     const int c0 = which * D + h * hd + j, c1 = c0 + half;
-                    const double x0 = (qkv[static_cast<size_t>(t) * 3 * D + c0] + bias[c0]) * scale;
-                    const double x1 = (qkv[static_cast<size_t>(t) * 3 * D + c1] + bias[c1]) * scale;
-                    const double theta = position * inv_freq[j];
-                    const double c = which == 2 ? 1 : std::cos(theta), sn = which == 2 ? 0 : std::sin(theta);
-                    out[static_cast<size_t>(t) * D + h * hd + j] = x0 * c - x1 * sn;
-                    out[static_cast<size_t>(t) * D + h * hd + j + half] = x1 * c + x0 * sn;
+                    const Real x0 = (qkv[static_cast<size_t>(t) * 3 * D + c0] + bias[c0]) * scale;
+                    const Real x1 = (qkv[static_cast<size_t>(t) * 3 * D + c1] + bias[c1]) * scale;
+                    const Real theta = position * inv_freq[j];
+                    const Real c = which == 2 ? Real(1) : std::cos(theta), sn = which == 2 ? Real(0) : std::sin(theta);
+                    out[static_cast<size_t>(t) * D + h * hd + j] = store(x0 * c - x1 * sn);
+                    out[static_cast<size_t>(t) * D + h * hd + j + half] = store(x1 * c + x0 * sn);
                 }
             }
         }
@@ -50,32 +53,21 @@ std::vector<float> reference(const std::vector<float> &qkv, const std::vector<fl
     return out;
 }
 
+// The fp64 reference, with the exact head_dim^-0.5.
+std::vector<float> reference(const std::vector<float> &qkv, const std::vector<float> &bias,
+                             const std::vector<float> &inv_freq, const std::vector<int> &cu, int heads, int hd,
+                             int which) {
+    return rotate<double>(qkv, bias, inv_freq, cu, heads, hd, which, 1.0 / std::sqrt(static_cast<double>(hd)),
+                          [](double v) { return static_cast<float>(v); });
+}
+
 // The same-precision noise floor: everything in fp32 (the kernel's q_scale included), rounded once to TOut.
 template <typename TOut>
 std::vector<float> naive(const std::vector<float> &qkv, const std::vector<float> &bias,
                          const std::vector<float> &inv_freq, const std::vector<int> &cu, int heads, int hd, int which,
                          float q_scale) {
-    const int D = heads * hd, half = hd / 2, tokens = cu.back();
-    const float scale = which == 0 ? q_scale : 1.f;
-    auto stored = [](float v) { return as_float(narrow<TOut>(v)); };
-    std::vector<float> out(static_cast<size_t>(tokens) * D);
-    for (size_t s = 0; s + 1 < cu.size(); ++s) {
-        for (int t = cu[s]; t < cu[s + 1]; ++t) {
-            const float position = static_cast<float>(t - cu[s]);
-            for (int h = 0; h < heads; ++h) {
-                for (int j = 0; j < half; ++j) {
-                    const int c0 = which * D + h * hd + j, c1 = c0 + half;
-                    const float x0 = (qkv[static_cast<size_t>(t) * 3 * D + c0] + bias[c0]) * scale;
-                    const float x1 = (qkv[static_cast<size_t>(t) * 3 * D + c1] + bias[c1]) * scale;
-                    const float theta = position * inv_freq[j];
-                    const float c = which == 2 ? 1.f : std::cos(theta), sn = which == 2 ? 0.f : std::sin(theta);
-                    out[static_cast<size_t>(t) * D + h * hd + j] = stored(x0 * c - x1 * sn);
-                    out[static_cast<size_t>(t) * D + h * hd + j + half] = stored(x1 * c + x0 * sn);
-                }
-            }
-        }
-    }
-    return out;
+    return rotate<float>(qkv, bias, inv_freq, cu, heads, hd, which, q_scale,
+                         [](float v) { return as_float(narrow<TOut>(v)); });
 }
 
 template <typename T>
