@@ -221,14 +221,7 @@ final class CudaRuntime implements Esm2Runtime {
         // The layout holds contact buffers only when some sequence has residues (a batch of <cls><eos> has none).
         boolean contacts = request.contacts() && batch.contactCount() > 0;
         PassBuffers buffers = PassBuffers.carve(base, at, config, dtype, batch.totalTokens(), keepProbs, contacts);
-        upload(batch.tokens(), buffers.tokens());
-        upload(batch.cuSeqlens(), buffers.cuSeqlens());
-        if (keepProbs) {
-            upload(batch.probsOffsets(), buffers.probsOffsets(), "attention-map offsets");
-        }
-        if (contacts) {
-            upload(batch.contactOffsets(), buffers.contactOffsets(), "contact offsets");
-        }
+        uploadInputs(batch, buffers, keepProbs, contacts);
         boolean finalRepresentation = request.representationLayers().contains(numLayers);
         boolean midPassCopies = request.attentions()
                 || request.representationLayers().stream().anyMatch(layer -> layer < numLayers);
@@ -410,22 +403,45 @@ final class CudaRuntime implements Esm2Runtime {
         return out;
     }
 
-    /** Copies int32 values to the device through the pinned staging buffer, waiting until the copy is done. */
-    private void upload(int[] values, IntPointer device) {
-        IntPointer host = new IntPointer(staging.ensure((long) values.length * Integer.BYTES));
-        host.put(values);
-        CudaCalls.check(cudart.cudaMemcpyAsync(device, host, (long) values.length * Integer.BYTES,
-                cudart.cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync of token ids");
-        // The staging buffer is reused by the next copy, so this one has to be finished.
-        CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after an upload");
+    /**
+     * Copies the batch's device-resident inputs (token ids, sequence offsets, and the attention-map and contact
+     * offsets when used) through the pinned staging buffer, one region each, with one wait at the end: the staging
+     * buffer is reused by the next copy, so these have to be finished.
+     */
+    private void uploadInputs(PackedBatch batch, PassBuffers buffers, boolean keepProbs, boolean contacts) {
+        int[] tokens = batch.tokens();
+        int[] cuSeqlens = batch.cuSeqlens();
+        long[] probsOffsets = keepProbs ? batch.probsOffsets() : new long[0];
+        long[] contactOffsets = contacts ? batch.contactOffsets() : new long[0];
+        long cuSeqlensAt = align8((long) tokens.length * Integer.BYTES);
+        long probsOffsetsAt = align8(cuSeqlensAt + (long) cuSeqlens.length * Integer.BYTES);
+        long contactOffsetsAt = probsOffsetsAt + (long) probsOffsets.length * Long.BYTES;
+        long host = staging.ensure(contactOffsetsAt + (long) contactOffsets.length * Long.BYTES).address();
+        new IntPointer(device(host)).put(tokens);
+        new IntPointer(device(host + cuSeqlensAt)).put(cuSeqlens);
+        new LongPointer(device(host + probsOffsetsAt)).put(probsOffsets);
+        new LongPointer(device(host + contactOffsetsAt)).put(contactOffsets);
+        copyToDevice(buffers.tokens(), host, (long) tokens.length * Integer.BYTES, "token ids");
+        copyToDevice(buffers.cuSeqlens(), host + cuSeqlensAt, (long) cuSeqlens.length * Integer.BYTES,
+                "sequence offsets");
+        if (keepProbs) {
+            copyToDevice(buffers.probsOffsets(), host + probsOffsetsAt, (long) probsOffsets.length * Long.BYTES,
+                    "attention-map offsets");
+        }
+        if (contacts) {
+            copyToDevice(buffers.contactOffsets(), host + contactOffsetsAt,
+                    (long) contactOffsets.length * Long.BYTES, "contact offsets");
+        }
+        CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after the uploads");
     }
 
-    private void upload(long[] values, LongPointer device, String what) {
-        LongPointer host = new LongPointer(staging.ensure((long) values.length * Long.BYTES));
-        host.put(values);
-        CudaCalls.check(cudart.cudaMemcpyAsync(device, host, (long) values.length * Long.BYTES,
-                cudart.cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync of " + what);
-        CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after an upload");
+    private void copyToDevice(Pointer target, long host, long bytes, String what) {
+        CudaCalls.check(cudart.cudaMemcpyAsync(target, device(host), bytes, cudart.cudaMemcpyHostToDevice, stream),
+                "cudaMemcpyAsync of " + what);
+    }
+
+    private static long align8(long bytes) {
+        return (bytes + 7) & ~7L;
     }
 
     /** Regroups the layer-major host copy into (L, H, T_s, T_s) per sequence. */

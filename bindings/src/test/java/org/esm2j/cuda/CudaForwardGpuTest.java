@@ -29,8 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The CUDA forward pass against the fp32 CPU reference on every golden fixture, batch against single, device memory
  * over repeated calls and the out-of-memory path. Runs only where a CUDA device is visible (tag "gpu"; see
- * bench/gpu-check.sh; the two "stress" tests stay out of the compute-sanitizer runs). Tolerances are those of bf16 GEMM operands with fp32 accumulation (8 significant bits) over
- * two layers; every comparison prints its max abs / max rel error.
+ * bench/gpu-check.sh; the two "stress" tests stay out of the compute-sanitizer runs). Tolerances are those of bf16
+ * GEMM operands with fp32 accumulation (8 significant bits) over two layers; every comparison prints its max abs /
+ * max rel error.
  */
 @Tag("gpu")
 class CudaForwardGpuTest {
