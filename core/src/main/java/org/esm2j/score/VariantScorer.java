@@ -10,11 +10,11 @@ import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.esm2j.Esm2jException;
 import org.esm2j.InvalidInputException;
+import org.esm2j.backend.Esm2Model;
 import org.esm2j.backend.Esm2Runtime;
 import org.esm2j.data.Alphabet;
 import org.esm2j.data.TokenBudgetBatcher;
 import org.esm2j.data.UnknownResiduePolicy;
-import org.esm2j.model.Esm2Model;
 import org.esm2j.model.ForwardRequest;
 import org.esm2j.model.ForwardResult;
 import org.slf4j.Logger;
@@ -51,7 +51,7 @@ public final class VariantScorer {
 
     private VariantScorer(Function<List<int[]>, ForwardResult> forward, int tokensPerBatch) {
         if (tokensPerBatch < 1) {
-            throw new InvalidInputException("tokens per batch must be positive, got " + tokensPerBatch);
+            throw new IllegalArgumentException("tokens per batch must be positive, got " + tokensPerBatch);
         }
         this.forward = forward;
         this.tokensPerBatch = tokensPerBatch;

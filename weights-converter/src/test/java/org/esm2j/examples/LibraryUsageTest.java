@@ -3,11 +3,11 @@ package org.esm2j.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import org.esm2j.backend.Esm2Model;
 import org.esm2j.checkpoint.CheckpointLoader;
 import org.esm2j.checkpoint.LoadedCheckpoint;
 import org.esm2j.data.Alphabet;
 import org.esm2j.data.UnknownResiduePolicy;
-import org.esm2j.model.Esm2Model;
 import org.esm2j.model.ForwardRequest;
 import org.esm2j.model.ForwardResult;
 import org.esm2j.testing.Fixtures;

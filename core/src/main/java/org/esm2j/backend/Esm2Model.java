@@ -1,9 +1,10 @@
-package org.esm2j.model;
+package org.esm2j.backend;
 
 import java.util.List;
-import org.esm2j.backend.Backend;
-import org.esm2j.backend.Backends;
-import org.esm2j.backend.Esm2Runtime;
+import org.esm2j.model.Esm2Config;
+import org.esm2j.model.Esm2Weights;
+import org.esm2j.model.ForwardRequest;
+import org.esm2j.model.ForwardResult;
 
 /** An ESM-2 model ready to run: weights loaded into a backend. The entry point for library users. */
 public final class Esm2Model implements AutoCloseable {
