@@ -30,7 +30,7 @@ public record LengthPolicy(Mode mode, int maxResidues, int overlap) {
 
     public LengthPolicy {
         if (mode == null) {
-            throw new InvalidInputException("length policy mode must be given");
+            throw new IllegalArgumentException("length policy mode must be given");
         }
         if (maxResidues < 1) {
             throw new InvalidInputException("maximum residues must be at least 1, got " + maxResidues);
