@@ -10,7 +10,7 @@ import org.esm2j.tensor.HalfFloats;
 
 /**
  * ESM-2's forward pass as a plain bf16 implementation computes it (fair-esm after {@code model.to(torch.bfloat16)},
- * say): the same-precision noise floor of STYLE.md's rule "err(CUDA bf16 vs fp32) <= 2 * err(naive bf16 vs fp32)".
+ * say): the same-precision noise floor of docs/STYLE.md's rule "err(CUDA bf16 vs fp32) <= 2 * err(naive bf16 vs fp32)".
  * One unpadded sequence at a time, in the operation order of {@link NaiveForward}. Inside every operation the
  * arithmetic is fp32 (GEMM and attention products summed in fp32, the fp32 runtime's LayerNorm, softmax with an fp32
  * sum, fp32 GELU and rotary); values are rounded to bf16 (round to nearest even, {@link HalfFloats#floatToBf16}) at

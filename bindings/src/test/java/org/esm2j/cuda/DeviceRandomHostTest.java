@@ -241,7 +241,7 @@ class DeviceRandomHostTest {
 
     @Test
     void benchmarkSizesAreTheReleasedShapesOfThePerformanceTable() {
-        // PERFORMANCE.md: parameters and forward GFLOP per token at T = 512.
+        // docs/PERFORMANCE.md: parameters and forward GFLOP per token at T = 512.
         String[] sizes = {"8M", "35M", "150M", "650M", "3B", "15B"};
         double[] params = {7.5e6, 33.5e6, 148e6, 651e6, 2.84e9, 15.1e9};
         double[] gflops = {0.019, 0.079, 0.335, 1.387, 5.864, 30.76};

@@ -8,7 +8,7 @@ import org.esm2j.InvalidInputException;
 
 /**
  * The ESM-2 vocabulary (fair-esm's "ESM-1b" alphabet): 33 tokens with the exact ids of the released checkpoints and of
- * the Hugging Face {@code vocab.txt}. ESM2_REFERENCE.md section 1.
+ * the Hugging Face {@code vocab.txt}. docs/MODEL_REFERENCE.md section 1.
  *
  * <p>Encoding follows fair-esm: every vocabulary entry (each letter and each special token such as {@code <mask>}) is
  * its own token and whitespace is ignored, so {@code "K A <mask> I S Q"} and {@code "KA<mask>ISQ"} encode alike. Two

@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * A sequence cut into windows of at most {@code size} residues that overlap by {@code overlap}, and the merging of
  * the model's per-window outputs back into whole-sequence outputs. This is the usual answer to sequences longer than
- * the 1022 residues ESM-2 was trained on (ESM2_REFERENCE.md sections 7 and 8.1): run each window as its own framed
+ * the 1022 residues ESM-2 was trained on (docs/MODEL_REFERENCE.md 7, 8.1): run each window as its own framed
  * sequence ({@link Alphabet#frame}), then average.
  *
  * <p>Placement: windows start at 0, size - overlap, 2 (size - overlap), ... and the last window is aligned to the end of

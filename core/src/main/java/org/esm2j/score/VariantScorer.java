@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Zero-shot variant-effect scores from an ESM-2 model, as in fair-esm's {@code examples/variant-prediction/predict.py}
- * (ESM2_REFERENCE.md section 6); the strategies are described in {@link ScoringStrategy}.
+ * (docs/MODEL_REFERENCE.md section 6); the strategies are described in {@link ScoringStrategy}.
  *
  * <p>Every forward pass gets its own sequence ({@code <cls>} residues {@code <eos>}, at most one {@code <mask>}), and
  * passes are batched so that a batch's padded size, longest sequence times batch size, stays within the token budget

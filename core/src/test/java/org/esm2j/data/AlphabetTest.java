@@ -12,7 +12,7 @@ import org.esm2j.testing.Golden;
 import org.junit.jupiter.api.Test;
 
 class AlphabetTest {
-    // ESM2_REFERENCE.md section 1.1, written out independently of the implementation's table.
+    // docs/MODEL_REFERENCE.md section 1.1, written out independently of the implementation's table.
     private static final String[] EXPECTED = {
         "<cls>", "<pad>", "<eos>", "<unk>", "L", "A", "G", "V", "S", "E", "R", "T", "I", "D", "P", "K", "Q", "N", "F",
         "Y", "M", "H", "W", "C", "X", "B", "U", "Z", "O", ".", "-", "<null_1>", "<mask>"};
