@@ -9,10 +9,11 @@ import java.util.TreeSet;
 import org.esm2j.model.ForwardRequest;
 
 /**
- * What {@link Esm2} computed for one sequence, residue rows only ({@code <cls>} and {@code <eos>} dropped, as fair-esm's
- * extract.py writes them): per requested layer the (n, D) representations, their mean over residues and the
+ * What {@link Esm2} computed for one sequence, residue rows only ({@code <cls>} and {@code <eos>} dropped, as
+ * fair-esm's extract.py writes them): per requested layer the (n, D) representations, their mean over residues and the
  * {@code <cls>} ("bos") row; the (n, 33) logits and (n, n) contacts when requested. Layers are named as in the request:
- * 0..L, or negative counting from the end (-1 = the last layer). Immutable and safe to share.
+ * 0..L, or negative counting from the end (-1 = the last layer). Safe to read from many threads; a {@link Matrix}
+ * hands out its array without copying, so do not write to it while others read.
  */
 public final class SequenceOutput {
     private final int numLayers;

@@ -108,8 +108,8 @@ class Esm2Test {
                     residueRows("s" + i + ".logits", Alphabet.SIZE), TOL, TOL);
             assertEquals(n, out.contacts().rows());
             assertEquals(n, out.contacts().cols());
-            NumericAssert.assertClose("s" + i + " contacts", out.contacts().data(), golden.floats("s" + i + ".contacts"),
-                    1e-5, 0);
+            NumericAssert.assertClose("s" + i + " contacts", out.contacts().data(),
+                    golden.floats("s" + i + ".contacts"), 1e-5, 0);
         }
     }
 
@@ -117,7 +117,8 @@ class Esm2Test {
     void batchedRunEqualsEachSequenceAloneBitForBit() {
         Esm2Request request = Esm2Request.builder().layers(1).logits().build();
         List<SequenceOutput> batched;
-        try (Esm2 small = Esm2.loader().backend("cpu").tokensPerBatch(64).load(Fixtures.metaCheckpoint(Fixtures.TINY))) {
+        try (Esm2 small = Esm2.loader().backend("cpu").tokensPerBatch(64)
+                .load(Fixtures.metaCheckpoint(Fixtures.TINY))) {
             batched = small.run(golden.sequences(), request);
         }
         for (int i = 0; i < batched.size(); i++) {

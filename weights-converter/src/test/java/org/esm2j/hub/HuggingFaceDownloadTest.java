@@ -182,6 +182,35 @@ class HuggingFaceDownloadTest {
     }
 
     @Test
+    void shardedRepositoryBringsTheIndexAndEveryShardEachChecked() throws Exception {
+        Path sharded = Fixtures.model(Fixtures.TINY).resolve("hf_sharded");
+        List<Object> listing = new ArrayList<>();
+        listing.add(entry("config.json", config.length, null));
+        List<String> names;
+        try (Stream<Path> files = Files.list(sharded)) {
+            names = files.map(f -> f.getFileName().toString()).sorted().collect(Collectors.toList());
+        }
+        for (String name : names) {
+            byte[] content = Files.readAllBytes(sharded.resolve(name));
+            boolean lfs = name.endsWith(".safetensors");
+            listing.add(entry(name, content.length, lfs ? Sha256Hex.of(content) : null));
+            server.serveAtRoot(HF_NAME + "/resolve/main/" + name, content);
+        }
+        server.serveAtRoot("api/models/" + HF_NAME + "/tree/main",
+                Json.write(listing).getBytes(StandardCharsets.UTF_8));
+        server.damageNextResponses("/" + HF_NAME + "/resolve/main/model-00002-of-00003.safetensors", 1);
+
+        Path folder = hub(false).resolve(HF_NAME);
+
+        for (String name : names) {
+            assertArrayEquals(Files.readAllBytes(sharded.resolve(name)), Files.readAllBytes(folder.resolve(name)),
+                    name);
+        }
+        assertEquals(2, CheckpointLoader.load(folder).weights().config().numLayers());
+        assertEquals(2, server.requests().stream().filter(r -> r.endsWith("model-00002-of-00003.safetensors")).count());
+    }
+
+    @Test
     void huggingFaceNamesAreReleasedNames() {
         assertEquals(MODEL, ReleasedModel.fromName("facebook/esm2_t6_8M_UR50D"));
         assertTrue(ReleasedModel.isHuggingFaceName(" Facebook/esm2_t6_8M_UR50D"));
