@@ -6,24 +6,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.esm2j.io.Json;
 
 /**
  * The files of a Hugging Face model repository as its API lists them ({@code GET /api/models/REPO/tree/main}): a JSON
  * array of entries {@code {"type": "file", "path": ..., "size": ..., "lfs": {"oid": SHA256, "size": ...}}}. Large
- * files are stored in Git LFS, and for those the listing carries the SHA-256 of the content: the digest a download is
- * checked against. Small files (config.json, index files) carry only a Git blob id and get no published digest.
+ * files are stored in Git LFS, and for those the listing carries the SHA-256 of the content; small files (config.json,
+ * index files) carry their Git blob id ({@code "oid"}, a SHA-1 over a short header and the content). Either is the
+ * digest a download is checked against.
  */
 final class HuggingFaceListing {
     static final String CONFIG = "config.json";
-    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     /** Weight layouts in order of preference; an index brings the shards it lists. */
     private static final List<String> WEIGHTS = List.of("model.safetensors", "model.safetensors.index.json",
             "pytorch_model.bin", "pytorch_model.bin.index.json");
 
-    /** One listed file. */
-    record Entry(String path, long size, Optional<String> lfsSha256) {
+    /** One listed file: its SHA-256 when it is an LFS file, else its Git blob id. */
+    record Entry(String path, long size, Optional<String> lfsSha256, Optional<String> gitBlobId) {
     }
 
     private final String repo;
@@ -69,14 +68,16 @@ final class HuggingFaceListing {
             Optional<String> sha256 = Optional.empty();
             if (m.get("lfs") instanceof Map && ((Map<?, ?>) m.get("lfs")).get("oid") instanceof String) {
                 String oid = (String) ((Map<?, ?>) m.get("lfs")).get("oid");
-                if (!SHA256_HEX.matcher(oid).matches()) {
+                if (!PublishedDigest.Kind.SHA256.accepts(oid)) {
                     throw new HubException("the file listing of " + repo + " gives '" + m.get("path")
                             + "' an LFS id that is not a SHA-256: '" + oid + "'");
                 }
                 sha256 = Optional.of(oid);
             }
             String path = (String) m.get("path");
-            files.put(path, new Entry(path, ((Number) m.get("size")).longValue(), sha256));
+            Optional<String> blob = m.get("oid") instanceof String id && PublishedDigest.Kind.GIT_BLOB_SHA1.accepts(id)
+                    ? Optional.of(id) : Optional.empty();
+            files.put(path, new Entry(path, ((Number) m.get("size")).longValue(), sha256, blob));
         }
         return new HuggingFaceListing(repo, listingUrl, files);
     }
@@ -113,8 +114,13 @@ final class HuggingFaceListing {
                 + listingUrl + ")");
     }
 
-    /** The digest the listing publishes for {@code entry}, when it is an LFS file. */
+    /** The digest the listing publishes for {@code entry}: the LFS SHA-256, else the Git blob id. */
     Optional<PublishedDigest> digestOf(Entry entry) {
-        return entry.lfsSha256().map(sha -> new PublishedDigest(entry.size(), sha, listingUrl.toString()));
+        if (entry.lfsSha256().isPresent()) {
+            return Optional.of(new PublishedDigest(entry.size(), PublishedDigest.Kind.SHA256, entry.lfsSha256().get(),
+                    listingUrl.toString()));
+        }
+        return entry.gitBlobId().map(id -> new PublishedDigest(entry.size(), PublishedDigest.Kind.GIT_BLOB_SHA1, id,
+                listingUrl.toString()));
     }
 }

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * processes, and while a transfer is unfinished a {@code .part} file that the next attempt resumes. A finished file
  * appears only by rename after its size matched the server's.
  *
- * <p>Integrity: where the publisher lists a file's SHA-256 (the Hugging Face API does for every weight file), the
- * download must match it: a mismatch is downloaded again from scratch once, then refused, and a cached file whose
+ * <p>Integrity: where the publisher lists a file's digest (the Hugging Face API gives the SHA-256 of every weight file
+ * and the Git blob id of the small ones), the download must match it: a mismatch is downloaded again from scratch once, then refused, and a cached file whose
  * record disagrees with the listing is replaced. Meta's download site publishes no checksum, so a {@code .pt} is only
  * as good as its transfer; its record then guards against later damage to the cache (size always, SHA-256 with
  * {@code verifySha256}).
@@ -251,11 +251,11 @@ public final class ModelHub {
             return Optional.empty();
         }
         Optional<CacheRecord> record = CacheRecord.read(target);
-        if (record.isPresent() && published.get().matches(record.get().size(), record.get().sha256())) {
-            return Optional.empty();
+        if (record.isEmpty()) {
+            return Optional.of("it has no download record, but the publisher lists " + published.get().describe());
         }
-        return Optional.of("it was downloaded with " + record.map(r -> "size " + r.size() + ", sha256 " + r.sha256())
-                .orElse("no record") + ", but the publisher lists " + published.get().describe());
+        return published.get().mismatch(target, record.get().size(), record.get().sha256())
+                .map(actual -> "it has " + actual + ", but the publisher lists " + published.get().describe());
     }
 
     private Path cachedOffline(Path target, boolean verify) throws IOException {
@@ -305,17 +305,18 @@ public final class ModelHub {
      */
     private void download(URI url, Path part, Path target, Optional<PublishedDigest> published) throws IOException {
         HttpDownloader.Completed completed = downloader().download(url, part, target);
-        if (published.isPresent() && !published.get().matches(completed.size(), completed.sha256())) {
-            LOG.warn("{} arrived with size {} and sha256 {}, but the publisher lists {}; downloading it again from"
-                    + " the start", target, completed.size(), completed.sha256(), published.get().describe());
+        Optional<String> wrong = mismatch(published, part, completed);
+        if (wrong.isPresent()) {
+            LOG.warn("{} arrived with {}, but the publisher lists {}; downloading it again from the start", target,
+                    wrong.get(), published.get().describe());
             Files.delete(part);
             completed = downloader().download(url, part, target);
-            if (!published.get().matches(completed.size(), completed.sha256())) {
+            wrong = mismatch(published, part, completed);
+            if (wrong.isPresent()) {
                 Files.delete(part);
-                throw new HubException("download of " + url + " does not match what its publisher lists, twice: got"
-                        + " size " + completed.size() + ", sha256 " + completed.sha256() + "; expected "
-                        + published.get().describe() + ". Nothing was kept; try again later, or download the file"
-                        + " elsewhere and pass its path");
+                throw new HubException("download of " + url + " does not match what its publisher lists, twice: got "
+                        + wrong.get() + "; expected " + published.get().describe() + ". Nothing was kept; try again"
+                        + " later, or download the file elsewhere and pass its path");
             }
         }
         new CacheRecord(target.getFileName().toString(), url.toString(), completed.size(), completed.sha256())
@@ -327,6 +328,12 @@ public final class ModelHub {
         }
         LOG.info("Downloaded {} ({} bytes, sha256 {})", target, completed.size(), completed.sha256());
         listener.finished(target);
+    }
+
+    private static Optional<String> mismatch(Optional<PublishedDigest> published, Path part,
+            HttpDownloader.Completed completed) throws IOException {
+        return published.isEmpty() ? Optional.empty()
+                : published.get().mismatch(part, completed.size(), completed.sha256());
     }
 
     private synchronized HttpDownloader downloader() {

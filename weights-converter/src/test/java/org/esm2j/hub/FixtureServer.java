@@ -61,7 +61,7 @@ final class FixtureServer implements AutoCloseable {
         files.put("/" + relativePath, content);
     }
 
-    /** The next {@code n} bodies of {@code /path} arrive whole but with the middle byte flipped, as from a bad mirror. */
+    /** The next {@code n} bodies of {@code path} arrive whole but with the middle byte flipped (a bad mirror). */
     void damageNextResponses(String path, int n) {
         responsesToDamage.put(path, new AtomicInteger(n));
     }

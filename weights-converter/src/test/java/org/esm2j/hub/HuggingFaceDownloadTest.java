@@ -10,8 +10,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,28 +63,43 @@ class HuggingFaceDownloadTest {
         server.close();
     }
 
-    /** The listing as the hub's API gives it: config.json without LFS, the weights with their LFS SHA-256. */
+    /**
+     * The listing as the hub's API gives it: config.json (and vocab.txt, not needed) with Git blob ids, the weights
+     * with their LFS SHA-256.
+     */
     private void serveRepository(String listedWeightsSha256) {
         List<Object> listing = new ArrayList<>();
-        listing.add(entry("config.json", config.length, null));
-        listing.add(entry("vocab.txt", 94, null));
-        listing.add(entry(WEIGHTS, weights.length, listedWeightsSha256));
+        listing.add(entry("config.json", config.length, gitBlobId(config), null));
+        listing.add(entry("vocab.txt", 3, gitBlobId("L\nA".getBytes(StandardCharsets.US_ASCII)), null));
+        listing.add(entry(WEIGHTS, weights.length, gitBlobId("pointer".getBytes(StandardCharsets.US_ASCII)),
+                listedWeightsSha256));
         server.serveAtRoot("api/models/" + HF_NAME + "/tree/main",
                 Json.write(listing).getBytes(StandardCharsets.UTF_8));
         server.serveAtRoot(HF_NAME + "/resolve/main/config.json", config);
         server.serveAtRoot(HF_NAME + "/resolve/main/" + WEIGHTS, weights);
     }
 
-    private static Map<String, Object> entry(String path, long size, String lfsSha256) {
+    private static Map<String, Object> entry(String path, long size, String gitBlobId, String lfsSha256) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", "file");
-        m.put("oid", "0123456789abcdef0123456789abcdef01234567");
+        m.put("oid", gitBlobId);
         m.put("size", size);
         if (lfsSha256 != null) {
             m.put("lfs", Map.of("oid", lfsSha256, "size", size, "pointerSize", 134));
         }
         m.put("path", path);
         return m;
+    }
+
+    /** What {@code git hash-object} prints: SHA-1 over "blob SIZE\0" and the content. */
+    private static String gitBlobId(byte[] content) {
+        try {
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            sha1.update(("blob " + content.length + "\0").getBytes(StandardCharsets.US_ASCII));
+            return HexFormat.of().formatHex(sha1.digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private ModelHub hub(boolean offline) {
@@ -129,6 +147,16 @@ class HuggingFaceDownloadTest {
     }
 
     @Test
+    void damagedSmallFileIsDetectedByItsGitBlobIdAndDownloadedAgain() throws Exception {
+        server.damageNextResponses("/" + HF_NAME + "/resolve/main/config.json", 1);
+
+        Path folder = hub(false).resolve(HF_NAME);
+
+        assertArrayEquals(config, Files.readAllBytes(folder.resolve("config.json")));
+        assertEquals(2, server.requests().stream().filter(r -> r.endsWith("/config.json")).count());
+    }
+
+    @Test
     void persistentMismatchIsRefusedNamingBothDigestsAndKeepsNothing() throws Exception {
         String published = Sha256Hex.of("other bytes".getBytes(StandardCharsets.UTF_8));
         serveRepository(published);
@@ -172,7 +200,8 @@ class HuggingFaceDownloadTest {
     @Test
     void listingWithoutWeightsOrWithABadDigestIsRefused() {
         server.serveAtRoot("api/models/" + HF_NAME + "/tree/main",
-                Json.write(List.of(entry("config.json", config.length, null))).getBytes(StandardCharsets.UTF_8));
+                Json.write(List.of(entry("config.json", config.length, gitBlobId(config), null)))
+                        .getBytes(StandardCharsets.UTF_8));
         HubException none = assertThrows(HubException.class, () -> hub(false).resolve(HF_NAME));
         assertTrue(none.getMessage().contains("lists no weights"), none.getMessage());
 
@@ -185,7 +214,7 @@ class HuggingFaceDownloadTest {
     void shardedRepositoryBringsTheIndexAndEveryShardEachChecked() throws Exception {
         Path sharded = Fixtures.model(Fixtures.TINY).resolve("hf_sharded");
         List<Object> listing = new ArrayList<>();
-        listing.add(entry("config.json", config.length, null));
+        listing.add(entry("config.json", config.length, gitBlobId(config), null));
         List<String> names;
         try (Stream<Path> files = Files.list(sharded)) {
             names = files.map(f -> f.getFileName().toString()).sorted().collect(Collectors.toList());
@@ -193,7 +222,8 @@ class HuggingFaceDownloadTest {
         for (String name : names) {
             byte[] content = Files.readAllBytes(sharded.resolve(name));
             boolean lfs = name.endsWith(".safetensors");
-            listing.add(entry(name, content.length, lfs ? Sha256Hex.of(content) : null));
+            listing.add(entry(name, content.length, gitBlobId(lfs ? name.getBytes(StandardCharsets.US_ASCII) : content),
+                    lfs ? Sha256Hex.of(content) : null));
             server.serveAtRoot(HF_NAME + "/resolve/main/" + name, content);
         }
         server.serveAtRoot("api/models/" + HF_NAME + "/tree/main",
