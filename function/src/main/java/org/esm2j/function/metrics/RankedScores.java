@@ -39,6 +39,15 @@ final class RankedScores {
         size++;
     }
 
+    /** The number of positive examples. */
+    long positives() {
+        long sum = 0;
+        for (int i = 0; i < size; i++) {
+            sum += positives[i];
+        }
+        return sum;
+    }
+
     /**
      * Average precision, scikit-learn's step-wise definition: the sum over distinct thresholds, from the highest score
      * down, of (recall gained at the threshold) x (precision at the threshold). No interpolation. NaN when there is no
