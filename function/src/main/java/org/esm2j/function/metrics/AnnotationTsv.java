@@ -16,7 +16,7 @@ import org.esm2j.InvalidInputException;
 /**
  * Reads the two tables evaluation works on: annotations ({@code protein<TAB>term}, as {@code esm2j labels} writes
  * them) and scored predictions ({@code protein<TAB>term<TAB>score}, as {@code esm2j predict} writes them); also
- * per-term decision thresholds ({@code term<TAB>threshold}).
+ * per-term decision thresholds ({@code term<TAB>threshold}) and groups of proteins ({@code protein<TAB>bin}).
  *
  * <p>Columns are found by their header names, so extra columns (a term name, a predicted flag) are allowed and
  * ignored. Empty lines and lines starting with {@code #} are skipped. Errors name the file and the 1-based line: a
@@ -28,6 +28,7 @@ public final class AnnotationTsv {
     private static final String TERM = "term";
     private static final String SCORE = "score";
     private static final String THRESHOLD = "threshold";
+    private static final String BIN = "bin";
 
     private AnnotationTsv() {
     }
@@ -63,6 +64,22 @@ public final class AnnotationTsv {
             }
         });
         return thresholds;
+    }
+
+    /**
+     * A group per protein ({@code protein<TAB>bin}, e.g. the identity bin of each test protein in a leakage report):
+     * protein -> bin. A protein given two different bins is an error.
+     */
+    public static Map<String, String> readBins(Path file) {
+        Map<String, String> bins = new LinkedHashMap<>();
+        read(file, List.of(PROTEIN, BIN), (fields, line) -> {
+            String previous = bins.putIfAbsent(fields[0], fields[1]);
+            if (previous != null && !previous.equals(fields[1])) {
+                throw error(file, line, "protein " + fields[0] + " is in bin " + previous + " and in bin "
+                        + fields[1]);
+            }
+        });
+        return bins;
     }
 
     private static double number(Path file, int line, String text, String what) {
