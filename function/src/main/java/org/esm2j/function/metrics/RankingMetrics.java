@@ -140,7 +140,8 @@ public final class RankingMetrics {
     public record TermRanking(String term, long positives, double averagePrecision, double auroc) {
     }
 
-    private static RankedScores allPairs(MultiLabelEvaluation ev) {
+    /** All protein-term pairs in one ranking, the unpredicted ones as one block at 0. */
+    static RankedScores allPairs(MultiLabelEvaluation ev) {
         RankedScores ranked = new RankedScores();
         long pairs = (long) ev.proteinCount() * ev.termCount();
         long positives = 0;
@@ -161,7 +162,8 @@ public final class RankingMetrics {
         return ranked;
     }
 
-    private static double meanDefined(List<TermRanking> terms, boolean precision) {
+    /** The mean of per-term AUPR ({@code precision}) or AUROC over the terms where it is defined; NaN if none. */
+    static double meanDefined(List<TermRanking> terms, boolean precision) {
         double sum = 0;
         int n = 0;
         for (TermRanking t : terms) {
