@@ -156,9 +156,11 @@ class EvaluateCommandTest {
         Files.writeString(predictions, "protein\tterm\tscore\nA\tGO:0003674\t1\nA\tGO:0000010\t0.8\n"
                 + "A\tGO:0000020\t0.6\nA\tEC:1.1.1.1\t0.9\nB\tGO:0000020\t0.4\nB\tGO:0008150\t1.0\n"
                 + "C\tGO:0003674\t1\nC\tGO:0000010\t0.5\n");
+        Path thresholds = dir.resolve("thresholds.tsv");
+        Files.writeString(thresholds, "term\tthreshold\nGO:0000010\t0.6\n");
         Path out = dir.resolve("m.json");
         Cli.Result r = Cli.run("evaluate", "--predictions", predictions, "--truth", truth, "--obo", obo,
-                "--bootstrap", 50, "--seed", 3, "--out", out);
+                "--thresholds", thresholds, "--bootstrap", 50, "--seed", 3, "--out", out);
         assertEquals(0, r.exitCode(), r.toString());
         Map<String, Object> json = Json.parseObject(Files.readString(out));
         assertEquals(16.0 / 21, number(json, "fmax"), TOL);
@@ -176,7 +178,14 @@ class EvaluateCommandTest {
         double upper = ((Number) ci.get(1)).doubleValue();
         assertTrue(lower <= 16.0 / 21 && 16.0 / 21 <= upper, ci.toString());
         assertFalse(json.containsKey("smin"), "no S-min without --ic-from");
-        assertTrue(Files.readString(dir.resolve("m.terms.tsv")).contains("GO:0000010\tkinase activity\tMF\t1\t"));
+        // Kinase at its own threshold .6: A (.8, true) predicted, C (.5, false) not: all 1. Its ranking (A .8+, C .5-,
+        // B 0-) is perfect: AUPR and AUROC 1. Signaling has no threshold given: the F-max threshold .61 predicts no
+        // protein (A .6 and B .4 fall below), so precision is undefined (empty) and recall and F1 are 0.
+        List<String> table = Files.readAllLines(dir.resolve("m.terms.tsv"));
+        assertTrue(table.contains("GO:0000010\tkinase activity\tMF\t1\t1.000000\t1.000000\t0.600000\t1\t1\t"
+                + "1.000000\t1.000000\t1.000000"), table.toString());
+        assertTrue(table.stream().anyMatch(l -> l.startsWith("GO:0000020\tsignaling\tBP\t1\t")
+                && l.endsWith("\t0.610000\t0\t0\t\t0.000000\t0.000000")), table.toString());
     }
 
     @Test
