@@ -29,6 +29,7 @@ import org.esm2j.function.ontology.GoNamespace;
 import org.esm2j.function.ontology.GoTerm;
 import org.esm2j.io.AtomicFiles;
 import org.esm2j.io.Json;
+import org.jfree.chart.JFreeChart;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -167,7 +168,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         AtomicFiles.write(out, o -> o.write((Json.write(json) + "\n").getBytes(StandardCharsets.UTF_8)));
         PrintWriter err = spec.commandLine().getErr();
         if (!noCharts) {
-            var chart = PrecisionRecallChart.build("Precision-recall: " + predictionsFile.getFileName(), chartGroups);
+            JFreeChart chart = PrecisionRecallChart.build("Precision-recall: " + predictionsFile.getFileName(), chartGroups);
             PrecisionRecallChart.writePng(sibling(out, ".pr.png"), chart);
             PrecisionRecallChart.writeSvg(sibling(out, ".pr.svg"), chart);
         }

@@ -3,7 +3,6 @@ package org.esm2j.function.metrics;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -278,12 +277,4 @@ public final class MultiLabelEvaluation {
         return Arrays.binarySearch(truth[row], term) >= 0;
     }
 
-    /** Term index -> position, for callers that look terms up by name. */
-    Map<String, Integer> termIndex() {
-        Map<String, Integer> index = new HashMap<>();
-        for (int t = 0; t < terms.size(); t++) {
-            index.put(terms.get(t), t);
-        }
-        return index;
-    }
 }

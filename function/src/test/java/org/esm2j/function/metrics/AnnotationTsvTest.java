@@ -35,6 +35,18 @@ class AnnotationTsvTest {
     }
 
     @Test
+    void binsAndThresholds() throws IOException {
+        assertEquals(Map.of("P1", "<30%", "P2", ">50%"), AnnotationTsv.readBins(write("protein\tbin\nP1\t<30%\n"
+                + "P2\t>50%\nP1\t<30%\n")));
+        Path conflict = write("protein\tbin\nP1\t<30%\nP1\t>50%\n");
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> AnnotationTsv.readBins(conflict));
+        assertTrue(e.getMessage().contains("line 3: protein P1 is in bin <30% and in bin >50%"), e.getMessage());
+        Path twice = write("term\tthreshold\nGO:1\t0.3\nGO:1\t0.4\n");
+        e = assertThrows(InvalidInputException.class, () -> AnnotationTsv.readThresholds(twice));
+        assertTrue(e.getMessage().contains("line 3: term GO:1 has a second threshold"), e.getMessage());
+    }
+
+    @Test
     void badRowsNameFileAndLine() throws IOException {
         Path file = write("protein\tterm\tscore\nP1\tGO:1\t0.5\nP1\tGO:2\thigh\n");
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> AnnotationTsv.readPredictions(file));
