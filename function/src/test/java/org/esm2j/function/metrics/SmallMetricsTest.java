@@ -109,4 +109,25 @@ class SmallMetricsTest {
         assertEquals(40.0, size.lower());
         assertEquals(40.0, size.upper());
     }
+
+    @Test
+    void bootstrapOfPairedExamples() {
+        // Accuracy of 100 examples, 70 right: the estimate is .7 and a 95% interval is about +-.09 (binomial standard
+        // error sqrt(.7 * .3 / 100) = .046).
+        int[] truth = new int[100];
+        int[] predicted = new int[100];
+        for (int i = 0; i < 100; i++) {
+            truth[i] = i % 3;
+            predicted[i] = i < 70 ? truth[i] : (truth[i] + 1) % 3;
+        }
+        Bootstrap.Interval accuracy = new Bootstrap(1000, 0.95, 5).intervals(100, rows -> new double[] {
+            SingleLabelMetrics.accuracy(pick(truth, rows), pick(predicted, rows))})[0];
+        assertEquals(0.7, accuracy.estimate(), EPS);
+        assertEquals(0.61, accuracy.lower(), 0.03);
+        assertEquals(0.79, accuracy.upper(), 0.03);
+    }
+
+    private static int[] pick(int[] values, int[] rows) {
+        return java.util.Arrays.stream(rows).map(i -> values[i]).toArray();
+    }
 }
