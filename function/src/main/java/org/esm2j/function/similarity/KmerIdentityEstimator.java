@@ -2,9 +2,7 @@ package org.esm2j.function.similarity;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A pure-Java estimate of sequence identity, used when MMseqs2 is not installed. Sequences are indexed by their
@@ -24,6 +22,8 @@ public final class KmerIdentityEstimator {
     /** Targets whose best diagonal is measured; the densest diagonal is nearly always the best identity. */
     private static final int CANDIDATES = 8;
     private static final byte[] CODE = new byte[128];
+    /** Added to diagonals (query position minus target position) so they pack as non-negative ints. */
+    private static final int DIAGONAL_OFFSET = 1 << 30;
 
     static {
         Arrays.fill(CODE, (byte) -1);
@@ -73,7 +73,9 @@ public final class KmerIdentityEstimator {
     /** The target with the highest estimated identity to the query, or null when no target shares a diagonal. */
     public Estimate best(String query) {
         byte[] q = encode(query);
-        Map<Long, Integer> hitsOnDiagonal = new HashMap<>();
+        // every shared 3-mer as (target, diagonal) packed in a long; sorted, equal keys are hits on one diagonal
+        long[] hits = new long[64];
+        int hitCount = 0;
         for (int i = 0; i + K <= q.length; i++) {
             int kmer = kmerAt(q, i);
             if (kmer < 0) {
@@ -81,29 +83,44 @@ public final class KmerIdentityEstimator {
             }
             long[] list = postings[kmer];
             for (int h = 0; h < postingCounts[kmer]; h++) {
-                int target = (int) (list[h] >>> 32);
+                if (hitCount == hits.length) {
+                    hits = Arrays.copyOf(hits, hitCount * 2);
+                }
+                long target = list[h] >>> 32;
                 int diagonal = i - (int) list[h];
-                hitsOnDiagonal.merge((long) target << 32 | (diagonal & 0xffffffffL), 1, Integer::sum);
+                hits[hitCount++] = target << 32 | (diagonal + DIAGONAL_OFFSET);
             }
         }
-        Map<Integer, long[]> bestDiagonalOfTarget = new HashMap<>(); // target -> (hits, diagonal)
-        hitsOnDiagonal.forEach((key, hits) -> {
-            if (hits >= MIN_DIAGONAL_HITS) {
-                int target = (int) (key >>> 32);
-                long[] best = bestDiagonalOfTarget.get(target);
-                if (best == null || hits > best[0]) {
-                    bestDiagonalOfTarget.put(target, new long[] {hits, (int) (long) key});
+        Arrays.sort(hits, 0, hitCount);
+        // per target its densest diagonal: (hits << 32 | target) so that sorting ranks by hits
+        List<long[]> densest = new ArrayList<>();
+        int run = 0;
+        for (int h = 0; h < hitCount; h++) {
+            run++;
+            boolean lastOfDiagonal = h + 1 == hitCount || hits[h + 1] != hits[h];
+            if (lastOfDiagonal) {
+                int target = (int) (hits[h] >>> 32);
+                int diagonal = (int) (hits[h] & 0xffffffffL) - DIAGONAL_OFFSET;
+                long[] last = densest.isEmpty() ? null : densest.get(densest.size() - 1);
+                if (run >= MIN_DIAGONAL_HITS) {
+                    if (last != null && last[0] == target) {
+                        if (run > last[1]) {
+                            last[1] = run;
+                            last[2] = diagonal;
+                        }
+                    } else {
+                        densest.add(new long[] {target, run, diagonal});
+                    }
                 }
+                run = 0;
             }
-        });
-        List<Map.Entry<Integer, long[]>> ranked = new ArrayList<>(bestDiagonalOfTarget.entrySet());
-        ranked.sort((a, b) -> a.getValue()[0] != b.getValue()[0] ? Long.compare(b.getValue()[0], a.getValue()[0])
-                : Integer.compare(a.getKey(), b.getKey()));
+        }
+        densest.sort((a, b) -> a[1] != b[1] ? Long.compare(b[1], a[1]) : Long.compare(a[0], b[0]));
         Estimate best = null;
-        for (Map.Entry<Integer, long[]> candidate : ranked.subList(0, Math.min(CANDIDATES, ranked.size()))) {
-            double identity = diagonalIdentity(q, targets.get(candidate.getKey()), (int) candidate.getValue()[1]);
+        for (long[] candidate : densest.subList(0, Math.min(CANDIDATES, densest.size()))) {
+            double identity = diagonalIdentity(q, targets.get((int) candidate[0]), (int) candidate[2]);
             if (best == null || identity > best.identity()) {
-                best = new Estimate(candidate.getKey(), identity);
+                best = new Estimate((int) candidate[0], identity);
             }
         }
         return best;

@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.esm2j.InvalidInputException;
 import org.esm2j.data.FastaRecord;
 import org.esm2j.function.similarity.IdentitySearch;
@@ -59,7 +61,19 @@ public final class LeakageReport {
      */
     public static LeakageReport compute(SplitAssignment split, Map<String, FastaRecord> sequences, String trainPart,
             String testPart, IdentitySearch search) {
-        List<FastaRecord> train = sequencesOf(split, sequences, trainPart);
+        return compute(split, sequences, Set.of(trainPart), testPart, search);
+    }
+
+    /** As above with several training parts, e.g. every fold but the test fold of a k-fold split. */
+    public static LeakageReport compute(SplitAssignment split, Map<String, FastaRecord> sequences,
+            Set<String> trainParts, String testPart, IdentitySearch search) {
+        if (trainParts.contains(testPart)) {
+            throw new IllegalArgumentException("part " + testPart + " cannot be both train and test");
+        }
+        List<FastaRecord> train = new ArrayList<>();
+        for (String part : new TreeSet<>(trainParts)) {
+            train.addAll(sequencesOf(split, sequences, part));
+        }
         List<FastaRecord> test = sequencesOf(split, sequences, testPart);
         Map<String, IdentitySearch.Hit> hits = search.bestHits(test, train);
         List<Row> rows = new ArrayList<>(test.size());
@@ -68,7 +82,8 @@ public final class LeakageReport {
             double percent = hit == null ? Double.NaN : 100 * hit.identity();
             rows.add(new Row(t.id(), percent, hit == null ? "" : hit.target(), bin(percent)));
         }
-        return new LeakageReport(search.method(), trainPart, testPart, train.size(), rows);
+        return new LeakageReport(search.method(), String.join(",", new TreeSet<>(trainParts)), testPart, train.size(),
+                rows);
     }
 
     /** The bin of an identity in percent; NaN is {@link #NO_HIT}. */
