@@ -78,8 +78,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     Path thresholdsFile;
 
     @Option(names = "--bins", paramLabel = "B.tsv",
-            description = "A group per protein (e.g. the identity bins of a leakage report), TSV with header "
-                    + "'protein<TAB>bin': metrics per bin as well (bins.<bin>).")
+            description = "A group per protein, TSV with 'protein' and 'bin' columns (the leakage report "
+                    + "PREFIX.tsv of esm2j split --leakage works as is): metrics per bin as well (bins.<bin>).")
     Path binsFile;
 
     @Option(names = "--bootstrap", paramLabel = "N", defaultValue = "0",
