@@ -39,15 +39,27 @@ public final class FastaReader {
     private FastaReader() {
     }
 
-    /** Reads a FASTA file, plain or gzip-compressed. */
+    /** Reads a FASTA file, plain or gzip-compressed; pipes and other non-seekable files are read once, in order. */
     public static List<FastaRecord> read(Path path) {
-        try (InputStream in = openMaybeGzip(path);
-                Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-            return read(reader, path.toString());
+        try (InputStream in = Files.newInputStream(path)) {
+            return read(in, path.toString());
         } catch (NoSuchFileException e) {
             throw new InvalidInputException("FASTA file " + path + " does not exist", e);
         } catch (IOException e) {
             throw new InvalidInputException("cannot read FASTA file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads FASTA from a stream (standard input, say), plain or gzip-compressed; {@code sourceName} is used in error
+     * messages. The stream is read to its end and not closed.
+     */
+    public static List<FastaRecord> read(InputStream stream, String sourceName) {
+        try {
+            InputStream in = maybeGunzip(new BufferedInputStream(stream));
+            return read(new InputStreamReader(in, StandardCharsets.UTF_8), sourceName);
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot read FASTA " + sourceName + ": " + e.getMessage(), e);
         }
     }
 
@@ -67,18 +79,12 @@ public final class FastaReader {
         return parser.finish();
     }
 
-    private static InputStream openMaybeGzip(Path path) throws IOException {
-        InputStream in = new BufferedInputStream(Files.newInputStream(path));
-        try {
-            in.mark(2);
-            int first = in.read();
-            int second = in.read();
-            in.reset();
-            return first == GZIP_MAGIC_1 && second == GZIP_MAGIC_2 ? new GZIPInputStream(in) : in;
-        } catch (IOException e) {
-            in.close();
-            throw e;
-        }
+    private static InputStream maybeGunzip(BufferedInputStream in) throws IOException {
+        in.mark(2);
+        int first = in.read();
+        int second = in.read();
+        in.reset();
+        return first == GZIP_MAGIC_1 && second == GZIP_MAGIC_2 ? new GZIPInputStream(in) : in;
     }
 
     /** Line-by-line state: the record being collected and the ids seen so far. */
