@@ -76,7 +76,7 @@ final class ArraySpill implements Closeable {
     void append(int recordIndex, String recordId, String key, long[] shape, float[] values) throws IOException {
         byte[] id = recordId.getBytes(StandardCharsets.UTF_8);
         byte[] name = key.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer head = ByteBuffer.allocate(4 * 5 + id.length + name.length + 8 * shape.length)
+        ByteBuffer head = ByteBuffer.allocate(4 * 6 + id.length + name.length + 8 * shape.length)
                 .order(ByteOrder.LITTLE_ENDIAN);
         head.putInt(ENTRY_MAGIC).putInt(recordIndex).putInt(id.length).put(id).putInt(name.length).put(name)
                 .putInt(shape.length);

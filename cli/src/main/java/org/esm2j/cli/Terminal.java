@@ -4,27 +4,34 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Whether output goes to a person's terminal: decides the default progress bar and guards binary output. */
+/** Whether a standard stream goes to a person's terminal: decides the default progress bar and guards binary output. */
 final class Terminal {
+    private static final int STDOUT = 1;
+    private static final int STDERR = 2;
+
     private Terminal() {
     }
 
-    /**
-     * Whether standard output is a terminal. On Linux /proc tells for that one stream; elsewhere a console means
-     * both standard input and output are terminals (Java 17), which is the closest the JDK can tell.
-     */
+    /** Whether standard output is a terminal, where binary output would garble the screen. */
     static boolean standardOutputIsTerminal() {
-        Path fd1 = Path.of("/proc/self/fd/1");
+        return isTerminal(STDOUT);
+    }
+
+    /** Whether progress on standard error would be seen: the default for progress bars. */
+    static boolean interactive() {
+        return isTerminal(STDERR);
+    }
+
+    /**
+     * On Linux /proc tells for each stream; elsewhere a console means standard input and output are terminals
+     * (Java 17), the closest the JDK can tell.
+     */
+    private static boolean isTerminal(int fd) {
         try {
-            String target = Files.readSymbolicLink(fd1).toString();
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return System.console() != null;
         }
-    }
-
-    /** Whether someone is watching: the default for progress bars. */
-    static boolean interactive() {
-        return System.console() != null && standardOutputIsTerminal();
     }
 }

@@ -2,6 +2,7 @@ package org.esm2j.data;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -41,13 +42,24 @@ public final class FastaReader {
 
     /** Reads a FASTA file, plain or gzip-compressed; pipes and other non-seekable files are read once, in order. */
     public static List<FastaRecord> read(Path path) {
-        try (InputStream in = Files.newInputStream(path)) {
+        try (InputStream in = open(path)) {
             return read(in, path.toString());
         } catch (NoSuchFileException e) {
             throw new InvalidInputException("FASTA file " + path + " does not exist", e);
         } catch (IOException e) {
             throw new InvalidInputException("cannot read FASTA file " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A stream over the file. Pipes, FIFOs and /dev/stdin go through FileInputStream: the NIO stream asks such a
+     * channel for its position when buffering and fails with "Illegal seek".
+     */
+    private static InputStream open(Path path) throws IOException {
+        if (Files.isRegularFile(path) || !Files.exists(path)) {
+            return Files.newInputStream(path);
+        }
+        return new FileInputStream(path.toFile());
     }
 
     /**
