@@ -100,9 +100,7 @@ public final class EmbedCommand implements Callable<Integer> {
         if (output.resume && target.isStandardOutput()) {
             throw new ParameterException(spec.commandLine(), "--resume needs a file for --out, not standard output");
         }
-        if (!output.dryRun) {
-            target = target.check(spec, "--out", format, inputs(modelOptions, sequences));
-        }
+        target = target.check(spec, "--out", format, inputs(modelOptions, sequences));
         List<SequenceOptions.Prepared> prepared = sequences.prepare(spec);
         PrintWriter err = spec.commandLine().getErr();
         boolean showProgress = console.showProgress();
@@ -123,12 +121,12 @@ public final class EmbedCommand implements Callable<Integer> {
         }
         RunEstimate estimate = RunEstimate.of(prepared, config, kinds, layerSet.size(), format,
                 sequences.tokensPerBatch, output.resume);
+        target.checkRoom(spec, "--out", estimate.diskBytes());
         if (output.dryRun) {
             estimate.print(spec.commandLine().getOut(), sequences.describePolicy(spec), sequences.tokensPerBatch,
                     format, target);
             return;
         }
-        target.checkRoom(spec, "--out", estimate.diskBytes());
         Map<String, String> metadata = metadata(modelOptions, sequences.describePolicy(spec), checkpoint, prepared,
                 layerSet, kinds);
         try (Esm2Model model = modelOptions.loadModel(spec, checkpoint)) {

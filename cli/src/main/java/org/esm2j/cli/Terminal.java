@@ -8,6 +8,8 @@ import java.nio.file.Path;
 final class Terminal {
     private static final int STDOUT = 1;
     private static final int STDERR = 2;
+    /** Set by the ./esm2j launcher, whose stderr filter makes the JVM's own stderr a pipe. */
+    static final String STDERR_IS_TERMINAL = "esm2j.stderrIsTerminal";
 
     private Terminal() {
     }
@@ -19,7 +21,8 @@ final class Terminal {
 
     /** Whether progress on standard error would be seen: the default for progress bars. */
     static boolean interactive() {
-        return isTerminal(STDERR);
+        String told = System.getProperty(STDERR_IS_TERMINAL);
+        return told != null ? Boolean.parseBoolean(told) : isTerminal(STDERR);
     }
 
     /**
