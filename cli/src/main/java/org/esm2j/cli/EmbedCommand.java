@@ -41,7 +41,11 @@ import picocli.CommandLine.Spec;
             "With --window: repr, logits and contacts are averaged over the windows covering each residue (pair); "
             + "mean is the mean of the merged rows; bos is the first window's; attentions are refused.",
             "Memory: one batch of outputs at a time. safetensors output is staged in a scratch file beside the "
-            + "output (twice the output size on disk until the end); npz is streamed directly."})
+            + "output (twice the output size on disk until the end); npz and tables are streamed, records that "
+            + "finish before their turn waiting in a scratch file.",
+            "Tables (one row per record in input order; --include mean and/or bos): .npy = one (N x D) matrix plus "
+            + "<name>.ids.txt (one array: one kind, one layer); .arrow/.feather = Arrow IPC with an id column and "
+            + "one column per array (pandas.read_feather, polars.read_ipc)."})
 public final class EmbedCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

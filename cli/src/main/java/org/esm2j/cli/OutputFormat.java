@@ -49,9 +49,14 @@ enum OutputFormat {
         return this == NPY || this == ARROW;
     }
 
-    /** The files written besides the target itself. */
+    /** Whether files are written beside the target, which standard output therefore cannot be. */
+    boolean writesCompanionFiles() {
+        return this == NPY;
+    }
+
+    /** The files written beside the target itself. */
     List<Path> companions(Path target) {
-        return this == NPY ? List.of(NpyTableSink.idsFileFor(target)) : List.of();
+        return writesCompanionFiles() ? List.of(NpyTableSink.idsFileFor(target)) : List.of();
     }
 
     /** The format a file name's extension names ({@code .npz}, {@code .feather}, ...), if any. */

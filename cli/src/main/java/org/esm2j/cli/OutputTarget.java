@@ -61,6 +61,10 @@ final class OutputTarget {
      */
     OutputTarget check(CommandSpec spec, String option, OutputFormat format, List<Path> inputs) {
         if (path == null) {
+            if (format.writesCompanionFiles()) {
+                throw usage(spec, "the " + format.cliName() + " table comes with an ids file beside it: give "
+                        + option + " a file name");
+            }
             if (!format.isText() && Terminal.standardOutputIsTerminal()) {
                 throw usage(spec, option + " - would write binary " + format.cliName() + " to the terminal; "
                         + "redirect it (> file) or pipe it, or give a file name");

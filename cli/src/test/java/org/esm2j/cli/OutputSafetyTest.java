@@ -2,8 +2,8 @@ package org.esm2j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Outputs never clobber or litter: an interrupted run (a real process sent SIGINT or SIGTERM) leaves no temporary or
@@ -194,5 +196,15 @@ class OutputSafetyTest {
         } finally {
             locked.toFile().setWritable(true);
         }
+    }
+
+    @Test
+    void aDirectoryWithoutRoomForTheEstimateIsRefused() {
+        CommandSpec spec = Esm2jCommand.newCommandLine().getSubcommands().get("embed").getCommandSpec();
+        OutputTarget target = OutputTarget.of(dir.resolve("o.npz"));
+        ParameterException e = assertThrows(ParameterException.class,
+                () -> target.checkRoom(spec, "--out", Long.MAX_VALUE / 4));
+        assertTrue(e.getMessage().contains("free"), e.getMessage());
+        target.checkRoom(spec, "--out", 1024);
     }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.esm2j.testing.Fixtures;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,10 +119,31 @@ class StreamsAndOrderTest {
     }
 
     @Test
-    void binaryOutputToStandardOutputNeedsAFormat() throws IOException {
+    void binaryOutputToStandardOutputNeedsAFormatAndNoCompanionFile() throws IOException {
         Path fasta = Cli.fasta(dir, "in.fasta", RECORDS);
         Cli.Result r = Cli.run(embedArgs(fasta, "-"));
         assertEquals(2, r.exitCode(), r.toString());
         assertTrue(r.err().contains("--out - needs --format"), r.toString());
+        Cli.Result npy = Cli.run(embedArgs(fasta, "-", "--format", "npy", "--include", "mean"));
+        assertEquals(2, npy.exitCode(), npy.toString());
+        assertTrue(npy.err().contains("ids file"), npy.toString());
+    }
+
+    /** util-linux script(1) gives the child a terminal as standard output. */
+    @Test
+    void binaryOutputIsRefusedOnATerminal() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "script(1) is not installed");
+        Path fasta = Cli.fasta(dir, "in.fasta", RECORDS);
+        StringBuilder command = new StringBuilder();
+        for (String word : ChildCli.builder(embedArgs(fasta, "-", "--format", "npz")).command()) {
+            command.append('\'').append(word.replace("'", "'\\''")).append("' ");
+        }
+        Process child = new ProcessBuilder("/usr/bin/script", "-qec", command.toString(), "/dev/null")
+                .redirectErrorStream(true).start();
+        child.getOutputStream().close();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(2, child.exitValue(), output);
+        assertTrue(output.contains("would write binary npz to the terminal"), output);
     }
 }
