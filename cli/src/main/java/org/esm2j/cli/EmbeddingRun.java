@@ -29,6 +29,7 @@ import org.esm2j.model.ForwardResult;
 final class EmbeddingRun {
     static final String MEAN_KEY = "mean/";
     static final String BOS_KEY = "bos/";
+
     /** One forward-pass sequence: window {@code window} of record {@code record}. */
     private record Segment(int record, int window, int[] tokens) {
     }

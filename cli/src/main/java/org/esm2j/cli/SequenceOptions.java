@@ -31,12 +31,12 @@ public final class SequenceOptions {
 
     @Option(names = "--truncate", paramLabel = "N",
             description = "Keep only the first N residues of longer sequences (fair-esm extract.py's "
-                    + "--truncation_seq_length); outputs cover the kept residues.")
+                    + "--truncation_seq_length; N at most 1022); outputs cover the kept residues.")
     Integer truncate;
 
     @Option(names = "--window", paramLabel = "N",
-            description = "Run sequences longer than N residues as overlapping windows of N and average the "
-                    + "outputs over the windows covering each residue (pairs for contacts).")
+            description = "Run sequences longer than N residues (N at most 1022) as overlapping windows of N and "
+                    + "average the outputs over the windows covering each residue (pairs for contacts).")
     Integer window;
 
     @Option(names = "--overlap", paramLabel = "K", defaultValue = "0",

@@ -121,7 +121,7 @@ class BigJobsTest {
 
     @Test
     void aKilledRunResumesToTheSameBytesAsAnUninterruptedOne() throws Exception {
-        Path fasta = Cli.fasta(dir, "in.fasta", OutputSafetyTest.randomRecords(300, 200, 11));
+        Path fasta = Cli.fasta(dir, "in.fasta", OutputSafetyTest.randomRecords(150, 200, 11));
         Object[] options = {"--include", "per-residue,mean,bos", "--layers", "all", "--toks-per-batch", "1024"};
         Path out = dir.resolve("resumed.safetensors");
         Path state = ResumeStore.directoryFor(out);
