@@ -10,7 +10,7 @@ public final class ConsoleOptions {
     Boolean progress;
 
     @Option(names = {"-q", "--quiet"},
-            description = "Print nothing but errors on stderr (no progress, downloads or summary lines).")
+            description = "Print nothing but errors and results (no progress, download or summary lines).")
     boolean quiet;
 
     /** Progress bars and download progress: asked for, or by default on a terminal; never with --quiet. */

@@ -102,6 +102,11 @@ public final class ScoreCommand implements Callable<Integer> {
         }
         OutputTarget target = OutputTarget.of(out == null ? Path.of(OutputTarget.STANDARD_OUTPUT) : out);
         if (!target.isStandardOutput()) {
+            OutputFormat named = OutputFormat.forExtension(out).orElse(OutputFormat.TSV);
+            if (named != OutputFormat.TSV) {
+                throw new ParameterException(spec.commandLine(), "score writes TSV, but --out " + out + " names the "
+                        + named.cliName() + " format");
+            }
             List<Path> inputs = new ArrayList<>(modelOptions.inputPaths());
             inputs.add(fasta);
             inputs.add(mutationsFile);

@@ -181,6 +181,8 @@ class OutputSafetyTest {
         assertUsageError(embed(fasta, dir.resolve("o.tsv")), "writes safetensors, npz, npy, arrow, not tsv");
         assertUsageError(Cli.run("convert", Fixtures.metaCheckpoint(Fixtures.TINY), dir.resolve("w.npz")),
                 "convert writes safetensors");
+        assertUsageError(Cli.run("score", "-m", Fixtures.huggingFaceFolder(Fixtures.TINY), "--sequence", "MKV",
+                "--mutations", "K2A", "--out", dir.resolve("s.npz")), "score writes TSV");
         assertEquals(0, embed(fasta, dir.resolve("o.bin"), "--format", "npz").exitCode());
         assertEquals("PK", new String(Files.readAllBytes(dir.resolve("o.bin")), 0, 2, StandardCharsets.ISO_8859_1),
                 "--format npz wrote a zip");
