@@ -1,5 +1,6 @@
 package org.esm2j.cli;
 
+import org.esm2j.io.ScratchFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,11 +34,15 @@ public final class Esm2jCommand {
         ErrorReporter reporter = new ErrorReporter();
         cmd.setExecutionExceptionHandler(reporter);
         cmd.setParameterExceptionHandler(reporter);
+        // 'esm2j <command> --version' prints the version too, for every command (their annotations name none)
+        cmd.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(new VersionProvider()));
         return cmd;
     }
 
     public static void main(String[] args) {
         configureLogging(args);
+        // Ctrl-C or SIGTERM: the JVM exits 130 or 143 and this removes the temporary and scratch files of the run.
+        Runtime.getRuntime().addShutdownHook(new Thread(ScratchFiles::deleteAll, "esm2j-cleanup"));
         System.exit(newCommandLine().execute(args));
     }
 

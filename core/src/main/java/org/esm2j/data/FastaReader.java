@@ -34,7 +34,7 @@ public final class FastaReader {
     private FastaReader() {
     }
 
-    /** Reads a FASTA file, plain or gzip-compressed. */
+    /** Reads a FASTA file, plain or gzip-compressed; pipes and other non-seekable files are read once, in order. */
     public static List<FastaRecord> read(Path path) {
         try (InputStream in = TextInput.openMaybeGzip(path);
                 Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
@@ -43,6 +43,19 @@ public final class FastaReader {
             throw new InvalidInputException("FASTA file " + path + " does not exist", e);
         } catch (IOException e) {
             throw new InvalidInputException("cannot read FASTA file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads FASTA from a stream (standard input, say), plain or gzip-compressed; {@code sourceName} is used in error
+     * messages. The stream is read to its end and not closed.
+     */
+    public static List<FastaRecord> read(InputStream stream, String sourceName) {
+        try {
+            InputStream in = TextInput.maybeGunzip(stream);
+            return read(new InputStreamReader(in, StandardCharsets.UTF_8), sourceName);
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot read FASTA " + sourceName + ": " + e.getMessage(), e);
         }
     }
 

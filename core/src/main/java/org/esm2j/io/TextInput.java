@@ -2,6 +2,7 @@ package org.esm2j.io;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -23,17 +24,37 @@ public final class TextInput {
 
     /** The file's bytes, decompressed when the file starts with the gzip magic. */
     public static InputStream openMaybeGzip(Path path) throws IOException {
-        InputStream in = new BufferedInputStream(Files.newInputStream(path));
+        InputStream in = open(path);
         try {
-            in.mark(2);
-            int first = in.read();
-            int second = in.read();
-            in.reset();
-            return first == GZIP_MAGIC_1 && second == GZIP_MAGIC_2 ? new GZIPInputStream(in) : in;
+            return maybeGunzip(in);
         } catch (IOException e) {
             in.close();
             throw e;
         }
+    }
+
+    /**
+     * The stream's bytes, decompressed when they start with the gzip magic. Reads ahead two bytes, so it works on
+     * pipes and standard input too.
+     */
+    public static InputStream maybeGunzip(InputStream stream) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(stream);
+        in.mark(2);
+        int first = in.read();
+        int second = in.read();
+        in.reset();
+        return first == GZIP_MAGIC_1 && second == GZIP_MAGIC_2 ? new GZIPInputStream(in) : in;
+    }
+
+    /**
+     * A stream over the file. Pipes, FIFOs and /dev/stdin go through FileInputStream: the NIO stream asks such a
+     * channel for its position when buffering and fails with "Illegal seek".
+     */
+    private static InputStream open(Path path) throws IOException {
+        if (Files.isRegularFile(path) || !Files.exists(path)) {
+            return Files.newInputStream(path);
+        }
+        return new FileInputStream(path.toFile());
     }
 
     /** A UTF-8 line reader over {@link #openMaybeGzip}. */
