@@ -1,6 +1,5 @@
 package org.esm2j.cpu;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +20,6 @@ import org.esm2j.model.ForwardResult;
  */
 final class CpuRuntime implements Esm2Runtime {
     static final int MASK = 32;
-    /** fair-esm's mask_ratio_train = 0.15 * 0.8; embeddings are scaled by (1 - 0.12) / (1 - observed mask ratio). */
-    private static final float TOKEN_DROPOUT_KEEP = (float) (1 - 0.15 * 0.8);
     /** Workspaces up to this many floats (64 MB) are kept for the next pass. */
     private static final long RETAINED_WORKSPACE_FLOATS = 16L << 20;
 
@@ -135,7 +132,7 @@ final class CpuRuntime implements Esm2Runtime {
 
         Workspace work = takeWorkspace(n);
         float[] x = work.residual; // (N, D)
-        embed(tokens, offsets, x);
+        TokenEmbedding.forward(embedTokens, 0, d, config.tokenDropout(), tokens, offsets, x);
         capture(request, 0, x, d, offsets, lengths, reps);
 
         float[] normed = work.normed;
@@ -183,37 +180,6 @@ final class CpuRuntime implements Esm2Runtime {
             probs[b] = new float[(int) size];
         }
         return probs;
-    }
-
-    /** Token embeddings with fair-esm's token dropout: {@code <mask>} rows zeroed, all rows rescaled per sequence. */
-    private void embed(List<int[]> tokens, int[] offsets, float[] x) {
-        int d = config.embedDim();
-        for (int b = 0; b < tokens.size(); b++) {
-            int[] seq = tokens.get(b);
-            float denominator = 1f;
-            if (config.tokenDropout()) {
-                int masks = 0;
-                for (int id : seq) {
-                    if (id == MASK) {
-                        masks++;
-                    }
-                }
-                // PyTorch: (count.to(float32) / src_lengths) then (1 - ratio), all float32.
-                denominator = 1f - (float) masks / (float) seq.length;
-            }
-            for (int p = 0; p < seq.length; p++) {
-                int row = (offsets[b] + p) * d;
-                if (config.tokenDropout() && seq[p] == MASK) {
-                    Arrays.fill(x, row, row + d, 0f);
-                    continue;
-                }
-                int src = seq[p] * d;
-                for (int i = 0; i < d; i++) {
-                    float e = embedTokens[src + i];
-                    x[row + i] = config.tokenDropout() ? e * TOKEN_DROPOUT_KEEP / denominator : e;
-                }
-            }
-        }
     }
 
     private static void capture(ForwardRequest request, int layer, float[] x, int width, int[] offsets,

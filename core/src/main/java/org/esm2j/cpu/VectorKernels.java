@@ -44,6 +44,7 @@ final class VectorKernels implements Kernels {
     private static final FloatVector K_ROUND_MAGIC = FloatVector.broadcast(S, FastExp.ROUND_MAGIC);
     private static final FloatVector K_MAX_ABS = FloatVector.broadcast(S, Erf.MAX_ABS);
     private static final FloatVector K_INV_SQRT2 = FloatVector.broadcast(S, Erf.INV_SQRT2);
+    private static final FloatVector K_INV_SQRT_2PI = FloatVector.broadcast(S, Erf.INV_SQRT_2PI);
     private static final FloatVector K_ZERO = FloatVector.broadcast(S, 0f);
     private static final FloatVector K_NEG_MAX_ABS = FloatVector.broadcast(S, -Erf.MAX_ABS);
     private static final IntVector K_EXP_BIAS_BITS = IntVector.broadcast(
@@ -340,7 +341,36 @@ final class VectorKernels implements Kernels {
 
     /** {@link Erf#gelu} lane by lane, with the same operations in the same order. */
     private static FloatVector gelu(FloatVector x) {
+        FloatVector halfErfc = halfErfc(x.abs().min(K_MAX_ABS));
+        FloatVector phi = K_ONE.sub(halfErfc).blend(halfErfc, x.lt(K_ZERO));
+        return x.max(K_NEG_MAX_ABS).mul(phi);
+    }
+
+    @Override
+    public void geluBackward(float[] x, int xOff, float[] g, int gOff, int n) {
+        int i = 0;
+        for (; i + V <= n; i += V) {
+            FloatVector.fromArray(S, g, gOff + i).mul(geluDerivative(FloatVector.fromArray(S, x, xOff + i)))
+                    .intoArray(g, gOff + i);
+        }
+        for (; i < n; i++) {
+            g[gOff + i] *= Erf.geluDerivative(x[xOff + i]);
+        }
+    }
+
+    /** {@link Erf#geluDerivative} lane by lane, with the same operations in the same order. */
+    private static FloatVector geluDerivative(FloatVector x) {
         FloatVector ax = x.abs().min(K_MAX_ABS);
+        FloatVector halfErfc = halfErfc(ax);
+        FloatVector phi = K_ONE.sub(halfErfc).blend(halfErfc, x.lt(K_ZERO));
+        FloatVector square = ax.mul(ax);
+        FloatVector squareLo = ax.fma(ax, square.neg());
+        FloatVector density = K_INV_SQRT_2PI.mul(expOfSum(square.mul(K_HALF).neg(), K_NEG_HALF.mul(squareLo)));
+        return x.min(K_MAX_ABS).max(K_NEG_MAX_ABS).fma(density, phi);
+    }
+
+    /** Erf's halfErfc lane by lane. */
+    private static FloatVector halfErfc(FloatVector ax) {
         FloatVector square = ax.mul(ax);
         FloatVector squareLo = ax.fma(ax, square.neg());
         FloatVector halfSquare = square.mul(K_HALF);
@@ -355,9 +385,31 @@ final class VectorKernels implements Kernels {
         p = p.fma(t, K_P1);
         p = p.fma(t, K_P0);
         FloatVector small = squareLo.fma(K_NEG_HALF, p);
-        FloatVector halfErfc = t.mul(K_HALF).mul(expOfSum(halfSquare.neg(), small));
-        FloatVector phi = K_ONE.sub(halfErfc).blend(halfErfc, x.lt(K_ZERO));
-        return x.max(K_NEG_MAX_ABS).mul(phi);
+        return t.mul(K_HALF).mul(expOfSum(halfSquare.neg(), small));
+    }
+
+    @Override
+    public void fmaInto(float[] x, int xOff, float[] y, int yOff, float[] acc, int n) {
+        int i = 0;
+        for (; i + V <= n; i += V) {
+            FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i),
+                    FloatVector.fromArray(S, acc, i)).intoArray(acc, i);
+        }
+        for (; i < n; i++) {
+            acc[i] = Math.fma(x[xOff + i], y[yOff + i], acc[i]);
+        }
+    }
+
+    @Override
+    public void softmaxBackward(float[] p, int pOff, float[] g, int gOff, float[] dot, int n) {
+        int i = 0;
+        for (; i + V <= n; i += V) {
+            FloatVector gv = FloatVector.fromArray(S, g, gOff + i).sub(FloatVector.fromArray(S, dot, i));
+            FloatVector.fromArray(S, p, pOff + i).mul(gv).intoArray(g, gOff + i);
+        }
+        for (; i < n; i++) {
+            g[gOff + i] = p[pOff + i] * (g[gOff + i] - dot[i]);
+        }
     }
 
     @Override

@@ -1,0 +1,261 @@
+package org.esm2j.parity;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import org.esm2j.checkpoint.CheckpointLoader;
+import org.esm2j.cpu.CpuBackend;
+import org.esm2j.model.Esm2Weights;
+import org.esm2j.testing.Fixtures;
+import org.esm2j.testing.Golden;
+import org.esm2j.testing.NumericAssert;
+import org.esm2j.train.Esm2Trainer;
+import org.esm2j.train.LoraConfig;
+import org.esm2j.train.LoraTarget;
+import org.esm2j.train.PackedRepresentation;
+import org.esm2j.train.PaddedBatch;
+import org.esm2j.train.ParameterEntry;
+import org.esm2j.train.TrainableModel;
+import org.esm2j.train.TrainerOptions;
+import org.esm2j.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CPU trainer against fair-esm + PyTorch autograd in float64 (train.safetensors of the tiny fixture model; see
+ * testdata/fixtures/README.md). Tolerances from there: losses relative 1e-5; each gradient tensor max|diff| <= 1e-4 *
+ * max(1, max|ref|). Max abs and rel errors are printed for every tensor.
+ */
+class TrainParityTest {
+    private static final double LOSS_RTOL = 1e-5;
+    private static final double GRAD_TOL = 1e-4;
+
+    private static Esm2Weights weights;
+    private static Golden train;
+
+    @BeforeAll
+    static void load() {
+        weights = CheckpointLoader.load(Fixtures.metaCheckpoint(Fixtures.TINY)).weights();
+        train = Golden.read(Fixtures.model(Fixtures.TINY).resolve("train.safetensors"));
+    }
+
+    private static List<int[]> sequences(String key) {
+        Tensor t = train.tensor(key);
+        long[] shape = t.shape();
+        return PaddedBatch.sequences(t.toIntArray(), (int) shape[0], (int) shape[1]);
+    }
+
+    private static List<int[]> mlmTargets(List<int[]> seqs) {
+        Tensor t = train.tensor("mlm.targets");
+        return PaddedBatch.alignedTo(seqs, t.toIntArray(), (int) t.shape()[1]);
+    }
+
+    private static double meta(String key) {
+        return ((Number) train.meta(key)).doubleValue();
+    }
+
+    private static void assertLoss(String what, double actual, double expected) {
+        double rel = Math.abs(actual - expected) / Math.abs(expected);
+        System.out.printf("%s: %.9f vs reference %.9f, rel error %.3e%n", what, actual, expected, rel);
+        assertTrue(rel <= LOSS_RTOL, what + ": relative error " + rel + " > " + LOSS_RTOL);
+    }
+
+    /** The README's per-tensor gradient tolerance: max|diff| <= 1e-4 * max(1, max|ref|). */
+    static NumericAssert.Comparison assertGradient(String what, float[] actual, float[] expected) {
+        double maxRef = 0;
+        for (float e : expected) {
+            maxRef = Math.max(maxRef, Math.abs(e));
+        }
+        return NumericAssert.assertClose(what, actual, expected, GRAD_TOL * Math.max(1, maxRef), 0);
+    }
+
+    private static float[][] mlmStep(TrainerOptions options, double[] loss) {
+        TrainableModel model = TrainableModel.of(weights);
+        List<int[]> seqs = sequences("mlm.tokens");
+        try (Esm2Trainer trainer = new CpuBackend().trainer(model, options)) {
+            trainer.forward(seqs);
+            loss[0] = trainer.maskedLmLoss(mlmTargets(seqs));
+            trainer.backward();
+        }
+        return new float[][] {model.gradients()};
+    }
+
+    @Test
+    void maskedLmLossAndEveryGradient() {
+        TrainableModel model = TrainableModel.of(weights);
+        List<int[]> seqs = sequences("mlm.tokens");
+        double loss;
+        try (Esm2Trainer trainer = new CpuBackend().trainer(model, TrainerOptions.defaults())) {
+            trainer.forward(seqs);
+            loss = trainer.maskedLmLoss(mlmTargets(seqs));
+            trainer.backward();
+        }
+        assertLoss("mlm loss", loss, meta("mlm.loss"));
+        int compared = 0;
+        double worstRatio = 0;
+        double sumSquares = 0;
+        for (ParameterEntry e : model.layout().entries()) {
+            String key = "mlm.grad." + e.name();
+            if (!e.trainable()) {
+                assertTrue(!train.has(key), e.name() + " is frozen but the reference has a gradient");
+                continue;
+            }
+            float[] g = model.gradient(e.name());
+            worstRatio = Math.max(worstRatio, assertGradient("mlm grad " + e.name(), g, train.floats(key))
+                    .worstRatio());
+            for (float v : g) {
+                sumSquares += (double) v * v;
+            }
+            compared++;
+        }
+        assertEquals(train.keys().stream().filter(k -> k.startsWith("mlm.grad.")).count(), compared,
+                "every reference gradient compared");
+        assertLoss("gradient norm before clipping", Math.sqrt(sumSquares), meta("mlm.grad_norm_before_clip"));
+        System.out.printf("mlm: %d gradient tensors, worst %.1f%% of the allowed error%n", compared,
+                100 * worstRatio);
+    }
+
+    @Test
+    void recomputingLayersGivesTheSameGradientBits() {
+        double[] saved = new double[1];
+        double[] recomputed = new double[1];
+        float[] a = mlmStep(TrainerOptions.defaults(), saved)[0];
+        float[] b = mlmStep(new TrainerOptions(true, 0), recomputed)[0];
+        assertEquals(saved[0], recomputed[0]);
+        assertArrayEquals(a, b);
+    }
+
+    @Test
+    void loraLossAndAdapterGradients() {
+        LoraConfig config = new LoraConfig(4, 8, 0, EnumSet.of(LoraTarget.Q, LoraTarget.V));
+        TrainableModel model = TrainableModel.builder(weights).lora(config, 1).build();
+        for (String name : adapterNames(model)) {
+            model.setValues(name, train.floats("lora.init." + pefName(name)));
+        }
+        List<int[]> seqs = sequences("mlm.tokens");
+        double loss;
+        try (Esm2Trainer trainer = new CpuBackend().trainer(model, TrainerOptions.defaults())) {
+            trainer.forward(seqs);
+            loss = trainer.maskedLmLoss(mlmTargets(seqs));
+            trainer.backward();
+        }
+        assertLoss("lora loss", loss, meta("lora.loss"));
+        List<String> adapters = adapterNames(model);
+        assertEquals(8, adapters.size());
+        int trainable = 0;
+        for (String name : adapters) {
+            assertGradient("lora grad " + name, model.gradient(name), train.floats("lora.grad." + pefName(name)));
+            trainable += model.layout().entry(name).length();
+        }
+        assertEquals(meta("lora.trainable_params"), trainable);
+        for (ParameterEntry e : model.layout().entries()) {
+            if (!e.trainable()) {
+                for (float g : model.gradient(e.name())) {
+                    assertEquals(0f, g, "frozen " + e.name() + " got a gradient");
+                }
+            }
+        }
+    }
+
+    private static List<String> adapterNames(TrainableModel model) {
+        List<String> out = new ArrayList<>();
+        for (ParameterEntry e : model.layout().entries()) {
+            if (e.name().contains(".lora_")) {
+                out.add(e.name());
+            }
+        }
+        return out;
+    }
+
+    /** PEFT's in-memory key for one of our adapter tensors: {@code ...lora_A} becomes {@code ...lora_A.default.weight}. */
+    private static String pefName(String name) {
+        return name + ".default.weight";
+    }
+
+    @Test
+    void pooledMultiLabelClassifierLossAndGradients() {
+        TrainableModel model = TrainableModel.of(weights);
+        List<int[]> seqs = sequences("cls.tokens");
+        float[] w = train.floats("cls.head.weight"); // (C, D)
+        float[] bias = train.floats("cls.head.bias");
+        float[] labels = train.floats("cls.labels");
+        float[] posWeight = train.floats("cls.pos_weight");
+        int classes = bias.length;
+        try (Esm2Trainer trainer = new CpuBackend().trainer(model, TrainerOptions.defaults())) {
+            PackedRepresentation rep = trainer.forward(seqs);
+            int batch = rep.sequences();
+            int d = rep.dim();
+            float[] pooled = new float[batch * d];
+            for (int b = 0; b < batch; b++) {
+                int residues = rep.lengths()[b] - 2;
+                for (int p = 1; p <= residues; p++) {
+                    for (int c = 0; c < d; c++) {
+                        pooled[b * d + c] += rep.values()[(rep.offsets()[b] + p) * d + c] / residues;
+                    }
+                }
+            }
+            assertGradient("cls pooled", pooled, train.floats("cls.pooled"));
+            double[] logits = new double[batch * classes];
+            double loss = 0;
+            double[] dLogits = new double[batch * classes];
+            for (int b = 0; b < batch; b++) {
+                for (int k = 0; k < classes; k++) {
+                    double x = bias[k];
+                    for (int c = 0; c < d; c++) {
+                        x += (double) pooled[b * d + c] * w[k * d + c];
+                    }
+                    logits[b * classes + k] = x;
+                    double y = labels[b * classes + k];
+                    double weightPos = 1 + (posWeight[k] - 1) * y;
+                    loss += (1 - y) * x + weightPos * (Math.log1p(Math.exp(-Math.abs(x))) + Math.max(-x, 0));
+                    dLogits[b * classes + k] = ((1 - y) - weightPos / (1 + Math.exp(x))) / (batch * classes);
+                }
+            }
+            loss /= batch * classes;
+            assertLoss("cls loss", loss, meta("cls.loss"));
+            float[] dHeadW = new float[classes * d];
+            float[] dHeadB = new float[classes];
+            for (int b = 0; b < batch; b++) {
+                int residues = rep.lengths()[b] - 2;
+                for (int k = 0; k < classes; k++) {
+                    double g = dLogits[b * classes + k];
+                    dHeadB[k] += (float) g;
+                    for (int c = 0; c < d; c++) {
+                        dHeadW[k * d + c] += (float) (g * pooled[b * d + c]);
+                    }
+                }
+                for (int c = 0; c < d; c++) {
+                    double dPooled = 0;
+                    for (int k = 0; k < classes; k++) {
+                        dPooled += dLogits[b * classes + k] * w[k * d + c];
+                    }
+                    for (int p = 1; p <= residues; p++) {
+                        rep.gradient()[(rep.offsets()[b] + p) * d + c] += (float) (dPooled / residues);
+                    }
+                }
+            }
+            assertGradient("cls head grad weight", dHeadW, train.floats("cls.head.grad.weight"));
+            assertGradient("cls head grad bias", dHeadB, train.floats("cls.head.grad.bias"));
+            trainer.backward();
+        }
+        int compared = 0;
+        for (String key : train.keys()) {
+            if (key.startsWith("cls.grad.")) {
+                String name = key.substring("cls.grad.".length());
+                assertGradient("cls grad " + name, model.gradient(name), train.floats(key));
+                compared++;
+            }
+        }
+        long backbone = model.layout().trainable().stream().filter(e -> !e.name().startsWith("lm_head.")).count();
+        assertEquals(backbone, compared, "a reference gradient for every trainable tensor below the LM head");
+        for (String lmOnly : List.of(Esm2Weights.LM_HEAD_BIAS, Esm2Weights.LM_HEAD_DENSE_WEIGHT)) {
+            for (float g : model.gradient(lmOnly)) {
+                assertEquals(0f, g, lmOnly + " has a gradient without the LM loss");
+            }
+        }
+    }
+}
