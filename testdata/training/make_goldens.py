@@ -173,5 +173,89 @@ def optimizer_goldens():
     write("optim.json", {"torch": torch.__version__, "layout": layout, "optimizers": cases, "clipping": clips})
 
 
+# --------------------------------------------------------------------------------------------------------------------
+# Losses: value and gradient w.r.t. the inputs by autograd
+
+
+def focal_loss(x, y, alpha, gamma):
+    """torchvision's sigmoid_focal_loss written from the formula, mean reduction."""
+    p = torch.sigmoid(x)
+    ce = torch.nn.functional.binary_cross_entropy_with_logits(x, y, reduction="none")
+    p_t = p * y + (1 - p) * (1 - y)
+    loss = ce * (1 - p_t) ** gamma
+    if alpha >= 0:
+        loss = (alpha * y + (1 - alpha) * (1 - y)) * loss
+    return loss.mean()
+
+
+def value_and_grad(fn, x):
+    x = x.clone().requires_grad_(True)
+    loss = fn(x)
+    loss.backward()
+    return float(loss), flat(x.grad)
+
+
+def loss_goldens():
+    gen = torch.Generator().manual_seed(11)
+    out = {}
+    rows, classes = 5, 7
+    logits = f32(rows, classes, scale=3.0, gen=gen)
+    logits[0, 0], logits[1, 1], logits[2, 2] = 40.0, -40.0, 0.0
+    targets = (torch.rand(rows, classes, generator=gen) < 0.4).to(torch.float64)
+    targets[0, 0], targets[1, 1] = 0.0, 1.0  # confidently wrong entries, where the unstable form overflows
+    pos_weight = (torch.rand(classes, generator=gen, dtype=torch.float32) * 9.5 + 0.5).to(torch.float64)
+    for name, pw in [("bce", None), ("bce_pos_weight", pos_weight)]:
+        loss, grad = value_and_grad(
+            lambda x, pw=pw: torch.nn.BCEWithLogitsLoss(pos_weight=pw)(x, targets), logits)
+        out[name] = {"rows": rows, "classes": classes, "logits": flat(logits), "targets": flat(targets),
+                     "pos_weight": None if pw is None else flat(pw), "loss": loss, "grad": grad}
+    for name, alpha, gamma in [("focal_default", 0.25, 2.0), ("focal_no_alpha", -1.0, 1.5),
+                               ("focal_gamma0", 0.25, 0.0)]:
+        loss, grad = value_and_grad(lambda x: focal_loss(x, targets, alpha, gamma), logits)
+        # the hand-written formula's autograd gradient agrees with central finite differences
+        assert torch.autograd.gradcheck(lambda x: focal_loss(x, targets, alpha, gamma),
+                                        (logits.clone().requires_grad_(True),), eps=1e-6, atol=1e-7)
+        out[name] = {"rows": rows, "classes": classes, "alpha": alpha, "gamma": gamma, "logits": flat(logits),
+                     "targets": flat(targets), "loss": loss, "grad": grad}
+    rows, classes = 8, 5
+    logits = f32(rows, classes, scale=2.0, gen=gen)
+    labels = torch.randint(0, classes, (rows,), generator=gen)
+    labels[2], labels[5] = -100, -100
+    weight = (torch.rand(classes, generator=gen, dtype=torch.float32) * 2 + 0.25).to(torch.float64)
+    for name, w, eps in [("ce", None, 0.0), ("ce_smoothing", None, 0.1), ("ce_weight", weight, 0.0),
+                         ("ce_weight_smoothing", weight, 0.2)]:
+        loss, grad = value_and_grad(
+            lambda x, w=w, eps=eps: torch.nn.CrossEntropyLoss(weight=w, label_smoothing=eps)(x, labels), logits)
+        out[name] = {"rows": rows, "classes": classes, "logits": flat(logits), "targets": labels.tolist(),
+                     "weight": None if w is None else flat(w), "label_smoothing": eps, "loss": loss, "grad": grad}
+    positions = 2 * 9
+    logits = f32(positions, 33, scale=2.0, gen=gen)
+    labels = torch.full((positions,), -100, dtype=torch.long)
+    picked = torch.randperm(positions, generator=gen)[:5]
+    labels[picked] = torch.randint(4, 24, (5,), generator=gen)
+    loss, grad = value_and_grad(lambda x: torch.nn.functional.cross_entropy(x, labels), logits)
+    out["mlm"] = {"logits": flat(logits), "targets": labels.tolist(), "loss": loss, "grad": grad}
+    pred = f32(11, scale=2.0, gen=gen)
+    target = f32(11, scale=2.0, gen=gen)
+    loss, grad = value_and_grad(lambda x: torch.nn.MSELoss()(x, target), pred)
+    out["mse"] = {"predictions": flat(pred), "targets": flat(target), "loss": loss, "grad": grad}
+    for name, delta in [("huber", 1.0), ("huber_delta", 0.7)]:
+        loss, grad = value_and_grad(lambda x, delta=delta: torch.nn.HuberLoss(delta=delta)(x, target), pred)
+        out[name] = {"predictions": flat(pred), "targets": flat(target), "delta": delta, "loss": loss, "grad": grad}
+    task_losses = torch.tensor([0.7, 2.5, 0.05], requires_grad=True)
+    s = f32(3, scale=0.5, gen=gen).requires_grad_(True)
+    total = (torch.exp(-s) * task_losses + s).sum()
+    total.backward()
+    out["uncertainty"] = {"task_losses": flat(task_losses.detach()), "log_variance": flat(s.detach()),
+                          "loss": float(total), "task_scales": flat(task_losses.grad), "grad_log_variance": flat(s.grad)}
+    labels = (torch.rand(40, 6, generator=gen) < torch.tensor([0.5, 0.2, 0.05, 0.025, 0.0, 0.9])).to(torch.float64)
+    pos = labels.sum(0)
+    ratio = (labels.shape[0] - pos) / pos
+    out["pos_weight"] = {"rows": 40, "classes": 6, "labels": flat(labels), "max": 12.0,
+                         "ratio": flat(torch.clamp(ratio, max=12.0)), "sqrt": flat(torch.clamp(ratio.sqrt(), max=12.0))}
+    write("loss.json", {"torch": torch.__version__, "losses": out})
+
+
 if __name__ == "__main__":
     optimizer_goldens()
+    loss_goldens()
