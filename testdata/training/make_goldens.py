@@ -256,6 +256,70 @@ def loss_goldens():
     write("loss.json", {"torch": torch.__version__, "losses": out})
 
 
+# --------------------------------------------------------------------------------------------------------------------
+# Heads over a packed batch: pooled or per-token outputs, and the gradients of sum(output * G) for a fixed random G
+
+
+def head_goldens():
+    gen = torch.Generator().manual_seed(21)
+    dim, labels = 6, 3
+    # <cls> residues <eos> per sequence (one residue is <mask>, one sequence has a single residue)
+    sequences = [[0, 5, 6, 32, 8, 9, 2], [0, 7, 2], [0, 4, 5, 6, 7, 8, 9, 10, 11, 2]]
+    tokens = [t for seq in sequences for t in seq]
+    offsets = [0]
+    for seq in sequences:
+        offsets.append(offsets[-1] + len(seq))
+    hidden = f32(len(tokens), dim, gen=gen)
+    residue = torch.tensor([t not in (0, 1, 2) for t in tokens])
+
+    def mean_pool(h):
+        return torch.stack([h[a:b][residue[a:b]].mean(0) for a, b in zip(offsets, offsets[1:])])
+
+    def cls_pool(h):
+        return torch.stack([h[a] for a in offsets[:-1]])
+
+    def attention_pool(h, w):
+        out = []
+        for a, b in zip(offsets, offsets[1:]):
+            r = h[a:b][residue[a:b]]
+            out.append((torch.softmax(r @ w, 0)[:, None] * r).sum(0))
+        return torch.stack(out)
+
+    def linear(x, p, prefix):
+        return x @ p[prefix + ".weight"].T + p[prefix + ".bias"]
+
+    def mlp(x, p):
+        return linear(torch.tanh(linear(x, p, "classifier.dense")), p, "classifier.out_proj")
+
+    def case(entries, forward, rows):
+        params = {n: f32(*shape, scale=0.5, gen=gen).requires_grad_(True) for n, shape in entries}
+        h = hidden.clone().requires_grad_(True)
+        out = forward(h, params)
+        g = f32(rows, out.shape[1], gen=gen)
+        (out * g).sum().backward()
+        return {"layout": [{"name": n, "shape": shape, "trainable": True} for n, shape in entries],
+                "params": flat(torch.cat([params[n].detach().reshape(-1) for n, _ in entries])),
+                "output": flat(out.detach()), "grad_output": flat(g),
+                "grads": flat(torch.cat([params[n].grad.reshape(-1) for n, _ in entries])),
+                "grad_hidden": flat(h.grad)}
+
+    b = len(sequences)
+    out = {"dim": dim, "labels": labels, "tokens": tokens, "offsets": offsets, "hidden": flat(hidden), "cases": {
+        "mean_linear": case([("head.weight", [labels, dim]), ("head.bias", [labels])],
+                            lambda h, p: linear(mean_pool(h), p, "head"), b),
+        "cls_mlp": case([("classifier.dense.weight", [dim, dim]), ("classifier.dense.bias", [dim]),
+                         ("classifier.out_proj.weight", [labels, dim]), ("classifier.out_proj.bias", [labels])],
+                        lambda h, p: mlp(cls_pool(h), p), b),
+        "attention_linear": case([("attention_pooling.weight", [dim]), ("head.weight", [labels, dim]),
+                                  ("head.bias", [labels])],
+                                 lambda h, p: linear(attention_pool(h, p["attention_pooling.weight"]), p, "head"), b),
+        "token_classifier": case([("classifier.weight", [labels, dim]), ("classifier.bias", [labels])],
+                                 lambda h, p: linear(h, p, "classifier"), len(tokens)),
+    }}
+    write("head.json", {"torch": torch.__version__, **out})
+
+
 if __name__ == "__main__":
     optimizer_goldens()
     loss_goldens()
+    head_goldens()
