@@ -11,11 +11,11 @@ import org.esm2j.train.Esm2Trainer;
 import org.esm2j.train.LoraConfig;
 import org.esm2j.train.LoraTarget;
 import org.esm2j.train.PackedRepresentation;
-import org.esm2j.train.PaddedBatch;
 import org.esm2j.train.ParameterEntry;
 import org.esm2j.train.ParameterLayout;
 import org.esm2j.train.TrainableModel;
 import org.esm2j.train.TrainerOptions;
+import org.esm2j.train.loss.CrossEntropyLoss;
 
 /**
  * ESM-2's forward and backward passes in float32 on the CPU over a {@link TrainableModel}'s flat buffers (see
@@ -53,6 +53,9 @@ final class CpuTrainer implements Esm2Trainer {
     private final float[][] invFreq;
 
     private Workspace work;
+    /** The final representation and its gradient, exactly (N, D) for heads; new arrays only when N changes. */
+    private float[] repr = new float[0];
+    private float[] reprGrad = new float[0];
     private State state = State.IDLE;
     private List<int[]> tokens;
     private int[] offsets;
@@ -194,8 +197,6 @@ final class CpuTrainer implements Esm2Trainer {
         final int rows;
         final LayerActivations[] layers;
         final float[] last; // (N, D) input of emb_layer_norm_after
-        final float[] repr; // (N, D)
-        final float[] reprGrad; // (N, D)
         final float[] proj; // (N, D) out_proj / fc2 outputs before the residual add
         final float[] recomputedOutput; // (N, D) with recomputation: a layer's output, not needed again
         final float[] dResidual; // (N, D)
@@ -233,8 +234,6 @@ final class CpuTrainer implements Esm2Trainer {
                 }
             }
             last = new float[nd];
-            repr = new float[nd];
-            reprGrad = new float[nd];
             proj = new float[nd];
             recomputedOutput = t.options.recomputeLayers() ? new float[nd] : null;
             dResidual = new float[nd];
@@ -295,10 +294,15 @@ final class CpuTrainer implements Esm2Trainer {
         for (int l = 0; l < acts.length; l++) {
             layerForward(l, acts[l], l + 1 < acts.length ? acts[l + 1].input : work.last);
         }
-        LayerNorm.applyParallel(work.last, work.repr, n, d, params, finalNorm.gain(), finalNorm.bias(), eps);
-        Arrays.fill(work.reprGrad, 0, n * d, 0f);
+        if (repr.length != n * d) {
+            repr = new float[n * d];
+            reprGrad = new float[n * d];
+        } else {
+            Arrays.fill(reprGrad, 0f);
+        }
+        LayerNorm.applyParallel(work.last, repr, n, d, params, finalNorm.gain(), finalNorm.bias(), eps);
         state = State.FORWARD_DONE;
-        return new PackedRepresentation(n, d, offsets.clone(), lengths.clone(), work.repr, work.reprGrad);
+        return new PackedRepresentation(n, d, offsets.clone(), lengths.clone(), repr, reprGrad);
     }
 
     private void refreshWeights() {
@@ -371,12 +375,12 @@ final class CpuTrainer implements Esm2Trainer {
                         + t.length + " targets");
             }
             for (int p = 0; p < t.length; p++) {
-                if (t[p] == PaddedBatch.IGNORED) {
+                if (t[p] == CrossEntropyLoss.IGNORE_INDEX) {
                     continue;
                 }
                 if (t[p] < 0 || t[p] >= vocab) {
                     throw new InvalidInputException("sequence " + b + " position " + p + ": target " + t[p]
-                            + " is neither " + PaddedBatch.IGNORED + " nor a token id 0.." + (vocab - 1));
+                            + " is neither " + CrossEntropyLoss.IGNORE_INDEX + " nor a token id 0.." + (vocab - 1));
                 }
                 w.scoredRows[m] = offsets[b] + p;
                 w.scoredTargets[m] = t[p];
@@ -385,11 +389,11 @@ final class CpuTrainer implements Esm2Trainer {
         }
         if (m == 0) {
             throw new InvalidInputException("no position of the batch has a masked-LM target (all are "
-                    + PaddedBatch.IGNORED + ")");
+                    + CrossEntropyLoss.IGNORE_INDEX + ")");
         }
         int rows = m;
         for (int i = 0; i < rows; i++) {
-            System.arraycopy(w.repr, w.scoredRows[i] * d, w.lmIn, i * d, d);
+            System.arraycopy(repr, w.scoredRows[i] * d, w.lmIn, i * d, d);
         }
         // RobertaLMHead: dense, GELU, LayerNorm, tied embedding + bias
         Kernels kernels = Kernels.preferred();
@@ -411,7 +415,7 @@ final class CpuTrainer implements Esm2Trainer {
         for (int i = 0; i < rows; i++) {
             int dst = w.scoredRows[i] * d;
             for (int c = 0; c < d; c++) {
-                w.reprGrad[dst + c] += w.dLmIn[i * d + c];
+                reprGrad[dst + c] += w.dLmIn[i * d + c];
             }
         }
         return loss;
@@ -449,7 +453,7 @@ final class CpuTrainer implements Esm2Trainer {
         Workspace w = work;
         LayerActivations[] acts = w.layers;
         Arrays.fill(w.dResidual, 0, n * d, 0f);
-        LayerNorm.backwardParallel(w.last, w.reprGrad, w.dResidual, n, d, params, finalNorm.gain(), eps, grads,
+        LayerNorm.backwardParallel(w.last, reprGrad, w.dResidual, n, d, params, finalNorm.gain(), eps, grads,
                 finalNorm.gainGrad(), finalNorm.biasGrad(), w.norm);
         for (int l = acts.length - 1; l >= 0; l--) {
             if (options.recomputeLayers()) {

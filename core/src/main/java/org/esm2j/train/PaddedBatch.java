@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.esm2j.InvalidInputException;
 import org.esm2j.data.Alphabet;
+import org.esm2j.train.loss.CrossEntropyLoss;
 
 /**
  * Converts a right-padded (batch, width) token matrix, as fair-esm's BatchConverter makes it, into the unpadded
@@ -12,9 +13,6 @@ import org.esm2j.data.Alphabet;
  * padding changes nothing.
  */
 public final class PaddedBatch {
-    /** Targets that are not scored (PyTorch's cross-entropy ignore_index). */
-    public static final int IGNORED = -100;
-
     private PaddedBatch() {
     }
 
@@ -43,7 +41,7 @@ public final class PaddedBatch {
 
     /**
      * The per-token values of a (batch, width) matrix (e.g. MLM targets) cut to the given sequences' lengths; padded
-     * positions must be {@link #IGNORED}.
+     * positions must be {@link CrossEntropyLoss#IGNORE_INDEX}.
      */
     public static List<int[]> alignedTo(List<int[]> sequences, int[] values, int width) {
         checkSize("values", values, sequences.size(), width);
@@ -51,7 +49,7 @@ public final class PaddedBatch {
         for (int b = 0; b < sequences.size(); b++) {
             int len = sequences.get(b).length;
             for (int p = len; p < width; p++) {
-                if (values[b * width + p] != IGNORED) {
+                if (values[b * width + p] != CrossEntropyLoss.IGNORE_INDEX) {
                     throw new InvalidInputException("row " + b + " has target " + values[b * width + p]
                             + " at padded position " + p);
                 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.esm2j.model.Esm2Config;
 import org.esm2j.model.Esm2Weights;
 
@@ -190,7 +191,7 @@ public final class TrainableModel {
         private final Esm2Weights weights;
         private LoraConfig lora;
         private long loraSeed;
-        private final List<Object[]> extra = new ArrayList<>();
+        private final List<Consumer<ParameterLayout.Builder>> extensions = new ArrayList<>();
 
         private Builder(Esm2Weights weights) {
             this.weights = weights;
@@ -206,9 +207,12 @@ public final class TrainableModel {
             return this;
         }
 
-        /** A further tensor (a head's weight, say) after the backbone and adapters, initialised to zero. */
-        public Builder tensor(String name, long[] shape, boolean trainable) {
-            extra.add(new Object[] {name, shape.clone(), trainable});
+        /**
+         * Further tensors after the backbone and adapters, added by {@code declare} (a head's
+         * {@code declare(ParameterLayout.Builder)}, say); they start at zero.
+         */
+        public Builder extend(Consumer<ParameterLayout.Builder> declare) {
+            extensions.add(declare);
             return this;
         }
 
@@ -228,8 +232,8 @@ public final class TrainableModel {
                     }
                 }
             }
-            for (Object[] e : extra) {
-                b.add((String) e[0], (long[]) e[1], (Boolean) e[2]);
+            for (Consumer<ParameterLayout.Builder> declare : extensions) {
+                declare.accept(b);
             }
             float[][] invFreq = new float[c.numLayers()][];
             for (int l = 0; l < invFreq.length; l++) {
