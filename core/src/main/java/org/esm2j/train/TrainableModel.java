@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.esm2j.model.Esm2Config;
 import org.esm2j.model.Esm2Weights;
+import org.esm2j.tensor.Tensor;
 
 /**
  * An ESM-2 model being trained: its parameters and gradients as flat float32 buffers under one
@@ -130,6 +131,23 @@ public final class TrainableModel {
     public float[] gradient(String name) {
         ParameterEntry e = layout.entry(name);
         return Arrays.copyOfRange(gradients, e.offset(), e.end());
+    }
+
+    /**
+     * The backbone's current values as {@link Esm2Weights} (fair-esm names, rotary buffers included), for inference
+     * or saving; after {@link #mergeLora} this is the merged model. Adapters and head tensors are not included.
+     */
+    public Esm2Weights toWeights() {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        boolean contact = layout.contains(Esm2Weights.CONTACT_WEIGHT);
+        for (Map.Entry<String, long[]> e : backboneShapes(config, contact).entrySet()) {
+            tensors.put(e.getKey(), Tensor.ofFloats(values(e.getKey()), e.getValue()));
+        }
+        for (int l = 0; l < rotaryInvFreq.length; l++) {
+            tensors.put(Esm2Weights.layer(l, "self_attn.rot_emb.inv_freq"),
+                    Tensor.ofFloats(rotaryInvFreq[l].clone(), rotaryInvFreq[l].length));
+        }
+        return new Esm2Weights(config, tensors);
     }
 
     /** Whether {@link #mergeLora} has folded the adapters into the base weights. */
