@@ -71,7 +71,6 @@ final class TrainableLinear {
      * time), sized for {@code rows} and the widest layer.
      */
     static final class Scratch {
-        final int rows;
         final float[] transposed; // (maxOut, rows)
         final float[] weightGradient; // (maxOut, maxIn)
         final double[] columnSums; // (maxOut)
@@ -82,7 +81,6 @@ final class TrainableLinear {
         final float[] adapterInputGradient; // (rows, maxIn)
 
         Scratch(int rows, int maxIn, int maxOut, int maxRank) {
-            this.rows = rows;
             transposed = new float[Math.multiplyExact(maxOut, rows)];
             weightGradient = new float[Math.multiplyExact(maxOut, maxIn)];
             columnSums = new double[maxOut];
@@ -127,10 +125,6 @@ final class TrainableLinear {
             r = a == null ? r : Math.max(r, a.rank);
         }
         return r;
-    }
-
-    boolean hasAdapters() {
-        return maxRank() > 0;
     }
 
     /** Copies the current parameters into the GEMM's packed weights and the adapters' transposes. */
