@@ -68,11 +68,11 @@ final class GradientGemm {
         });
     }
 
-    /** {@code dst[dstOff + i] += scale * src[srcOff + i]} for i < n. */
-    static void addScaled(float[] src, int srcOff, float scale, float[] dst, int dstOff, int n) {
+    /** {@code dst[dstOff + i] += src[srcOff + i]} for i < n. */
+    static void addInto(float[] src, int srcOff, float[] dst, int dstOff, int n) {
         Parallel.forRange(n, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
-                dst[dstOff + i] += scale * src[srcOff + i];
+                dst[dstOff + i] += src[srcOff + i];
             }
         });
     }
