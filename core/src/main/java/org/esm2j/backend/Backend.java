@@ -2,6 +2,9 @@ package org.esm2j.backend;
 
 import java.util.Optional;
 import org.esm2j.model.Esm2Weights;
+import org.esm2j.train.Esm2Trainer;
+import org.esm2j.train.TrainableModel;
+import org.esm2j.train.TrainerOptions;
 
 /**
  * A compute backend, found through {@link java.util.ServiceLoader}. The CPU backend ships in core; the CUDA backend
@@ -19,4 +22,14 @@ public interface Backend {
     int priority();
 
     Esm2Runtime load(Esm2Weights weights);
+
+    /**
+     * A trainer over the model's flat parameter and gradient buffers (see docs/TRAINING.md); backends that cannot
+     * train keep this default.
+     *
+     * @throws UnsupportedOperationException when this backend has no training support
+     */
+    default Esm2Trainer trainer(TrainableModel model, TrainerOptions options) {
+        throw new UnsupportedOperationException("the " + name() + " backend cannot train models");
+    }
 }

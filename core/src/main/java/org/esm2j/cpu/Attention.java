@@ -107,7 +107,7 @@ final class Attention {
             }
         }
         kernels.gemm(s.k, 0, hd, s.qT, 0, t, s.sT, 0, t, t, hd, t);
-        softmaxOverKeys(kernels, s, t);
+        softmaxOverKeys(kernels, s.sT, s.max, s.sum, t);
         if (probs != null) {
             int base = (layer * heads + h) * t * t;
             for (int i = 0; i < t; i++) {
@@ -125,21 +125,25 @@ final class Attention {
         }
     }
 
-    /** Softmax down each column of S^T: exp(s - max) / sum, in float32 like fair-esm's softmax(dtype=float32). */
-    private static void softmaxOverKeys(Kernels kernels, Scratch s, int t) {
-        Arrays.fill(s.max, 0, t, Float.NEGATIVE_INFINITY);
-        Arrays.fill(s.sum, 0, t, 0f);
+    /**
+     * Softmax down each column of the (t, t) matrix sT: exp(s - max) / sum, in float32 like fair-esm's
+     * softmax(dtype=float32); max and sum are scratch of at least t floats. Attention's backward pass recomputes the
+     * probabilities with it, so they are the forward pass's bits.
+     */
+    static void softmaxOverKeys(Kernels kernels, float[] sT, float[] max, float[] sum, int t) {
+        Arrays.fill(max, 0, t, Float.NEGATIVE_INFINITY);
+        Arrays.fill(sum, 0, t, 0f);
         for (int j = 0; j < t; j++) {
-            kernels.maxInto(s.sT, j * t, s.max, t);
+            kernels.maxInto(sT, j * t, max, t);
         }
         for (int j = 0; j < t; j++) {
-            kernels.expShiftedAccumulate(s.sT, j * t, s.max, s.sum, t);
+            kernels.expShiftedAccumulate(sT, j * t, max, sum, t);
         }
         for (int i = 0; i < t; i++) {
-            s.sum[i] = 1f / s.sum[i];
+            sum[i] = 1f / sum[i];
         }
         for (int j = 0; j < t; j++) {
-            kernels.multiplyInto(s.sT, j * t, s.sum, t);
+            kernels.multiplyInto(sT, j * t, sum, t);
         }
     }
 }

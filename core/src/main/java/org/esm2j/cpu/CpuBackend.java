@@ -4,6 +4,9 @@ import java.util.Optional;
 import org.esm2j.backend.Backend;
 import org.esm2j.backend.Esm2Runtime;
 import org.esm2j.model.Esm2Weights;
+import org.esm2j.train.Esm2Trainer;
+import org.esm2j.train.TrainableModel;
+import org.esm2j.train.TrainerOptions;
 
 /** The float32 reference backend: pure Java, always available, lowest priority under auto. */
 public final class CpuBackend implements Backend {
@@ -27,5 +30,10 @@ public final class CpuBackend implements Backend {
     @Override
     public Esm2Runtime load(Esm2Weights weights) {
         return new CpuRuntime(weights);
+    }
+
+    @Override
+    public Esm2Trainer trainer(TrainableModel model, TrainerOptions options) {
+        return new CpuTrainer(model, options);
     }
 }

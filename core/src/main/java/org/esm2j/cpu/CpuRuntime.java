@@ -1,6 +1,5 @@
 package org.esm2j.cpu;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,7 +132,7 @@ final class CpuRuntime implements Esm2Runtime {
 
         Workspace work = takeWorkspace(n);
         float[] x = work.residual; // (N, D)
-        embed(tokens, offsets, x);
+        TokenEmbedding.forward(embedTokens, 0, d, config.tokenDropout(), tokens, offsets, x);
         capture(request, 0, x, d, offsets, lengths, reps);
 
         float[] normed = work.normed;
@@ -181,37 +180,6 @@ final class CpuRuntime implements Esm2Runtime {
             probs[b] = new float[(int) size];
         }
         return probs;
-    }
-
-    /** Token embeddings with fair-esm's token dropout: {@code <mask>} rows zeroed, all rows rescaled per sequence. */
-    private void embed(List<int[]> tokens, int[] offsets, float[] x) {
-        int d = config.embedDim();
-        for (int b = 0; b < tokens.size(); b++) {
-            int[] seq = tokens.get(b);
-            float denominator = 1f;
-            if (config.tokenDropout()) {
-                int masks = 0;
-                for (int id : seq) {
-                    if (id == Alphabet.MASK) {
-                        masks++;
-                    }
-                }
-                // PyTorch: (count.to(float32) / src_lengths) then (1 - ratio), all float32.
-                denominator = 1f - (float) masks / (float) seq.length;
-            }
-            for (int p = 0; p < seq.length; p++) {
-                int row = (offsets[b] + p) * d;
-                if (config.tokenDropout() && seq[p] == Alphabet.MASK) {
-                    Arrays.fill(x, row, row + d, 0f);
-                    continue;
-                }
-                int src = seq[p] * d;
-                for (int i = 0; i < d; i++) {
-                    float e = embedTokens[src + i];
-                    x[row + i] = config.tokenDropout() ? e * Esm2Config.TOKEN_DROPOUT_KEEP / denominator : e;
-                }
-            }
-        }
     }
 
     private static void capture(ForwardRequest request, int layer, float[] x, int width, int[] offsets,

@@ -31,9 +31,33 @@ final class Erf {
     private Erf() {
     }
 
+    /** 1 / sqrt(2 pi), the standard normal density at 0. */
+    static final float INV_SQRT_2PI = 0.39894228040143268f;
+
     /** PyTorch's {@code gelu(approximate='none')}. */
     static float gelu(float x) {
         float ax = Math.min(Math.abs(x), MAX_ABS);
+        float halfErfc = halfErfc(ax);
+        float phi = x < 0 ? halfErfc : 1f - halfErfc;
+        return Math.max(x, -MAX_ABS) * phi; // for x < -13, ~1e-36 instead of x times the clamped erfc
+    }
+
+    /**
+     * d gelu / dx = Phi(x) + x phi(x), with Phi as in {@link #gelu} and the density phi(x) = exp(-x^2 / 2) / sqrt(2 pi)
+     * from the same exact split of x^2; beyond |x| = 13 it is 0 or 1 to float precision.
+     */
+    static float geluDerivative(float x) {
+        float ax = Math.min(Math.abs(x), MAX_ABS);
+        float halfErfc = halfErfc(ax);
+        float phi = x < 0 ? halfErfc : 1f - halfErfc;
+        float square = ax * ax;
+        float squareLo = Math.fma(ax, ax, -square);
+        float density = INV_SQRT_2PI * FastExp.expOfSum(-(square * HALF), -HALF * squareLo);
+        return Math.fma(Math.max(Math.min(x, MAX_ABS), -MAX_ABS), density, phi);
+    }
+
+    /** erfc(ax / sqrt 2) / 2 for 0 <= ax <= {@link #MAX_ABS}. */
+    private static float halfErfc(float ax) {
         float square = ax * ax;
         // z^2 = x^2 / 2 = (square + squareLo) / 2 exactly; the large part stays exact through the exp's reduction.
         float squareLo = Math.fma(ax, ax, -square);
@@ -50,8 +74,6 @@ final class Erf {
         p = Math.fma(p, t, P1);
         p = Math.fma(p, t, P0);
         float small = Math.fma(-HALF, squareLo, p);
-        float halfErfc = HALF * t * FastExp.expOfSum(-halfSquare, small);
-        float phi = x < 0 ? halfErfc : 1f - halfErfc;
-        return Math.max(x, -MAX_ABS) * phi; // for x < -13, ~1e-36 instead of x times the clamped erfc
+        return HALF * t * FastExp.expOfSum(-halfSquare, small);
     }
 }

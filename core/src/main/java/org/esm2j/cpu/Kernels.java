@@ -30,6 +30,18 @@ interface Kernels {
     /** {@code x[xOff + i] = gelu(x[xOff + i])} for i < n (see {@link Erf#gelu}). */
     void gelu(float[] x, int xOff, int n);
 
+    /** {@code g[gOff + i] *= gelu'(x[xOff + i])} for i < n (see {@link Erf#geluDerivative}). */
+    void geluBackward(float[] x, int xOff, float[] g, int gOff, int n);
+
+    /** {@code acc[i] = fma(x[xOff + i], y[yOff + i], acc[i])} for i < n. */
+    void fmaInto(float[] x, int xOff, float[] y, int yOff, float[] acc, int n);
+
+    /**
+     * Softmax backward along a column block: {@code g[gOff + i] = p[pOff + i] * (g[gOff + i] - dot[i])} for i < n,
+     * where dot[i] is the sum over the softmax axis of p times the incoming gradient.
+     */
+    void softmaxBackward(float[] p, int pOff, float[] g, int gOff, float[] dot, int n);
+
     /** The kernels chosen for this JVM: the Vector API when its module is present and not disabled, else scalar. */
     static Kernels preferred() {
         return Selection.PREFERRED;

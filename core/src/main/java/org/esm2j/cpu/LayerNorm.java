@@ -1,5 +1,7 @@
 package org.esm2j.cpu;
 
+import java.util.Arrays;
+
 /**
  * LayerNorm over the last dimension as {@code torch.nn.LayerNorm}: biased variance, eps inside the square root,
  * elementwise affine. Statistics are two-pass in double, so the result is the correctly rounded float of the exact
@@ -11,12 +13,78 @@ final class LayerNorm {
 
     /** Normalises rows {@code [rowStart, rowEnd)} of x (rows, dim) into y; x and y may be the same array. */
     static void apply(float[] x, float[] y, int rowStart, int rowEnd, int dim, float[] gain, float[] bias, double eps) {
+        apply(x, y, rowStart, rowEnd, dim, gain, 0, bias, 0, eps);
+    }
+
+    /** {@link #apply} with gain and bias read from {@code gain[gainOff ..]} and {@code bias[biasOff ..]}. */
+    static void apply(float[] x, float[] y, int rowStart, int rowEnd, int dim, float[] gain, int gainOff, float[] bias,
+            int biasOff, double eps) {
         for (int r = rowStart; r < rowEnd; r++) {
             int off = r * dim;
             double mean = sum(x, off, dim) / dim;
             double rstd = 1 / Math.sqrt(squaredDeviations(x, off, dim, mean) / dim + eps);
             for (int i = 0; i < dim; i++) {
-                y[off + i] = (float) ((x[off + i] - mean) * rstd * gain[i] + bias[i]);
+                y[off + i] = (float) ((x[off + i] - mean) * rstd * gain[gainOff + i] + bias[biasOff + i]);
+            }
+        }
+    }
+
+    /**
+     * The input gradient of rows {@code [rowStart, rowEnd)}, added into dx: with g = dy * gain and the normalised
+     * input xhat, {@code dx += rstd (g - mean(g) - xhat mean(g xhat))}, in double per row. Also stores each row's mean
+     * and 1/std into rowMean and rowRstd for {@link #backwardParameters}.
+     */
+    static void backwardInput(float[] x, float[] dy, float[] dx, int rowStart, int rowEnd, int dim, float[] gain,
+            int gainOff, double eps, double[] rowMean, double[] rowRstd) {
+        for (int r = rowStart; r < rowEnd; r++) {
+            int off = r * dim;
+            double mean = sum(x, off, dim) / dim;
+            double rstd = 1 / Math.sqrt(squaredDeviations(x, off, dim, mean) / dim + eps);
+            rowMean[r] = mean;
+            rowRstd[r] = rstd;
+            double sumG = 0;
+            double sumGXhat = 0;
+            for (int i = 0; i < dim; i++) {
+                double g = (double) dy[off + i] * gain[gainOff + i];
+                sumG += g;
+                sumGXhat += g * (x[off + i] - mean) * rstd;
+            }
+            double meanG = sumG / dim;
+            double meanGXhat = sumGXhat / dim;
+            for (int i = 0; i < dim; i++) {
+                double g = (double) dy[off + i] * gain[gainOff + i];
+                double xhat = (x[off + i] - mean) * rstd;
+                dx[off + i] += (float) (rstd * (g - meanG - xhat * meanGXhat));
+            }
+        }
+    }
+
+    /**
+     * Adds the gain and bias gradients of columns {@code [colStart, colEnd)} (sums over all rows of dy xhat and dy,
+     * in double, rows in order) into {@code grads[gainOff ..]} and {@code grads[biasOff ..]}, skipping a negative
+     * offset (a frozen tensor); needs the row statistics of {@link #backwardInput}. {@code acc} is scratch of 2 dim
+     * doubles.
+     */
+    static void backwardParameters(float[] x, float[] dy, int rows, int dim, int colStart, int colEnd,
+            double[] rowMean, double[] rowRstd, float[] grads, int gainOff, int biasOff, double[] acc) {
+        Arrays.fill(acc, colStart, colEnd, 0);
+        Arrays.fill(acc, dim + colStart, dim + colEnd, 0);
+        for (int r = 0; r < rows; r++) {
+            int off = r * dim;
+            double mean = rowMean[r];
+            double rstd = rowRstd[r];
+            for (int c = colStart; c < colEnd; c++) {
+                double g = dy[off + c];
+                acc[c] += g * ((x[off + c] - mean) * rstd);
+                acc[dim + c] += g;
+            }
+        }
+        for (int c = colStart; c < colEnd; c++) {
+            if (gainOff >= 0) {
+                grads[gainOff + c] += (float) acc[c];
+            }
+            if (biasOff >= 0) {
+                grads[biasOff + c] += (float) acc[dim + c];
             }
         }
     }
@@ -67,5 +135,39 @@ final class LayerNorm {
     /** All rows, split over the worker pool. */
     static void applyParallel(float[] x, float[] y, int rows, int dim, float[] gain, float[] bias, double eps) {
         Parallel.forRange(rows, (r0, r1) -> apply(x, y, r0, r1, dim, gain, bias, eps));
+    }
+
+    /** {@link #apply} with offsets, all rows, split over the worker pool. */
+    static void applyParallel(float[] x, float[] y, int rows, int dim, float[] params, int gainOff, int biasOff,
+            double eps) {
+        Parallel.forRange(rows, (r0, r1) -> apply(x, y, r0, r1, dim, params, gainOff, params, biasOff, eps));
+    }
+
+    /**
+     * Backward of a LayerNorm whose gain sits at gainOff of params: adds the input gradient into dx (split over rows)
+     * and the gain and bias gradients into grads at gainGradOff and biasGradOff, negative for a frozen tensor (split
+     * over columns, so every sum runs over the rows in order on one thread).
+     */
+    static void backwardParallel(float[] x, float[] dy, float[] dx, int rows, int dim, float[] params, int gainOff,
+            double eps, float[] grads, int gainGradOff, int biasGradOff, Scratch scratch) {
+        Parallel.forRange(rows, (r0, r1) -> backwardInput(x, dy, dx, r0, r1, dim, params, gainOff, eps,
+                scratch.rowMean, scratch.rowRstd));
+        if (gainGradOff >= 0 || biasGradOff >= 0) {
+            Parallel.forRange(dim, (c0, c1) -> backwardParameters(x, dy, rows, dim, c0, c1, scratch.rowMean,
+                    scratch.rowRstd, grads, gainGradOff, biasGradOff, scratch.columnSums));
+        }
+    }
+
+    /** Per-row statistics and per-column sums of a backward pass, sized once for the largest batch. */
+    static final class Scratch {
+        final double[] rowMean;
+        final double[] rowRstd;
+        final double[] columnSums;
+
+        Scratch(int rows, int dim) {
+            rowMean = new double[rows];
+            rowRstd = new double[rows];
+            columnSums = new double[2 * dim];
+        }
     }
 }

@@ -35,19 +35,27 @@ public final class LinearWeights {
         if (bias != null && bias.length != outFeatures) {
             throw new IllegalArgumentException("bias has " + bias.length + " values, expected " + outFeatures);
         }
-        float[] packed = new float[weight.length];
+        LinearWeights w = new LinearWeights(inFeatures, outFeatures, new float[weight.length], bias);
+        w.repack(weight, 0);
+        return w;
+    }
+
+    /**
+     * Overwrites the packed weight with {@code weight[offset ..]} in PyTorch's (out, in) layout, so a trainer can
+     * follow parameter updates without allocating; the bias array is shared with the caller, who updates it in place.
+     */
+    void repack(float[] weight, int offset) {
         for (int c0 = 0; c0 < outFeatures; c0 += PANEL_WIDTH) {
             int w = Math.min(PANEL_WIDTH, outFeatures - c0);
             int base = inFeatures * c0;
             // One source row at a time, read in order; the panel being written (in x w floats) stays in cache.
             for (int j = 0; j < w; j++) {
-                int src = (c0 + j) * inFeatures;
+                int src = offset + (c0 + j) * inFeatures;
                 for (int i = 0, dst = base + j; i < inFeatures; i++, dst += w) {
                     packed[dst] = weight[src + i];
                 }
             }
         }
-        return new LinearWeights(inFeatures, outFeatures, packed, bias);
     }
 
     /** Several layers with the same input stacked along the output axis, e.g. q, k and v into one (D, 3D) GEMM. */

@@ -41,4 +41,20 @@ final class Rotary {
             out[outOff + (j + halfDim) * outStride] = hi * c + lo * s;
         }
     }
+
+    /**
+     * The transpose of {@link #rotate} (its inverse, a rotation by -theta), which carries a gradient back through it:
+     * {@code out[outOff + d]} gets the gradient of the unrotated element d from {@code dy[dyOff .. dyOff + 2 halfDim)}.
+     */
+    void rotateBack(float[] dy, int dyOff, int t, float[] out, int outOff) {
+        int row = t * halfDim;
+        for (int j = 0; j < halfDim; j++) {
+            float c = cos[row + j];
+            float s = sin[row + j];
+            float lo = dy[dyOff + j];
+            float hi = dy[dyOff + j + halfDim];
+            out[outOff + j] = lo * c + hi * s;
+            out[outOff + j + halfDim] = hi * c + -lo * s;
+        }
+    }
 }

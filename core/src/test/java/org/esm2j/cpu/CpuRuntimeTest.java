@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 import org.esm2j.InvalidInputException;
@@ -19,7 +17,6 @@ import org.esm2j.model.Esm2Config;
 import org.esm2j.model.Esm2Weights;
 import org.esm2j.model.ForwardRequest;
 import org.esm2j.model.ForwardResult;
-import org.esm2j.tensor.Tensor;
 import org.esm2j.testing.NumericAssert;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,27 +35,7 @@ class CpuRuntimeTest {
 
     @BeforeAll
     static void build() {
-        Esm2Config config = Esm2Config.of(LAYERS, DIM, HEADS);
-        Random rnd = new Random(42);
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : Esm2Weights.expectedShapes(config, true).entrySet()) {
-            long[] shape = e.getValue();
-            float[] v = new float[(int) Tensor.numel(shape)];
-            String name = e.getKey();
-            for (int i = 0; i < v.length; i++) {
-                if (name.endsWith("inv_freq")) {
-                    v[i] = (float) Math.pow(10000, -2.0 * i / config.headDim());
-                } else if (name.contains("norm") && name.endsWith("weight")) {
-                    v[i] = 1 + 0.1f * (float) rnd.nextGaussian();
-                } else if (name.equals(Esm2Weights.EMBED_TOKENS)) {
-                    v[i] = (float) rnd.nextGaussian();
-                } else {
-                    v[i] = (float) (rnd.nextGaussian() / Math.sqrt(shape[shape.length - 1]));
-                }
-            }
-            tensors.put(name, Tensor.ofFloats(v, shape));
-        }
-        weights = new Esm2Weights(config, tensors);
+        weights = RandomEsm2Weights.of(Esm2Config.of(LAYERS, DIM, HEADS), 42);
         runtime = new CpuRuntime(weights);
     }
 

@@ -3,6 +3,7 @@ package org.esm2j.testing;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.esm2j.io.Json;
 import org.esm2j.io.Safetensors;
 import org.esm2j.tensor.Tensor;
@@ -31,6 +32,11 @@ public final class Golden {
 
     public float[] floats(String key) {
         return contents.get(key).toFloatArray();
+    }
+
+    /** Every tensor key, in file order. */
+    public Set<String> keys() {
+        return contents.tensors().keySet();
     }
 
     public boolean has(String key) {

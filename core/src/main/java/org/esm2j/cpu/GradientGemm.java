@@ -1,0 +1,79 @@
+package org.esm2j.cpu;
+
+/**
+ * The matrix products of backward passes on the shared pool: a plain row-major GEMM split over output rows, a
+ * transpose, and column sums. Each output element is computed by one thread in a fixed order (the kernels' in-order fma
+ * chain, rows in order for sums), so gradients do not depend on the thread count.
+ */
+final class GradientGemm {
+    /** Rows per parallel unit: the GEMM micro-kernel's row block. */
+    private static final int ROW_ALIGN = 5;
+    /** Rows of a whose k inputs stay in L2 while every column tile of b streams past them (as in {@link MatMul}). */
+    private static final int ROW_BLOCK = 60;
+    /** Side of the square tiles a transpose moves at a time: both the rows read and the rows written stay in L1. */
+    private static final int TRANSPOSE_TILE = 32;
+
+    private GradientGemm() {
+    }
+
+    /** {@code c = a b} with a (m, k), b (k, n), c (m, n) row-major at the given offsets and leading dimensions. */
+    static void multiply(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+            int m, int k, int n) {
+        Kernels kernels = Kernels.preferred();
+        Parallel.forRange(m, Parallel.threads(), ROW_ALIGN, (r0, r1) -> {
+            for (int rb = r0, rows; rb < r1; rb += rows) {
+                rows = r1 - rb < ROW_BLOCK + ROW_BLOCK / 2 ? r1 - rb : ROW_BLOCK;
+                kernels.gemm(a, aOff + rb * lda, lda, b, bOff, ldb, c, cOff + rb * ldc, ldc, rows, k, n);
+            }
+        });
+    }
+
+    /** {@code dst[c, r] = src[srcOff + r * ld + c]} for r < rows, c < cols: dst is (cols, rows) row-major. */
+    static void transpose(float[] src, int srcOff, int ld, int rows, int cols, float[] dst) {
+        Parallel.forRange(cols, 4 * Parallel.threads(), TRANSPOSE_TILE, (c0, c1) -> {
+            for (int cb = c0; cb < c1; cb += TRANSPOSE_TILE) {
+                int ce = Math.min(c1, cb + TRANSPOSE_TILE);
+                for (int rb = 0; rb < rows; rb += TRANSPOSE_TILE) {
+                    int re = Math.min(rows, rb + TRANSPOSE_TILE);
+                    for (int c = cb; c < ce; c++) {
+                        int d = c * rows;
+                        for (int r = rb; r < re; r++) {
+                            dst[d + r] = src[srcOff + r * ld + c];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * {@code acc[dstOff + c] += sum_r src[srcOff + r * ld + c]} for c < cols, each sum in double over r in order;
+     * {@code scratch} holds at least cols doubles.
+     */
+    static void addColumnSums(float[] src, int srcOff, int ld, int rows, int cols, float[] acc, int dstOff,
+            double[] scratch) {
+        Parallel.forRange(cols, (c0, c1) -> {
+            for (int c = c0; c < c1; c++) {
+                scratch[c] = 0;
+            }
+            for (int r = 0; r < rows; r++) {
+                int s = srcOff + r * ld;
+                for (int c = c0; c < c1; c++) {
+                    scratch[c] += src[s + c];
+                }
+            }
+            for (int c = c0; c < c1; c++) {
+                acc[dstOff + c] += (float) scratch[c];
+            }
+        });
+    }
+
+    /** {@code dst[dstOff + i] += src[srcOff + i]} for i < n. */
+    static void addInto(float[] src, int srcOff, float[] dst, int dstOff, int n) {
+        Parallel.forRange(n, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                dst[dstOff + i] += src[srcOff + i];
+            }
+        });
+    }
+}
