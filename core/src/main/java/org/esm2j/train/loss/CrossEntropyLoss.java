@@ -1,6 +1,7 @@
 package org.esm2j.train.loss;
 
 import java.util.Arrays;
+import org.esm2j.train.PaddedBatch;
 
 /**
  * {@code torch.nn.CrossEntropyLoss(weight=w, label_smoothing=e, ignore_index=-100)} over rows of logits, with torch's
@@ -15,7 +16,7 @@ import java.util.Arrays;
  */
 public final class CrossEntropyLoss {
     /** Targets with this value are not scored (torch's and Hugging Face's convention). */
-    public static final int IGNORE_INDEX = -100;
+    public static final int IGNORE_INDEX = PaddedBatch.IGNORE_INDEX;
 
     private final int classes;
     private final double[] weight;
