@@ -1,0 +1,43 @@
+package org.esm2j.io;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Opens text inputs that may be gzip-compressed. Compression is recognised by the gzip magic bytes, not by the file
+ * name, so {@code go.obo} that is really gzip and {@code x.gz} that is really plain both read correctly.
+ */
+public final class TextInput {
+    private static final int GZIP_MAGIC_1 = 0x1f;
+    private static final int GZIP_MAGIC_2 = 0x8b;
+
+    private TextInput() {
+    }
+
+    /** The file's bytes, decompressed when the file starts with the gzip magic. */
+    public static InputStream openMaybeGzip(Path path) throws IOException {
+        InputStream in = new BufferedInputStream(Files.newInputStream(path));
+        try {
+            in.mark(2);
+            int first = in.read();
+            int second = in.read();
+            in.reset();
+            return first == GZIP_MAGIC_1 && second == GZIP_MAGIC_2 ? new GZIPInputStream(in) : in;
+        } catch (IOException e) {
+            in.close();
+            throw e;
+        }
+    }
+
+    /** A UTF-8 line reader over {@link #openMaybeGzip}. */
+    public static BufferedReader openReader(Path path) throws IOException {
+        return new BufferedReader(new InputStreamReader(openMaybeGzip(path), StandardCharsets.UTF_8));
+    }
+}
