@@ -21,9 +21,13 @@ public final class EmbeddingHeads {
                     return KnnLabelTransfer.restore(config, tensors);
                 case PrototypeClassifier.KIND:
                     return PrototypeClassifier.restore(config, tensors);
+                case FeedForwardProbe.LOGREG:
+                case FeedForwardProbe.MLP:
+                    return FeedForwardProbe.restore(kind, config, tensors);
                 default:
                     throw new InvalidInputException(source + ": unknown head kind '" + kind + "' (expected one of "
-                            + KnnLabelTransfer.KIND + ", " + PrototypeClassifier.KIND + ")");
+                            + FeedForwardProbe.LOGREG + ", " + FeedForwardProbe.MLP + ", " + KnnLabelTransfer.KIND
+                            + ", " + PrototypeClassifier.KIND + ")");
             }
         } catch (NullPointerException | ClassCastException | IllegalArgumentException e) {
             throw new InvalidInputException(source + ": the saved " + kind + " head is incomplete or malformed ("
