@@ -33,7 +33,10 @@ import org.junit.jupiter.api.Test;
  * baseline uses the pure-Java search so the test does not depend on which tools are installed.
  *
  * <p>Margins (test minus naive): micro AUPR at least 0.25 and F-max at least 0.15 for every mode. Measured when
- * written (seed 7): naive micro AUPR 0.27, F-max 0.41; the modes' values are printed by the test.
+ * written (seed 7, micro AUPR / F-max): naive 0.273 / 0.404; logistic regression 0.888 / 0.832; MLP 0.917 / 0.864;
+ * kNN 0.902 / 0.854; prototypes 0.685 / 0.662 (Euclidean), 0.684 / 0.674 (cosine); similarity baseline 0.576 /
+ * 0.804. The test prints them on every run. Families are shared between train and test (a random split), so the
+ * neighbour-based modes profit from homology as well as from the motifs; labels still vary within a family.
  */
 class SyntheticTaskModesTest {
     private static final double MIN_AUPR_GAIN = 0.25;
