@@ -15,7 +15,8 @@ import org.esm2j.InvalidInputException;
 
 /**
  * Reads the two tables evaluation works on: annotations ({@code protein<TAB>term}, as {@code esm2j labels} writes
- * them) and scored predictions ({@code protein<TAB>term<TAB>score}, as {@code esm2j predict} writes them).
+ * them) and scored predictions ({@code protein<TAB>term<TAB>score}, as {@code esm2j predict} writes them); also
+ * per-term decision thresholds ({@code term<TAB>threshold}) and groups of proteins ({@code protein<TAB>bin}).
  *
  * <p>Columns are found by their header names, so extra columns (a term name, a predicted flag) are allowed and
  * ignored. Empty lines and lines starting with {@code #} are skipped. Errors name the file and the 1-based line: a
@@ -26,6 +27,8 @@ public final class AnnotationTsv {
     private static final String PROTEIN = "protein";
     private static final String TERM = "term";
     private static final String SCORE = "score";
+    private static final String THRESHOLD = "threshold";
+    private static final String BIN = "bin";
 
     private AnnotationTsv() {
     }
@@ -42,21 +45,54 @@ public final class AnnotationTsv {
     public static Map<String, Map<String, Double>> readPredictions(Path file) {
         Map<String, Map<String, Double>> predictions = new LinkedHashMap<>();
         read(file, List.of(PROTEIN, TERM, SCORE), (fields, line) -> {
-            double score;
-            try {
-                score = Double.parseDouble(fields[2]);
-            } catch (NumberFormatException e) {
-                throw error(file, line, "score '" + fields[2] + "' is not a number");
-            }
-            if (!Double.isFinite(score)) {
-                throw error(file, line, "score '" + fields[2] + "' is not finite");
-            }
+            double score = number(file, line, fields[2], SCORE);
             Double previous = predictions.computeIfAbsent(fields[0], p -> new LinkedHashMap<>()).put(fields[1], score);
             if (previous != null) {
                 throw error(file, line, "protein " + fields[0] + " and term " + fields[1] + " are scored twice");
             }
         });
         return predictions;
+    }
+
+    /** Per-term decision thresholds ({@code term<TAB>threshold}, as DecisionThresholds writes them): term -> t. */
+    public static Map<String, Double> readThresholds(Path file) {
+        Map<String, Double> thresholds = new LinkedHashMap<>();
+        read(file, List.of(TERM, THRESHOLD), (fields, line) -> {
+            double t = number(file, line, fields[1], THRESHOLD);
+            if (thresholds.put(fields[0], t) != null) {
+                throw error(file, line, "term " + fields[0] + " has a second threshold");
+            }
+        });
+        return thresholds;
+    }
+
+    /**
+     * A group per protein ({@code protein<TAB>bin}, e.g. the identity bin of each test protein in a leakage report):
+     * protein -> bin. A protein given two different bins is an error.
+     */
+    public static Map<String, String> readBins(Path file) {
+        Map<String, String> bins = new LinkedHashMap<>();
+        read(file, List.of(PROTEIN, BIN), (fields, line) -> {
+            String previous = bins.putIfAbsent(fields[0], fields[1]);
+            if (previous != null && !previous.equals(fields[1])) {
+                throw error(file, line, "protein " + fields[0] + " is in bin " + previous + " and in bin "
+                        + fields[1]);
+            }
+        });
+        return bins;
+    }
+
+    private static double number(Path file, int line, String text, String what) {
+        double value;
+        try {
+            value = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw error(file, line, what + " '" + text + "' is not a number");
+        }
+        if (!Double.isFinite(value)) {
+            throw error(file, line, what + " '" + text + "' is not finite");
+        }
+        return value;
     }
 
     @FunctionalInterface

@@ -1,6 +1,7 @@
 package org.esm2j.function.metrics;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,10 +32,13 @@ public record BenchmarkSummary(int proteins, int terms, ProteinCentricMetrics.FM
      * @param ic information content for S-min, or null to skip it
      */
     public static BenchmarkSummary of(MultiLabelEvaluation ev, InformationContent ic) {
+        // One ranking of all pairs and one per term serve both AUPR and AUROC (a bootstrap computes this many times).
+        RankedScores pairs = RankingMetrics.allPairs(ev);
+        List<RankingMetrics.TermRanking> terms = RankingMetrics.perTerm(ev);
         return new BenchmarkSummary(ev.proteinCount(), ev.termCount(), ProteinCentricMetrics.fmax(ev),
-                ic == null ? null : ProteinCentricMetrics.smin(ev, ic), RankingMetrics.microAupr(ev),
-                RankingMetrics.macroAupr(ev), RankingMetrics.meanAveragePrecision(ev), RankingMetrics.microAuroc(ev),
-                RankingMetrics.macroAuroc(ev));
+                ic == null ? null : ProteinCentricMetrics.smin(ev, ic), pairs.averagePrecision(),
+                RankingMetrics.meanDefined(terms, true), RankingMetrics.meanAveragePrecision(ev), pairs.rocAuc(),
+                RankingMetrics.meanDefined(terms, false));
     }
 
     /** The values named by {@link #HEADLINE}; S-min is NaN when not computed. */

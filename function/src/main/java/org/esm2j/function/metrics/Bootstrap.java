@@ -6,7 +6,8 @@ import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Percentile bootstrap confidence intervals for benchmark metrics: the benchmark proteins are drawn with replacement
+ * Percentile bootstrap confidence intervals for benchmark metrics: the benchmark proteins (or, for single-label and
+ * regression metrics, the examples) are drawn with replacement
  * (a protein drawn twice counts twice), the metric is computed on each resample, and the interval is the central
  * {@code level} share of the resampled values (quantiles interpolated linearly between order statistics, numpy's
  * default). Resamples where the metric is undefined (NaN) are left out and counted.
@@ -53,9 +54,25 @@ public final class Bootstrap {
      * @param metrics what to compute; returns the same number of values on every call
      */
     public Interval[] intervals(MultiLabelEvaluation ev, Function<MultiLabelEvaluation, double[]> metrics) {
-        double[] estimates = metrics.apply(ev);
+        int[] all = new int[ev.proteinCount()];
+        Arrays.setAll(all, i -> i);
+        return intervals(all.length, rows -> metrics.apply(rows == all ? ev : ev.rows(rows)), all);
+    }
+
+    /**
+     * Intervals for metrics of any paired data of {@code n} examples (single-label classes, regression targets):
+     * {@code metricsOfRows} gets the example indices of the full set (0..n-1 in order) or of a resample, and returns
+     * the metrics over those examples.
+     */
+    public Interval[] intervals(int n, Function<int[], double[]> metricsOfRows) {
+        int[] all = new int[n];
+        Arrays.setAll(all, i -> i);
+        return intervals(n, metricsOfRows, all);
+    }
+
+    private Interval[] intervals(int n, Function<int[], double[]> metricsOfRows, int[] all) {
+        double[] estimates = metricsOfRows.apply(all);
         int m = estimates.length;
-        int n = ev.proteinCount();
         double[][] values = new double[m][resamples];
         int[] defined = new int[m];
         SplittableRandom random = new SplittableRandom(seed);
@@ -64,7 +81,7 @@ public final class Bootstrap {
             for (int i = 0; i < n; i++) {
                 rows[i] = random.nextInt(n);
             }
-            double[] v = metrics.apply(ev.rows(rows));
+            double[] v = metricsOfRows.apply(rows);
             for (int j = 0; j < m; j++) {
                 if (!Double.isNaN(v[j])) {
                     values[j][defined[j]++] = v[j];

@@ -108,11 +108,6 @@ public final class InformationContent {
         return ic.getOrDefault(term, 0.0);
     }
 
-    /** Whether the training annotations carry the term (so {@link #of} is an estimate, not the fallback 0). */
-    public boolean knows(String term) {
-        return ic.containsKey(term);
-    }
-
     /** Of the given terms, how many have no estimate. */
     public long unseenTerms(Collection<String> terms) {
         return terms.stream().filter(t -> !ic.containsKey(t)).count();

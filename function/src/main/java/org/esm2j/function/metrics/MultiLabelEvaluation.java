@@ -3,7 +3,6 @@ package org.esm2j.function.metrics;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +15,10 @@ import java.util.function.Predicate;
  *
  * <p>Rules, those of CAFA:
  * <ul>
- *   <li>The benchmark proteins are those with at least one true term; a protein with none is left out.</li>
+ *   <li>The benchmark proteins are those with at least one true term; a protein with none is left out, unless the
+ *       evaluation is built with {@link #withUnannotated} (for term-centric use such as tuning thresholds, where a
+ *       validation protein without any term is a negative for every term). Protein-centric metrics always skip
+ *       proteins without a true term.</li>
  *   <li>Predictions for proteins outside the benchmark are ignored, and so are their terms: the vocabulary is the
  *       terms of the benchmark proteins' annotations and predictions.</li>
  *   <li>A protein-term pair without a prediction scores 0.</li>
@@ -32,9 +34,11 @@ public final class MultiLabelEvaluation {
     /** Per row: the indices of its predicted terms, sorted, and their scores in the same order. */
     private final int[][] predictedTerms;
     private final double[][] predictedScores;
+    private final boolean keepsUnannotated;
 
     private MultiLabelEvaluation(List<String> terms, List<String> proteins, int[][] truth, int[][] predictedTerms,
-            double[][] predictedScores) {
+            double[][] predictedScores, boolean keepsUnannotated) {
+        this.keepsUnannotated = keepsUnannotated;
         this.terms = terms;
         this.proteins = proteins;
         this.truth = truth;
@@ -50,10 +54,25 @@ public final class MultiLabelEvaluation {
      */
     public static MultiLabelEvaluation of(Map<String, ? extends Collection<String>> truth,
             Map<String, ? extends Map<String, Double>> predictions) {
+        return build(truth, predictions, false);
+    }
+
+    /**
+     * Indexes an evaluation set that keeps proteins without a true term (given as keys of {@code truth} with an empty
+     * set): they are negatives for every term in term-centric metrics and threshold tuning; protein-centric metrics
+     * skip them. Term subsets ({@link #restrictTerms}) keep them too.
+     */
+    public static MultiLabelEvaluation withUnannotated(Map<String, ? extends Collection<String>> truth,
+            Map<String, ? extends Map<String, Double>> predictions) {
+        return build(truth, predictions, true);
+    }
+
+    private static MultiLabelEvaluation build(Map<String, ? extends Collection<String>> truth,
+            Map<String, ? extends Map<String, Double>> predictions, boolean keepUnannotated) {
         Map<String, Integer> termIndex = new LinkedHashMap<>();
         List<String> proteins = new ArrayList<>();
         for (Map.Entry<String, ? extends Collection<String>> e : truth.entrySet()) {
-            if (e.getValue().isEmpty()) {
+            if (e.getValue().isEmpty() && !keepUnannotated) {
                 continue;
             }
             proteins.add(e.getKey());
@@ -89,7 +108,7 @@ public final class MultiLabelEvaluation {
             predictedScoreRows[r] = sc;
         }
         return new MultiLabelEvaluation(List.copyOf(termIndex.keySet()), List.copyOf(proteins), truthRows,
-                predictedTermRows, predictedScoreRows);
+                predictedTermRows, predictedScoreRows, keepUnannotated);
     }
 
     private static void sortByTerm(int[] idx, double[] sc) {
@@ -109,7 +128,7 @@ public final class MultiLabelEvaluation {
     /**
      * The same benchmark seen through a subset of terms (one GO namespace, say): terms outside it are dropped from
      * annotations and predictions, and proteins left without a true term leave the benchmark, as CAFA evaluates each
-     * namespace over the proteins annotated in it.
+     * namespace over the proteins annotated in it (unless built {@link #withUnannotated}).
      */
     public MultiLabelEvaluation restrictTerms(Predicate<String> keep) {
         boolean[] kept = new boolean[terms.size()];
@@ -122,7 +141,7 @@ public final class MultiLabelEvaluation {
         List<double[]> scoreRows = new ArrayList<>();
         for (int r = 0; r < proteins.size(); r++) {
             int[] t = Arrays.stream(truth[r]).filter(i -> kept[i]).toArray();
-            if (t.length == 0) {
+            if (t.length == 0 && !keepsUnannotated) {
                 continue;
             }
             int[] p = predictedTerms[r];
@@ -191,7 +210,8 @@ public final class MultiLabelEvaluation {
             newTruth[r] = Arrays.stream(truthRows[r]).map(i -> newIndex[i]).toArray();
             newTerms[r] = Arrays.stream(termRows[r]).map(i -> newIndex[i]).toArray();
         }
-        return new MultiLabelEvaluation(List.copyOf(used), List.copyOf(names), newTruth, newTerms, scoreRows);
+        return new MultiLabelEvaluation(List.copyOf(used), List.copyOf(names), newTruth, newTerms, scoreRows,
+                keepsUnannotated);
     }
 
     /**
@@ -209,6 +229,15 @@ public final class MultiLabelEvaluation {
         Map<String, MultiLabelEvaluation> groups = new LinkedHashMap<>();
         rowsByGroup.forEach((g, rs) -> groups.put(g, rows(rs.stream().mapToInt(Integer::intValue).toArray())));
         return groups;
+    }
+
+    /** Number of rows with at least one true term: the n of protein-centric metrics. */
+    int annotatedCount() {
+        int n = 0;
+        for (int[] t : truth) {
+            n += t.length > 0 ? 1 : 0;
+        }
+        return n;
     }
 
     /** Number of benchmark proteins (rows), counting repeats. */
@@ -248,12 +277,4 @@ public final class MultiLabelEvaluation {
         return Arrays.binarySearch(truth[row], term) >= 0;
     }
 
-    /** Term index -> position, for callers that look terms up by name. */
-    Map<String, Integer> termIndex() {
-        Map<String, Integer> index = new HashMap<>();
-        for (int t = 0; t < terms.size(); t++) {
-            index.put(terms.get(t), t);
-        }
-        return index;
-    }
 }

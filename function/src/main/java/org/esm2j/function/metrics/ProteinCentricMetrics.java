@@ -13,7 +13,8 @@ package org.esm2j.function.metrics;
  *   <li>ru(t) = (1/n) Σ_i Σ_{f ∈ T_i \ P_i(t)} ic(f) (remaining uncertainty), mi(t) = (1/n) Σ_i Σ_{f ∈ P_i(t) \ T_i}
  *       ic(f) (misinformation), S(t) = sqrt(ru² + mi²); S-min = min over all t.</li>
  * </ul>
- * Where several thresholds reach the best value, the lowest of them is reported. When no protein has a prediction at
+ * Proteins without a true term (kept only by {@link MultiLabelEvaluation#withUnannotated}) are not benchmark proteins
+ * here and are skipped. Where several thresholds reach the best value, the lowest of them is reported. When no protein has a prediction at
  * any threshold, F-max is 0 with an undefined (NaN) threshold and coverage 0.
  */
 public final class ProteinCentricMetrics {
@@ -43,13 +44,16 @@ public final class ProteinCentricMetrics {
 
     /** F-max, its threshold and coverage, and the precision-recall curve over the 100 thresholds. */
     public static FMax fmax(MultiLabelEvaluation ev) {
-        int n = ev.proteinCount();
+        int n = ev.annotatedCount();
         double[] precisionSum = new double[STEPS + 1];
         double[] recallSum = new double[STEPS + 1];
         int[] covered = new int[STEPS + 1];
-        for (int r = 0; r < n; r++) {
-            Counts c = counts(ev, r, null);
+        for (int r = 0; r < ev.proteinCount(); r++) {
             int trueCount = ev.truth(r).length;
+            if (trueCount == 0) {
+                continue;
+            }
+            Counts c = counts(ev, r, null);
             for (int k = 1; k <= STEPS; k++) {
                 if (c.predicted[k] > 0) {
                     covered[k]++;
@@ -83,14 +87,17 @@ public final class ProteinCentricMetrics {
 
     /** S-min and its threshold, with the per-term information content {@code ic}. */
     public static SMin smin(MultiLabelEvaluation ev, InformationContent ic) {
-        int n = ev.proteinCount();
+        int n = ev.annotatedCount();
         double[] termIc = new double[ev.termCount()];
         for (int t = 0; t < termIc.length; t++) {
             termIc[t] = ic.of(ev.terms().get(t));
         }
         double[] remaining = new double[STEPS + 1];
         double[] misinformation = new double[STEPS + 1];
-        for (int r = 0; r < n; r++) {
+        for (int r = 0; r < ev.proteinCount(); r++) {
+            if (ev.truth(r).length == 0) {
+                continue;
+            }
             double trueIc = 0;
             for (int t : ev.truth(r)) {
                 trueIc += termIc[t];

@@ -10,13 +10,18 @@ import java.util.Arrays;
  * <p>Ties are one threshold, as in scikit-learn: all examples with the same score enter the ranking together.
  */
 final class RankedScores {
-    private double[] scores = new double[16];
-    private long[] positives = new long[16];
-    private long[] totals = new long[16];
-    private int size;
+    // Single examples, the bulk, in primitive arrays that sort fast; blocks (few) beside them.
+    private final DoubleList positiveScores = new DoubleList();
+    private final DoubleList negativeScores = new DoubleList();
+    private final DoubleList blockScores = new DoubleList();
+    private long[] blockPositives = new long[4];
+    private long[] blockTotals = new long[4];
+    /** The cumulative counts, computed once after the last addition. */
+    private Steps steps;
 
     void add(double score, boolean positive) {
-        addBlock(score, positive ? 1 : 0, 1);
+        (positive ? positiveScores : negativeScores).add(score);
+        steps = null;
     }
 
     /** {@code total} examples scoring {@code score}, of which {@code positive} are positive. */
@@ -28,15 +33,24 @@ final class RankedScores {
         if (total == 0) {
             return;
         }
-        if (size == scores.length) {
-            scores = Arrays.copyOf(scores, size * 2);
-            positives = Arrays.copyOf(positives, size * 2);
-            totals = Arrays.copyOf(totals, size * 2);
+        int i = blockScores.size;
+        if (i == blockPositives.length) {
+            blockPositives = Arrays.copyOf(blockPositives, i * 2);
+            blockTotals = Arrays.copyOf(blockTotals, i * 2);
         }
-        scores[size] = score;
-        positives[size] = positive;
-        totals[size] = total;
-        size++;
+        blockScores.add(score);
+        blockPositives[i] = positive;
+        blockTotals[i] = total;
+        steps = null;
+    }
+
+    /** The number of positive examples. */
+    long positives() {
+        long sum = positiveScores.size;
+        for (int i = 0; i < blockScores.size; i++) {
+            sum += blockPositives[i];
+        }
+        return sum;
     }
 
     /**
@@ -130,34 +144,63 @@ final class RankedScores {
     }
 
     private Steps steps() {
-        Integer[] order = descendingOrder();
-        Steps steps = new Steps(size);
+        if (steps != null) {
+            return steps;
+        }
+        double[] pos = positiveScores.sorted();
+        double[] neg = negativeScores.sorted();
+        Integer[] blocks = new Integer[blockScores.size];
+        for (int i = 0; i < blocks.length; i++) {
+            blocks[i] = i;
+        }
+        Arrays.sort(blocks, (a, b) -> Double.compare(blockScores.values[a], blockScores.values[b]));
+        // Walk the three ascending lists from their ends: each distinct score, highest first, is one step.
+        Steps result = new Steps(pos.length + neg.length + blocks.length);
+        int p = pos.length - 1;
+        int n = neg.length - 1;
+        int b = blocks.length - 1;
         long truePositives = 0;
         long falsePositives = 0;
-        for (int start = 0; start < size;) {
-            int end = start + 1;
-            while (end < size && scores[order[end]] == scores[order[start]]) {
-                end++;
+        while (p >= 0 || n >= 0 || b >= 0) {
+            double score = Double.NEGATIVE_INFINITY;
+            score = p >= 0 ? Math.max(score, pos[p]) : score;
+            score = n >= 0 ? Math.max(score, neg[n]) : score;
+            score = b >= 0 ? Math.max(score, blockScores.values[blocks[b]]) : score;
+            for (; p >= 0 && pos[p] == score; p--) {
+                truePositives++;
             }
-            for (int i = start; i < end; i++) {
-                truePositives += positives[order[i]];
-                falsePositives += totals[order[i]] - positives[order[i]];
+            for (; n >= 0 && neg[n] == score; n--) {
+                falsePositives++;
             }
-            steps.thresholds[steps.count] = scores[order[start]];
-            steps.truePositives[steps.count] = truePositives;
-            steps.falsePositives[steps.count] = falsePositives;
-            steps.count++;
-            start = end;
+            for (; b >= 0 && blockScores.values[blocks[b]] == score; b--) {
+                truePositives += blockPositives[blocks[b]];
+                falsePositives += blockTotals[blocks[b]] - blockPositives[blocks[b]];
+            }
+            result.thresholds[result.count] = score;
+            result.truePositives[result.count] = truePositives;
+            result.falsePositives[result.count] = falsePositives;
+            result.count++;
         }
-        return steps;
+        steps = result;
+        return result;
     }
 
-    private Integer[] descendingOrder() {
-        Integer[] order = new Integer[size];
-        for (int i = 0; i < size; i++) {
-            order[i] = i;
+    /** A growable list of doubles. */
+    private static final class DoubleList {
+        double[] values = new double[16];
+        int size;
+
+        void add(double v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = v;
         }
-        Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
-        return order;
+
+        double[] sorted() {
+            double[] copy = Arrays.copyOf(values, size);
+            Arrays.sort(copy);
+            return copy;
+        }
     }
 }

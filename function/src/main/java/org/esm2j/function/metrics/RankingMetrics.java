@@ -1,7 +1,9 @@
 package org.esm2j.function.metrics;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Ranking metrics over the protein x term matrix of a benchmark (every benchmark protein with every vocabulary term; a
@@ -12,7 +14,7 @@ import java.util.List;
  *   <li>macro: the mean over terms of each term's value over the benchmark proteins ({@code average="macro"}), over
  *       the terms where it is defined: at least one positive for AUPR, a positive and a negative for AUROC;</li>
  *   <li>mAP: the mean over proteins of each protein's average precision over the vocabulary ({@code
- *       average="samples"}); every benchmark protein has a positive.</li>
+ *       average="samples"}), over the proteins with a true term.</li>
  * </ul>
  */
 public final class RankingMetrics {
@@ -46,12 +48,15 @@ public final class RankingMetrics {
 
     /** mAP: the mean over benchmark proteins of the average precision of each protein's ranking of the terms. */
     public static double meanAveragePrecision(MultiLabelEvaluation ev) {
-        int n = ev.proteinCount();
+        int n = ev.annotatedCount();
         if (n == 0) {
             return Double.NaN;
         }
         double sum = 0;
-        for (int r = 0; r < n; r++) {
+        for (int r = 0; r < ev.proteinCount(); r++) {
+            if (ev.truth(r).length == 0) {
+                continue;
+            }
             RankedScores ranked = new RankedScores();
             int[] terms = ev.predictedTerms(r);
             double[] scores = ev.predictedScores(r);
@@ -73,6 +78,30 @@ public final class RankingMetrics {
      * @return one entry per term; values are NaN where undefined (no positive, or for AUROC no negative)
      */
     public static List<TermRanking> perTerm(MultiLabelEvaluation ev) {
+        RankedScores[] ranked = rankPerTerm(ev);
+        List<TermRanking> result = new ArrayList<>(ranked.length);
+        for (int t = 0; t < ranked.length; t++) {
+            result.add(new TermRanking(ev.terms().get(t), ranked[t].positives(), ranked[t].averagePrecision(),
+                    ranked[t].rocAuc()));
+        }
+        return result;
+    }
+
+    /**
+     * Each vocabulary term's precision-recall curve over the benchmark proteins, one point per distinct score (the
+     * last at score 0, where every protein is predicted); empty for a term without positives.
+     */
+    public static Map<String, PrecisionRecallCurve> termCurves(MultiLabelEvaluation ev) {
+        RankedScores[] ranked = rankPerTerm(ev);
+        Map<String, PrecisionRecallCurve> curves = new LinkedHashMap<>();
+        for (int t = 0; t < ranked.length; t++) {
+            curves.put(ev.terms().get(t), ranked[t].precisionRecallCurve());
+        }
+        return curves;
+    }
+
+    /** Per term, its scores over all benchmark proteins, the unpredicted ones as one block at 0. */
+    private static RankedScores[] rankPerTerm(MultiLabelEvaluation ev) {
         int terms = ev.termCount();
         RankedScores[] ranked = new RankedScores[terms];
         long[] positives = new long[terms];
@@ -94,13 +123,10 @@ public final class RankingMetrics {
                 scoredPositives[predicted[i]] += positive ? 1 : 0;
             }
         }
-        List<TermRanking> result = new ArrayList<>(terms);
         for (int t = 0; t < terms; t++) {
             ranked[t].addBlock(0, positives[t] - scoredPositives[t], ev.proteinCount() - scored[t]);
-            result.add(new TermRanking(ev.terms().get(t), positives[t], ranked[t].averagePrecision(),
-                    ranked[t].rocAuc()));
         }
-        return result;
+        return ranked;
     }
 
     /**
@@ -114,7 +140,8 @@ public final class RankingMetrics {
     public record TermRanking(String term, long positives, double averagePrecision, double auroc) {
     }
 
-    private static RankedScores allPairs(MultiLabelEvaluation ev) {
+    /** All protein-term pairs in one ranking, the unpredicted ones as one block at 0. */
+    static RankedScores allPairs(MultiLabelEvaluation ev) {
         RankedScores ranked = new RankedScores();
         long pairs = (long) ev.proteinCount() * ev.termCount();
         long positives = 0;
@@ -135,7 +162,8 @@ public final class RankingMetrics {
         return ranked;
     }
 
-    private static double meanDefined(List<TermRanking> terms, boolean precision) {
+    /** The mean of per-term AUPR ({@code precision}) or AUROC over the terms where it is defined; NaN if none. */
+    static double meanDefined(List<TermRanking> terms, boolean precision) {
         double sum = 0;
         int n = 0;
         for (TermRanking t : terms) {

@@ -59,7 +59,7 @@ class UniProtFlatFileReaderTest {
     }
 
     private static int lineOf(String content) throws IOException {
-        return Files.readAllLines(FunctionTestData.swissProt100()).indexOf("DR   " + content + "; IEA:UniProtKB-SubCell.")
-                + 1;
+        String line = "DR   " + content + "; IEA:UniProtKB-SubCell.";
+        return Files.readAllLines(FunctionTestData.swissProt100()).indexOf(line) + 1;
     }
 }
