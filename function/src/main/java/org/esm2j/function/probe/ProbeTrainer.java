@@ -10,7 +10,7 @@ import org.esm2j.train.head.Head;
 import org.esm2j.train.loss.BceWithLogitsLoss;
 import org.esm2j.train.loss.PosWeights;
 import org.esm2j.train.optim.AdamW;
-import org.esm2j.train.optim.ParameterGroup;
+import org.esm2j.train.optim.ParameterGroups;
 import org.esm2j.train.schedule.EarlyStopping;
 import org.esm2j.train.schedule.MetricMode;
 import org.slf4j.Logger;
@@ -69,14 +69,8 @@ public final class ProbeTrainer {
         float[] posWeight = options.posWeight() == null ? null
                 : PosWeights.fromLabels(y, n, terms, options.posWeight(), options.maxPosWeight());
         BceWithLogitsLoss loss = new BceWithLogitsLoss(terms, posWeight);
-        List<String> weights = new ArrayList<>();
-        List<String> biases = new ArrayList<>();
-        for (var e : shape.layout().entries()) {
-            (e.name().endsWith(".bias") ? biases : weights).add(e.name());
-        }
-        AdamW optimizer = new AdamW(shape.layout(), List.of(
-                new ParameterGroup("decay", weights, options.learningRate(), options.weightDecay()),
-                new ParameterGroup("no_decay", biases, options.learningRate(), 0.0)));
+        AdamW optimizer = new AdamW(shape.layout(), ParameterGroups.noDecayOnBiasAndLayerNorm(shape.layout(),
+                options.learningRate(), options.weightDecay()));
 
         EarlyStopping stopping = new EarlyStopping(MetricMode.MIN, options.patience(), 0.0);
         List<Epoch> history = new ArrayList<>();
