@@ -16,7 +16,7 @@ import org.esm2j.checkpoint.LoadedCheckpoint;
 import org.esm2j.data.Alphabet;
 import org.esm2j.data.LengthPolicy;
 import org.esm2j.data.UnknownResiduePolicy;
-import org.esm2j.model.Esm2Model;
+import org.esm2j.backend.Esm2Model;
 import org.esm2j.model.ForwardRequest;
 import org.esm2j.testing.Fixtures;
 import org.esm2j.testing.Golden;
