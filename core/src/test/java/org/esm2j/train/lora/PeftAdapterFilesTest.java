@@ -28,6 +28,7 @@ import org.esm2j.train.LoraTarget;
 import org.esm2j.train.ParameterEntry;
 import org.esm2j.train.TrainableModel;
 import org.esm2j.train.head.SequenceClassifier;
+import org.esm2j.train.head.TokenClassifier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,6 +102,31 @@ class PeftAdapterFilesTest {
         TrainableModel fresh = classifierModel(SMALL, read.config().lora(), 4, 99);
         read.applyTo(fresh);
         assertArrayEquals(trained.parameters(), fresh.parameters(), "every tensor after write, read, apply");
+    }
+
+    @Test
+    void everyBaseClassReadsBackAsItself() throws IOException {
+        for (PeftBaseModel base : PeftBaseModel.values()) {
+            TrainableModel.Builder builder = TrainableModel.builder(RandomEsm2Weights.of(SMALL, 1))
+                    .lora(new LoraConfig(2, 4, 0, EnumSet.of(LoraTarget.V, LoraTarget.FC2)), 3);
+            if (base == PeftBaseModel.SEQUENCE_CLASSIFICATION) {
+                builder.extend(SequenceClassifier.huggingFace(SMALL.embedDim(), 2, 0, null)::declare);
+            } else if (base == PeftBaseModel.TOKEN_CLASSIFICATION) {
+                builder.extend(new TokenClassifier(SMALL.embedDim(), 5, 0, null)::declare);
+            }
+            TrainableModel model = builder.build();
+            Path dir = tmp.resolve(base.name());
+            PeftAdapterFiles.write(PeftAdapter.of(model, base, null), dir);
+            PeftAdapter read = PeftAdapterFiles.read(dir);
+            assertEquals(base, read.base());
+            assertEquals(model.lora().orElseThrow(), read.config().lora());
+            Map<String, Object> json = Json.parseObject(Files.readString(dir.resolve(PeftAdapterFiles.CONFIG)));
+            assertEquals(base.taskType(), json.get("task_type"));
+            assertTrue(json.get("target_modules") instanceof String, "fc2 without the attention output is a regex");
+            String key = "base_model.model." + base.encoderPath() + "encoder.layer.1.output.dense.lora_B.weight";
+            assertTrue(Safetensors.read(dir.resolve(PeftAdapterFiles.WEIGHTS)).tensors().containsKey(key),
+                    base + " lacks " + key);
+        }
     }
 
     @Test
