@@ -26,8 +26,8 @@ q_proj.lora_A.default.weight"). Outputs, under testdata/training/peft/:
 - esm2_tiny_mlm_lora/: those adapters for EsmForMaskedLM (task_type null), the adapters of the fixture's LoRA step;
 - esm2_tiny_seqcls_lora/: the same adapters plus a 3-label EsmClassificationHead (classifier.dense, classifier.out_proj,
   numpy seed 7) for EsmForSequenceClassification, task_type SEQ_CLS, with the full config a recent PEFT writes;
-- esm2_tiny_seqcls_lora/expected.safetensors: every tensor again under esm2j's names (layers.{i}.self_attn.q_proj.lora_A,
-  classifier.dense.weight), for the Java test to compare against.
+- esm2_tiny_seqcls_lora/expected.safetensors: every tensor again under esm2j's names
+  (layers.{i}.self_attn.q_proj.lora_A, classifier.dense.weight), for the Java test to compare against.
 """
 import json
 import os

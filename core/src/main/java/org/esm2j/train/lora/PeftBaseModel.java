@@ -20,7 +20,7 @@ public enum PeftBaseModel {
     SEQUENCE_CLASSIFICATION("EsmForSequenceClassification", "SEQ_CLS", "esm.", List.of("classifier", "score"),
             List.of("classifier.dense.weight", "classifier.dense.bias", "classifier.out_proj.weight",
                     "classifier.out_proj.bias")),
-    /** {@code TOKEN_CLS}: one linear {@code classifier} per residue (see {@link org.esm2j.train.head.TokenClassifier}). */
+    /** {@code TOKEN_CLS}: a linear {@code classifier} per residue ({@link org.esm2j.train.head.TokenClassifier}). */
     TOKEN_CLASSIFICATION("EsmForTokenClassification", "TOKEN_CLS", "esm.", List.of("classifier", "score"),
             List.of("classifier.weight", "classifier.bias"));
 

@@ -60,7 +60,8 @@ public final class PeftKeys {
         if (!m.matches()) {
             if (key.contains(".lora_")) {
                 throw new CheckpointException("adapter tensor '" + key + "' is not on an ESM-2 encoder layer's "
-                        + "query, key, value, attention output, intermediate or output projection; esm2j adapts only those");
+                        + "query, key, value, attention output, intermediate or output projection, "
+                        + "the only ones esm2j adapts");
             }
             return null;
         }

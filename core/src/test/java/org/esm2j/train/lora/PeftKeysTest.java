@@ -21,9 +21,12 @@ import org.junit.jupiter.api.Test;
 class PeftKeysTest {
     /** esm2j adapter name -> PEFT key in an EsmForMaskedLM / EsmForSequenceClassification adapter (layer 3). */
     private static final Map<String, String> TABLE = Map.of(
-            "layers.3.self_attn.q_proj.lora_A", "base_model.model.esm.encoder.layer.3.attention.self.query.lora_A.weight",
-            "layers.3.self_attn.k_proj.lora_B", "base_model.model.esm.encoder.layer.3.attention.self.key.lora_B.weight",
-            "layers.3.self_attn.v_proj.lora_A", "base_model.model.esm.encoder.layer.3.attention.self.value.lora_A.weight",
+            "layers.3.self_attn.q_proj.lora_A",
+            "base_model.model.esm.encoder.layer.3.attention.self.query.lora_A.weight",
+            "layers.3.self_attn.k_proj.lora_B",
+            "base_model.model.esm.encoder.layer.3.attention.self.key.lora_B.weight",
+            "layers.3.self_attn.v_proj.lora_A",
+            "base_model.model.esm.encoder.layer.3.attention.self.value.lora_A.weight",
             "layers.3.self_attn.out_proj.lora_B",
             "base_model.model.esm.encoder.layer.3.attention.output.dense.lora_B.weight",
             "layers.3.fc1.lora_A", "base_model.model.esm.encoder.layer.3.intermediate.dense.lora_A.weight",
@@ -42,7 +45,8 @@ class PeftKeysTest {
             assertEquals(bare, PeftAdapter.peftKey(e.getKey(), PeftBaseModel.ESM_MODEL), "EsmModel " + e.getKey());
             assertEquals(e.getKey(), PeftKeys.parseAdapter(bare).esm2jName());
         }
-        assertEquals("base_model.model.classifier.out_proj.weight", PeftKeys.moduleToSave("classifier.out_proj.weight"));
+        assertEquals("base_model.model.classifier.out_proj.weight",
+                PeftKeys.moduleToSave("classifier.out_proj.weight"));
         assertNull(PeftKeys.parseAdapter("base_model.model.classifier.dense.weight"));
         assertThrows(CheckpointException.class,
                 () -> PeftKeys.parseAdapter("base_model.model.lm_head.dense.lora_A.weight"));
@@ -65,7 +69,8 @@ class PeftKeysTest {
                         targets + " written as " + value);
             }
         }
-        assertEquals(List.of("query", "value"), PeftTargetModules.toConfigValue(EnumSet.of(LoraTarget.Q, LoraTarget.V)));
+        assertEquals(List.of("query", "value"),
+                PeftTargetModules.toConfigValue(EnumSet.of(LoraTarget.Q, LoraTarget.V)));
         assertEquals(List.of("key", "attention.output.dense", "intermediate.dense", "output.dense"),
                 PeftTargetModules.toConfigValue(EnumSet.of(LoraTarget.K, LoraTarget.O, LoraTarget.FC1,
                         LoraTarget.FC2)));
