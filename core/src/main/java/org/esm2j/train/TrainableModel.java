@@ -138,10 +138,30 @@ public final class TrainableModel {
      * or saving; after {@link #mergeLora} this is the merged model. Adapters and head tensors are not included.
      */
     public Esm2Weights toWeights() {
+        return weightsFrom(parameters);
+    }
+
+    /**
+     * The backbone with the LoRA adapters folded in ({@code W + scaling B A}), computed on a copy: the model itself
+     * keeps training with its adapters. For saving the fine-tuned model as plain ESM-2 weights; equals
+     * {@link #toWeights} after {@link #mergeLora}, and {@link #toWeights} for a model without adapters.
+     */
+    public Esm2Weights mergedWeights() {
+        if (lora == null || loraMerged) {
+            return toWeights();
+        }
+        float[] merged = parameters.clone();
+        addAdapterProducts(merged, 1f);
+        return weightsFrom(merged);
+    }
+
+    private Esm2Weights weightsFrom(float[] buffer) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         boolean contact = layout.contains(Esm2Weights.CONTACT_WEIGHT);
         for (Map.Entry<String, long[]> e : backboneShapes(config, contact).entrySet()) {
-            tensors.put(e.getKey(), Tensor.ofFloats(values(e.getKey()), e.getValue()));
+            ParameterEntry entry = layout.entry(e.getKey());
+            tensors.put(e.getKey(), Tensor.ofFloats(Arrays.copyOfRange(buffer, entry.offset(), entry.end()),
+                    e.getValue()));
         }
         for (int l = 0; l < rotaryInvFreq.length; l++) {
             tensors.put(Esm2Weights.layer(l, "self_attn.rot_emb.inv_freq"),
@@ -156,19 +176,19 @@ public final class TrainableModel {
     }
 
     /**
-     * Folds every adapter into its base weight, {@code W += (alpha / r) B A}, for export or inference without
+     * Folds every adapter into its base weight, {@code W += scaling B A}, for export or inference without
      * adapters; a trainer refuses to run a merged model (the adapters would count twice) until {@link #unmergeLora}.
      */
     public void mergeLora() {
         requireLora(false);
-        addAdapterProducts(1f);
+        addAdapterProducts(parameters, 1f);
         loraMerged = true;
     }
 
-    /** Undoes {@link #mergeLora}: {@code W -= (alpha / r) B A} (equal to the original up to float rounding). */
+    /** Undoes {@link #mergeLora}: {@code W -= scaling B A} (equal to the original up to float rounding). */
     public void unmergeLora() {
         requireLora(true);
-        addAdapterProducts(-1f);
+        addAdapterProducts(parameters, -1f);
         loraMerged = false;
     }
 
@@ -181,7 +201,8 @@ public final class TrainableModel {
         }
     }
 
-    private void addAdapterProducts(float sign) {
+    /** {@code W += sign * scaling * B A} in {@code buffer} (laid out as the parameters) for every adapter. */
+    private void addAdapterProducts(float[] buffer, float sign) {
         int r = lora.rank();
         float scale = sign * lora.scaling();
         for (int l = 0; l < config.numLayers(); l++) {
@@ -195,9 +216,9 @@ public final class TrainableModel {
                     for (int i = 0; i < in; i++) {
                         double ba = 0;
                         for (int k = 0; k < r; k++) {
-                            ba += (double) parameters[b.offset() + o * r + k] * parameters[a.offset() + k * in + i];
+                            ba += (double) buffer[b.offset() + o * r + k] * buffer[a.offset() + k * in + i];
                         }
-                        parameters[w.offset() + o * in + i] += (float) (scale * ba);
+                        buffer[w.offset() + o * in + i] += (float) (scale * ba);
                     }
                 }
             }

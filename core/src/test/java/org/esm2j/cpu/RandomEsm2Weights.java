@@ -11,11 +11,11 @@ import org.esm2j.tensor.Tensor;
  * Random ESM-2 weights of any shape for tests: embeddings N(0, 1), LayerNorm gains 1 + N(0, 0.1), other tensors
  * N(0, 1 / fan_in), rotary inv_freq as fair-esm computes it, contact head included.
  */
-final class RandomEsm2Weights {
+public final class RandomEsm2Weights {
     private RandomEsm2Weights() {
     }
 
-    static Esm2Weights of(Esm2Config config, long seed) {
+    public static Esm2Weights of(Esm2Config config, long seed) {
         Random rnd = new Random(seed);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : Esm2Weights.expectedShapes(config, true).entrySet()) {
