@@ -11,10 +11,10 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.esm2j.backend.Esm2Model;
 import org.esm2j.data.Alphabet;
 import org.esm2j.data.SequenceWindows;
 import org.esm2j.data.TokenBudgetBatcher;
-import org.esm2j.model.Esm2Model;
 import org.esm2j.model.ForwardRequest;
 import org.esm2j.model.ForwardResult;
 

@@ -8,15 +8,15 @@ import java.nio.file.Paths;
 import org.esm2j.CheckpointException;
 import org.esm2j.backend.Backend;
 import org.esm2j.backend.Backends;
+import org.esm2j.backend.Esm2Model;
 import org.esm2j.checkpoint.CheckpointLoader;
 import org.esm2j.checkpoint.LoadedCheckpoint;
 import org.esm2j.hub.DownloadListener;
 import org.esm2j.hub.ModelHub;
 import org.esm2j.hub.ReleasedModel;
-import org.esm2j.model.Esm2Model;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code --model}, {@code --offline} and {@code --threads}: which weights to run and how they are fetched. */
 public final class ModelOptions {

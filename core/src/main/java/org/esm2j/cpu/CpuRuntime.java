@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.esm2j.InvalidInputException;
 import org.esm2j.backend.Esm2Runtime;
 import org.esm2j.backend.ForwardInputs;
+import org.esm2j.data.Alphabet;
 import org.esm2j.model.Esm2Config;
 import org.esm2j.model.Esm2Weights;
 import org.esm2j.model.ForwardRequest;
@@ -19,7 +20,6 @@ import org.esm2j.model.ForwardResult;
  * running the sequence alone. Thread-safe: a forward pass only reads the weights.
  */
 final class CpuRuntime implements Esm2Runtime {
-    static final int MASK = 32;
     /** Workspaces up to this many floats (64 MB) are kept for the next pass. */
     private static final long RETAINED_WORKSPACE_FLOATS = 16L << 20;
 

@@ -3,6 +3,7 @@ package org.esm2j.cpu;
 import java.util.Arrays;
 import java.util.List;
 import org.esm2j.data.Alphabet;
+import org.esm2j.model.Esm2Config;
 
 /**
  * ESM-2's input embedding with fair-esm's token dropout: {@code <mask>} rows are zeroed and every row of a sequence is
@@ -10,9 +11,6 @@ import org.esm2j.data.Alphabet;
  * inference runtime and the trainer share it; the backward pass treats the per-sequence factor as the constant it is.
  */
 final class TokenEmbedding {
-    /** fair-esm's mask_ratio_train = 0.15 * 0.8; embeddings are scaled by (1 - 0.12) / (1 - observed mask ratio). */
-    static final float TOKEN_DROPOUT_KEEP = (float) (1 - 0.15 * 0.8);
-
     private TokenEmbedding() {
     }
 
@@ -42,7 +40,7 @@ final class TokenEmbedding {
                 int src = tableOff + seq[p] * d;
                 for (int i = 0; i < d; i++) {
                     float e = table[src + i];
-                    x[row + i] = tokenDropout ? e * TOKEN_DROPOUT_KEEP / denominator : e;
+                    x[row + i] = tokenDropout ? e * Esm2Config.TOKEN_DROPOUT_KEEP / denominator : e;
                 }
             }
         }
@@ -56,7 +54,7 @@ final class TokenEmbedding {
             int tableOff) {
         float[] factors = new float[tokens.size()];
         for (int b = 0; b < factors.length; b++) {
-            factors[b] = tokenDropout ? TOKEN_DROPOUT_KEEP / denominator(tokens.get(b)) : 1f;
+            factors[b] = tokenDropout ? Esm2Config.TOKEN_DROPOUT_KEEP / denominator(tokens.get(b)) : 1f;
         }
         Parallel.forRange(d, (c0, c1) -> {
             for (int b = 0; b < factors.length; b++) {

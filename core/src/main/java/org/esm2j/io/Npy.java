@@ -57,7 +57,7 @@ public final class Npy {
             case U8: return "|u1";
             case BOOL: return "|b1";
             default:
-                throw new InvalidInputException("numpy has no " + dtype + " dtype; convert the tensor to F32 first");
+                throw new IllegalArgumentException("numpy has no " + dtype + " dtype; convert the tensor to F32 first");
         }
     }
 
