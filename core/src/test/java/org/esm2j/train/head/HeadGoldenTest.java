@@ -50,6 +50,21 @@ class HeadGoldenTest {
     }
 
     @Test
+    void attentionPoolingStartsAsMeanPooling() {
+        AttentionPooling attention = new AttentionPooling(DIM);
+        ParameterLayout.Builder b = ParameterLayout.builder();
+        attention.declare(b);
+        ParameterLayout layout = b.build();
+        float[] params = new float[layout.size()];
+        java.util.Arrays.fill(params, 1f);
+        attention.initialize(layout, params);
+        float[] hidden = floats(GOLDEN.get("hidden"));
+        float[] mean = new MeanPooling().forward(layout, params, hidden, BATCH, DIM);
+        NumericAssert.assertClose("zero-initialised attention pooling vs mean pooling",
+                attention.forward(layout, params, hidden, BATCH, DIM), mean, 1e-7, 1e-6);
+    }
+
+    @Test
     void tokenClassifierOnEveryRow() {
         TokenClassifier classifier = new TokenClassifier(DIM, LABELS, 0.1, new SeededRandom(1));
         Map<String, Object> c = object(object(GOLDEN, "cases"), "token_classifier");
