@@ -126,7 +126,10 @@ public final class TrainingRun {
         try (Esm2Trainer trainer = config.backend.trainer(model, new TrainerOptions(config.recompute, config.seed))) {
             trainer.restoreForwardPasses(restoredForwardPasses);
             if (config.validateAtStart && step == 0 && !config.validation.isEmpty()) {
-                validate(trainer, start);
+                ValidationMetrics v = validate(trainer, start);
+                if (earlyStopping != null) {
+                    earlyStopping.update(v.loss()); // the starting point is the first result to improve on
+                }
             }
             while (true) {
                 reason = stopBefore(start);
