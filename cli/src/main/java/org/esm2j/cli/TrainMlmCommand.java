@@ -329,6 +329,9 @@ public final class TrainMlmCommand implements Callable<Integer> {
         if ((model == null) == (initShape == null)) {
             throw new ParameterException(spec.commandLine(), "give exactly one of --model and --init-shape");
         }
+        if (initShape != null) {
+            ModelShape.parse(initShape); // a malformed shape is reported before any data is read
+        }
         if (batch != null) {
             if (fasta != null || valFasta != null || resume) {
                 throw new ParameterException(spec.commandLine(), "--batch trains on a fixed batch: it does not take "
