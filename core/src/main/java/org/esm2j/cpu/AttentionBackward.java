@@ -7,8 +7,9 @@ import java.util.Arrays;
  * rows only. Probabilities are not stored by the forward pass: each pair recomputes its scores and softmax from q and k
  * with the forward pass's own kernels (the same bits), then, in the transposed layout of the forward pass
  * ({@code P^T[j, i]}, keys by queries):
- * {@code dP^T = V dO^T}, {@code dV = P^T dO}, {@code dS^T = P^T * (dP^T - colsum(P^T * dP^T))},
- * {@code dq_rot = dS k_rot}, {@code dk_rot = dS^T q_rot}; q and k gradients are rotated back and q's is scaled like q.
+ * {@code dP^T = V dO^T}, {@code dS^T = P^T * (dP^T - colsum(P^T * dP^T))}, {@code dV^T = dO^T P},
+ * {@code dq_rot^T = k_rot^T dS^T}, {@code dk_rot^T = q_rot^T dS}; q and k gradients are rotated back and q's is scaled
+ * like q.
  */
 final class AttentionBackward {
     private final int heads;
@@ -56,20 +57,21 @@ final class AttentionBackward {
     private static final class Scratch {
         final int maxT;
         final float[] qScaled; // (hd)
-        final float[] q; // (T, hd) rotated, scaled
-        final float[] qT; // (hd, T)
+        final float[] qT; // (hd, T) rotated, scaled
         final float[] k; // (T, hd) rotated
+        final float[] kT; // (hd, T) rotated
         final float[] v; // (T, hd)
-        final float[] dO; // (T, hd)
         final float[] dOT; // (hd, T)
         final float[] pT; // (T keys, T queries)
+        final float[] p; // (T queries, T keys)
         final float[] dPT; // (T keys, T queries), then dS^T
         final float[] dS; // (T queries, T keys)
-        final float[] dV; // (T, hd)
-        final float[] dQ; // (T, hd)
-        final float[] dK; // (T, hd)
+        final float[] dQT; // (hd, T)
+        final float[] dKT; // (hd, T)
+        final float[] dVT; // (hd, T)
         final float[] max;
         final float[] sum;
+        final float[] column; // (hd)
         final float[] headGrad; // (hd)
 
         Scratch(int maxT, int hd) {
@@ -77,24 +79,29 @@ final class AttentionBackward {
             int th = maxT * hd;
             int tt = maxT * maxT;
             qScaled = new float[hd];
-            q = new float[th];
             qT = new float[th];
             k = new float[th];
+            kT = new float[th];
             v = new float[th];
-            dO = new float[th];
             dOT = new float[th];
             pT = new float[tt];
+            p = new float[tt];
             dPT = new float[tt];
             dS = new float[tt];
-            dV = new float[th];
-            dQ = new float[th];
-            dK = new float[th];
+            dQT = new float[th];
+            dKT = new float[th];
+            dVT = new float[th];
             max = new float[maxT];
             sum = new float[maxT];
+            column = new float[hd];
             headGrad = new float[hd];
         }
     }
 
+    /**
+     * One (sequence, head) pair. The three gradient products are formed transposed, (hd, T) = (hd, T) x (T, T), so the
+     * GEMM's wide tiles run along the T axis rather than the 16 or 64 columns of a head.
+     */
     private void head(Kernels kernels, Scratch s, float[] qkv, int offset, int t, int h, Rotary rotary, float[] dOut,
             float[] dQkv) {
         int hd = headDim;
@@ -105,11 +112,10 @@ final class AttentionBackward {
                 s.qScaled[d] = qkv[row + d] * scaling;
             }
             rotary.rotate(s.qScaled, 0, i, s.qT, i, t);
-            rotary.rotate(s.qScaled, 0, i, s.q, i * hd, 1);
             rotary.rotate(qkv, row + embedDim, i, s.k, i * hd, 1);
+            rotary.rotate(qkv, row + embedDim, i, s.kT, i, t);
             System.arraycopy(qkv, row + 2 * embedDim, s.v, i * hd, hd);
             int outRow = (offset + i) * embedDim + h * hd;
-            System.arraycopy(dOut, outRow, s.dO, i * hd, hd);
             for (int d = 0; d < hd; d++) {
                 s.dOT[d * t + i] = dOut[outRow + d];
             }
@@ -117,7 +123,6 @@ final class AttentionBackward {
         kernels.gemm(s.k, 0, hd, s.qT, 0, t, s.pT, 0, t, t, hd, t);
         Attention.softmaxOverKeys(kernels, s.pT, s.max, s.sum, t);
         kernels.gemm(s.v, 0, hd, s.dOT, 0, t, s.dPT, 0, t, t, hd, t);
-        kernels.gemm(s.pT, 0, t, s.dO, 0, hd, s.dV, 0, hd, t, t, hd);
         // colsum over keys j of P^T * dP^T, per query column i (s.sum reused as the accumulator)
         Arrays.fill(s.sum, 0, t, 0f);
         for (int j = 0; j < t; j++) {
@@ -129,18 +134,31 @@ final class AttentionBackward {
         for (int j = 0; j < t; j++) {
             for (int i = 0; i < t; i++) {
                 s.dS[i * t + j] = s.dPT[j * t + i];
+                s.p[i * t + j] = s.pT[j * t + i];
             }
         }
-        kernels.gemm(s.dS, 0, t, s.k, 0, hd, s.dQ, 0, hd, t, t, hd);
-        kernels.gemm(s.dPT, 0, t, s.q, 0, hd, s.dK, 0, hd, t, t, hd);
+        kernels.gemm(s.kT, 0, t, s.dPT, 0, t, s.dQT, 0, t, hd, t, t); // dQ^T = k^T dS^T
+        kernels.gemm(s.qT, 0, t, s.dS, 0, t, s.dKT, 0, t, hd, t, t); // dK^T = q^T dS
+        kernels.gemm(s.dOT, 0, t, s.p, 0, t, s.dVT, 0, t, hd, t, t); // dV^T = dO^T P
         for (int i = 0; i < t; i++) {
             int row = (offset + i) * d3 + h * hd;
-            rotary.rotateBack(s.dQ, i * hd, i, s.headGrad, 0);
+            gatherColumn(s.dQT, t, i, s.column);
+            rotary.rotateBack(s.column, 0, i, s.headGrad, 0);
             for (int d = 0; d < hd; d++) {
                 dQkv[row + d] = s.headGrad[d] * scaling;
             }
-            rotary.rotateBack(s.dK, i * hd, i, dQkv, row + embedDim);
-            System.arraycopy(s.dV, i * hd, dQkv, row + 2 * embedDim, hd);
+            gatherColumn(s.dKT, t, i, s.column);
+            rotary.rotateBack(s.column, 0, i, dQkv, row + embedDim);
+            for (int d = 0; d < hd; d++) {
+                dQkv[row + 2 * embedDim + d] = s.dVT[d * t + i];
+            }
+        }
+    }
+
+    /** Column i of an (rows, t) row-major matrix, rows = out.length. */
+    private static void gatherColumn(float[] m, int t, int i, float[] out) {
+        for (int d = 0; d < out.length; d++) {
+            out[d] = m[d * t + i];
         }
     }
 }

@@ -8,6 +8,10 @@ package org.esm2j.cpu;
 final class GradientGemm {
     /** Rows per parallel unit: the GEMM micro-kernel's row block. */
     private static final int ROW_ALIGN = 5;
+    /** Rows of a whose k inputs stay in L2 while every column tile of b streams past them (as in {@link MatMul}). */
+    private static final int ROW_BLOCK = 60;
+    /** Side of the square tiles a transpose moves at a time: both the rows read and the rows written stay in L1. */
+    private static final int TRANSPOSE_TILE = 32;
 
     private GradientGemm() {
     }
@@ -16,18 +20,27 @@ final class GradientGemm {
     static void multiply(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
             int m, int k, int n) {
         Kernels kernels = Kernels.preferred();
-        Parallel.forRange(m, Parallel.threads(), ROW_ALIGN,
-                (r0, r1) -> kernels.gemm(a, aOff + r0 * lda, lda, b, bOff, ldb, c, cOff + r0 * ldc, ldc, r1 - r0, k,
-                        n));
+        Parallel.forRange(m, Parallel.threads(), ROW_ALIGN, (r0, r1) -> {
+            for (int rb = r0, rows; rb < r1; rb += rows) {
+                rows = r1 - rb < ROW_BLOCK + ROW_BLOCK / 2 ? r1 - rb : ROW_BLOCK;
+                kernels.gemm(a, aOff + rb * lda, lda, b, bOff, ldb, c, cOff + rb * ldc, ldc, rows, k, n);
+            }
+        });
     }
 
     /** {@code dst[c, r] = src[srcOff + r * ld + c]} for r < rows, c < cols: dst is (cols, rows) row-major. */
     static void transpose(float[] src, int srcOff, int ld, int rows, int cols, float[] dst) {
-        Parallel.forRange(cols, (c0, c1) -> {
-            for (int r = 0; r < rows; r++) {
-                int s = srcOff + r * ld;
-                for (int c = c0; c < c1; c++) {
-                    dst[c * rows + r] = src[s + c];
+        Parallel.forRange(cols, 4 * Parallel.threads(), TRANSPOSE_TILE, (c0, c1) -> {
+            for (int cb = c0; cb < c1; cb += TRANSPOSE_TILE) {
+                int ce = Math.min(c1, cb + TRANSPOSE_TILE);
+                for (int rb = 0; rb < rows; rb += TRANSPOSE_TILE) {
+                    int re = Math.min(rows, rb + TRANSPOSE_TILE);
+                    for (int c = cb; c < ce; c++) {
+                        int d = c * rows;
+                        for (int r = rb; r < re; r++) {
+                            dst[d + r] = src[srcOff + r * ld + c];
+                        }
+                    }
                 }
             }
         });
@@ -55,11 +68,11 @@ final class GradientGemm {
         });
     }
 
-    /** {@code dst[dstOff + i] += scale * src[srcOff + i]} for i < n. */
-    static void addScaled(float[] src, int srcOff, float scale, float[] dst, int dstOff, int n) {
+    /** {@code dst[dstOff + i] += src[srcOff + i]} for i < n. */
+    static void addInto(float[] src, int srcOff, float[] dst, int dstOff, int n) {
         Parallel.forRange(n, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
-                dst[dstOff + i] += scale * src[srcOff + i];
+                dst[dstOff + i] += src[srcOff + i];
             }
         });
     }

@@ -71,7 +71,6 @@ final class TrainableLinear {
      * time), sized for {@code rows} and the widest layer.
      */
     static final class Scratch {
-        final int rows;
         final float[] transposed; // (maxOut, rows)
         final float[] weightGradient; // (maxOut, maxIn)
         final double[] columnSums; // (maxOut)
@@ -82,7 +81,6 @@ final class TrainableLinear {
         final float[] adapterInputGradient; // (rows, maxIn)
 
         Scratch(int rows, int maxIn, int maxOut, int maxRank) {
-            this.rows = rows;
             transposed = new float[Math.multiplyExact(maxOut, rows)];
             weightGradient = new float[Math.multiplyExact(maxOut, maxIn)];
             columnSums = new double[maxOut];
@@ -127,10 +125,6 @@ final class TrainableLinear {
             r = a == null ? r : Math.max(r, a.rank);
         }
         return r;
-    }
-
-    boolean hasAdapters() {
-        return maxRank() > 0;
     }
 
     /** Copies the current parameters into the GEMM's packed weights and the adapters' transposes. */
@@ -221,7 +215,7 @@ final class TrainableLinear {
         }
         for (int p = 0; p < weights.length; p++) {
             if (weights[p].trainable()) {
-                GradientGemm.addScaled(s.weightGradient, p * outEach * in, 1f, grads, weights[p].offset(),
+                GradientGemm.addInto(s.weightGradient, p * outEach * in, grads, weights[p].offset(),
                         outEach * in);
             }
             if (biases[p].trainable()) {
@@ -256,7 +250,7 @@ final class TrainableLinear {
         if (ad.b.trainable()) { // dB = g^T (x A^T)
             GradientGemm.transpose(g, 0, outEach, rows, outEach, s.transposed);
             GradientGemm.multiply(s.transposed, 0, rows, down, 0, r, s.weightGradient, 0, r, outEach, rows, r);
-            GradientGemm.addScaled(s.weightGradient, 0, 1f, grads, ad.b.offset(), outEach * r);
+            GradientGemm.addInto(s.weightGradient, 0, grads, ad.b.offset(), outEach * r);
         }
         // d(x A^T) = g B
         GradientGemm.multiply(g, 0, outEach, params, ad.b.offset(), r, s.adapterDown, 0, r, rows, outEach, r);
@@ -264,7 +258,7 @@ final class TrainableLinear {
             float[] input = adapterInput(x, rows, acts.keep[p], s);
             GradientGemm.transpose(s.adapterDown, 0, r, rows, r, s.adapterDownT);
             GradientGemm.multiply(s.adapterDownT, 0, rows, input, 0, in, s.weightGradient, 0, in, r, rows, in);
-            GradientGemm.addScaled(s.weightGradient, 0, 1f, grads, ad.a.offset(), r * in);
+            GradientGemm.addInto(s.weightGradient, 0, grads, ad.a.offset(), r * in);
         }
         // dx += (d(x A^T) A) * keep
         GradientGemm.multiply(s.adapterDown, 0, r, params, ad.a.offset(), in, s.adapterInputGradient, 0, in, rows, r,

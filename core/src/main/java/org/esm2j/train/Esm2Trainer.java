@@ -14,7 +14,7 @@ public interface Esm2Trainer extends AutoCloseable {
 
     /**
      * Runs the model on sequences framed as {@code <cls> residues <eos>} (unpadded; see {@link PaddedBatch}) and keeps
-     * what the backward pass needs.
+     * what the backward pass needs; the token arrays must not change until {@link #backward}.
      */
     PackedRepresentation forward(List<int[]> tokens);
 

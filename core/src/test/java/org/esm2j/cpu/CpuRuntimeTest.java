@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 import org.esm2j.InvalidInputException;
@@ -19,7 +17,6 @@ import org.esm2j.model.Esm2Config;
 import org.esm2j.model.Esm2Weights;
 import org.esm2j.model.ForwardRequest;
 import org.esm2j.model.ForwardResult;
-import org.esm2j.tensor.Tensor;
 import org.esm2j.testing.NumericAssert;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

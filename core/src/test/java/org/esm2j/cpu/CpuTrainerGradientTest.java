@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
@@ -14,6 +15,7 @@ import org.esm2j.InvalidInputException;
 import org.esm2j.data.Alphabet;
 import org.esm2j.model.Esm2Config;
 import org.esm2j.model.Esm2Weights;
+import org.esm2j.testing.NumericAssert;
 import org.esm2j.train.Esm2Trainer;
 import org.esm2j.train.LoraConfig;
 import org.esm2j.train.LoraTarget;
@@ -64,7 +66,7 @@ class CpuTrainerGradientTest {
         List<int[]> out = new ArrayList<>();
         for (int[] seq : tokens) {
             int[] t = new int[seq.length];
-            java.util.Arrays.fill(t, -100);
+            Arrays.fill(t, -100);
             for (int i = 0; i < seq.length; i++) {
                 if (seq[i] == Alphabet.MASK || seq.length == 1 || i == seq.length / 2) {
                     t[i] = 4 + rnd.nextInt(20);
@@ -251,9 +253,9 @@ class CpuTrainerGradientTest {
         try (Esm2Trainer trainer = new CpuBackend().trainer(alone, TrainerOptions.defaults())) {
             for (int[] seq : tokens) {
                 int n = seq.length * 32;
-                float[] part = java.util.Arrays.copyOfRange(r, row0 * 32, row0 * 32 + n);
+                float[] part = Arrays.copyOfRange(r, row0 * 32, row0 * 32 + n);
                 float[] single = trainer.forward(List.of(seq)).values().clone();
-                assertArrayEquals(java.util.Arrays.copyOfRange(batchRepr, row0 * 32, row0 * 32 + n), single,
+                assertArrayEquals(Arrays.copyOfRange(batchRepr, row0 * 32, row0 * 32 + n), single,
                         "representation of a " + seq.length + "-token sequence");
                 step(trainer, List.of(seq), null, part);
                 row0 += seq.length;
@@ -266,7 +268,7 @@ class CpuTrainerGradientTest {
             for (float v : b) {
                 max = Math.max(max, Math.abs(v));
             }
-            org.esm2j.testing.NumericAssert.assertClose("batch vs alone " + e.name(), a, b, 1e-5 * Math.max(1, max),
+            NumericAssert.assertClose("batch vs alone " + e.name(), a, b, 1e-5 * Math.max(1, max),
                     0);
         }
     }

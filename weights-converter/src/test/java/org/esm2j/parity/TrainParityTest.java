@@ -82,28 +82,25 @@ class TrainParityTest {
         return NumericAssert.assertClose(what, actual, expected, GRAD_TOL * Math.max(1, maxRef), 0);
     }
 
-    private static float[][] mlmStep(TrainerOptions options, double[] loss) {
-        TrainableModel model = TrainableModel.of(weights);
-        List<int[]> seqs = sequences("mlm.tokens");
-        try (Esm2Trainer trainer = new CpuBackend().trainer(model, options)) {
-            trainer.forward(seqs);
-            loss[0] = trainer.maskedLmLoss(mlmTargets(seqs));
-            trainer.backward();
+    /** One MLM forward and backward pass of the fully trainable fixture model on the fixture batch. */
+    private record MlmStep(double loss, TrainableModel model) {
+        static MlmStep run(TrainerOptions options) {
+            TrainableModel model = TrainableModel.of(weights);
+            List<int[]> seqs = sequences("mlm.tokens");
+            try (Esm2Trainer trainer = new CpuBackend().trainer(model, options)) {
+                trainer.forward(seqs);
+                double loss = trainer.maskedLmLoss(mlmTargets(seqs));
+                trainer.backward();
+                return new MlmStep(loss, model);
+            }
         }
-        return new float[][] {model.gradients()};
     }
 
     @Test
     void maskedLmLossAndEveryGradient() {
-        TrainableModel model = TrainableModel.of(weights);
-        List<int[]> seqs = sequences("mlm.tokens");
-        double loss;
-        try (Esm2Trainer trainer = new CpuBackend().trainer(model, TrainerOptions.defaults())) {
-            trainer.forward(seqs);
-            loss = trainer.maskedLmLoss(mlmTargets(seqs));
-            trainer.backward();
-        }
-        assertLoss("mlm loss", loss, meta("mlm.loss"));
+        MlmStep step = MlmStep.run(TrainerOptions.defaults());
+        TrainableModel model = step.model();
+        assertLoss("mlm loss", step.loss(), meta("mlm.loss"));
         int compared = 0;
         double worstRatio = 0;
         double sumSquares = 0;
@@ -130,12 +127,10 @@ class TrainParityTest {
 
     @Test
     void recomputingLayersGivesTheSameGradientBits() {
-        double[] saved = new double[1];
-        double[] recomputed = new double[1];
-        float[] a = mlmStep(TrainerOptions.defaults(), saved)[0];
-        float[] b = mlmStep(new TrainerOptions(true, 0), recomputed)[0];
-        assertEquals(saved[0], recomputed[0]);
-        assertArrayEquals(a, b);
+        MlmStep saved = MlmStep.run(TrainerOptions.defaults());
+        MlmStep recomputed = MlmStep.run(new TrainerOptions(true, 0));
+        assertEquals(saved.loss(), recomputed.loss());
+        assertArrayEquals(saved.model().gradients(), recomputed.model().gradients());
     }
 
     @Test
@@ -234,13 +229,7 @@ class TrainParityTest {
      */
     @Test
     void everyParameterAfterClippingAndOneAdamWStep() {
-        TrainableModel model = TrainableModel.of(weights);
-        List<int[]> seqs = sequences("mlm.tokens");
-        try (Esm2Trainer trainer = new CpuBackend().trainer(model, TrainerOptions.defaults())) {
-            trainer.forward(seqs);
-            trainer.maskedLmLoss(mlmTargets(seqs));
-            trainer.backward();
-        }
+        TrainableModel model = MlmStep.run(TrainerOptions.defaults()).model();
         @SuppressWarnings("unchecked")
         Map<String, Object> adamw = (Map<String, Object>) train.meta("adamw");
         double lr = ((Number) adamw.get("lr")).doubleValue();
