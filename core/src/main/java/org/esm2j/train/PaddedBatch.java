@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.esm2j.InvalidInputException;
 import org.esm2j.data.Alphabet;
-import org.esm2j.train.loss.CrossEntropyLoss;
 
 /**
  * Converts a right-padded (batch, width) token matrix, as fair-esm's BatchConverter makes it, into the unpadded
@@ -13,6 +12,13 @@ import org.esm2j.train.loss.CrossEntropyLoss;
  * padding changes nothing.
  */
 public final class PaddedBatch {
+    /**
+     * The target of a position that is not scored: PyTorch's ignore_index, equal to the loss package's
+     * {@code CrossEntropyLoss.IGNORE_INDEX} (PaddedBatchTest checks it). Not imported from there: org.esm2j.train.loss
+     * depends on this package (ParameterLayout), and importing back would make a package cycle.
+     */
+    public static final int NOT_SCORED = -100;
+
     private PaddedBatch() {
     }
 
@@ -41,7 +47,7 @@ public final class PaddedBatch {
 
     /**
      * The per-token values of a (batch, width) matrix (e.g. MLM targets) cut to the given sequences' lengths; padded
-     * positions must be {@link CrossEntropyLoss#IGNORE_INDEX}.
+     * positions must be {@link #NOT_SCORED}.
      */
     public static List<int[]> alignedTo(List<int[]> sequences, int[] values, int width) {
         checkSize("values", values, sequences.size(), width);
@@ -49,7 +55,7 @@ public final class PaddedBatch {
         for (int b = 0; b < sequences.size(); b++) {
             int len = sequences.get(b).length;
             for (int p = len; p < width; p++) {
-                if (values[b * width + p] != CrossEntropyLoss.IGNORE_INDEX) {
+                if (values[b * width + p] != NOT_SCORED) {
                     throw new InvalidInputException("row " + b + " has target " + values[b * width + p]
                             + " at padded position " + p);
                 }

@@ -237,8 +237,8 @@ public final class TrainableModel {
         }
 
         /**
-         * Freezes every entry whose name matches (see {@code org.esm2j.train.optim.Freezing}); may be called several
-         * times, each adding to what is frozen. Frozen entries get no gradient and no optimizer update.
+         * Freezes every entry whose name matches (the optim package's Freezing has the usual choices); may be called
+         * several times, each adding to what is frozen. Frozen entries get no gradient and no optimizer update.
          */
         public Builder freeze(Predicate<String> names) {
             frozen = frozen.or(names);
