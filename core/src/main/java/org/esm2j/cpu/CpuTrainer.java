@@ -493,6 +493,19 @@ final class CpuTrainer implements Esm2Trainer {
     }
 
     @Override
+    public long forwardPasses() {
+        return step;
+    }
+
+    @Override
+    public void restoreForwardPasses(long count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("forward pass count must be >= 0: " + count);
+        }
+        step = count;
+    }
+
+    @Override
     public void close() {
         work = null;
     }

@@ -28,6 +28,15 @@ public interface Esm2Trainer extends AutoCloseable {
     /** Carries the representation gradient down through the backbone, adding into the model's gradient buffer. */
     void backward();
 
+    /**
+     * Forward passes run so far. LoRA dropout masks depend on it (step k draws the same masks on every run), so a
+     * checkpoint records it and a resumed run restores it with {@link #restoreForwardPasses}.
+     */
+    long forwardPasses();
+
+    /** Continues counting forward passes from {@code count}, as if that many had run (for resuming a run). */
+    void restoreForwardPasses(long count);
+
     @Override
     void close();
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.esm2j.model.Esm2Config;
 import org.esm2j.model.Esm2Weights;
 import org.esm2j.tensor.Tensor;
@@ -231,6 +232,7 @@ public final class TrainableModel {
         private LoraConfig lora;
         private long loraSeed;
         private final List<Consumer<ParameterLayout.Builder>> extensions = new ArrayList<>();
+        private Predicate<String> frozen = name -> false;
 
         private Builder(Esm2Weights weights) {
             this.weights = weights;
@@ -252,6 +254,15 @@ public final class TrainableModel {
          */
         public Builder extend(Consumer<ParameterLayout.Builder> declare) {
             extensions.add(declare);
+            return this;
+        }
+
+        /**
+         * Freezes every entry whose name matches (the optim package's Freezing has the usual choices); may be called
+         * several times, each adding to what is frozen. Frozen entries get no gradient and no optimizer update.
+         */
+        public Builder freeze(Predicate<String> names) {
+            frozen = frozen.or(names);
             return this;
         }
 
@@ -278,7 +289,10 @@ public final class TrainableModel {
             for (int l = 0; l < invFreq.length; l++) {
                 invFreq[l] = weights.floats(Esm2Weights.layer(l, "self_attn.rot_emb.inv_freq"));
             }
-            TrainableModel m = new TrainableModel(c, b.build(), invFreq, lora);
+            ParameterLayout declared = b.build();
+            ParameterLayout layout = declared.withTrainable(
+                    name -> declared.entry(name).trainable() && !frozen.test(name));
+            TrainableModel m = new TrainableModel(c, layout, invFreq, lora);
             for (String name : backboneShapes(c, weights.hasContactHead()).keySet()) {
                 m.setValues(name, weights.floats(name));
             }
