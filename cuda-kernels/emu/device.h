@@ -25,9 +25,9 @@
 #define __forceinline__ inline
 #define __launch_bounds__(...)
 #define __align__(n) __attribute__((aligned(n)))
-// Static shared variables live in one linker section, which the emulator fills with NaN bytes before every block;
-// blocks run one at a time, so a block has the section to itself.
-#define __shared__ __attribute__((section("esm2j_emu_shared"))) static
+// Static shared variables are function-local statics, gathered by shared_memory.ld into one section that the emulator
+// fills with NaN bytes before every block; blocks run one at a time, so a block has the section to itself.
+#define __shared__ static
 
 namespace esm2j_emu {
 

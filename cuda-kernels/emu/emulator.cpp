@@ -342,6 +342,8 @@ void switch_to(ucontext_t *from, int target) {
 #if defined(ESM2J_EMU_ASAN)
     __sanitizer_finish_switch_fiber(fake_stack, nullptr, nullptr);
 #endif
+    // Resumed: whoever switched here set b.current to this fiber (-1: the scheduler, which restores its own).
+    if (b.current >= 0) current_context = &b.fibers[b.current].ids;
 }
 
 void fiber_entry() {
