@@ -1,7 +1,7 @@
 // The CPU emulator behind emu/device.h and the emulated CUDA runtime API (include/cuda_runtime_api.h).
 //
 // Execution model: a launch runs its blocks one after another on the calling thread. Each CUDA thread of a block is a
-// fiber (ucontext) with its own stack; a fiber runs until it reaches a block barrier, a warp collective or its end,
+// fiber with its own stack (a hand-written x86-64 stack switch, ucontext elsewhere); a fiber runs until it reaches a block barrier, a warp collective or its end,
 // then the next runnable fiber of the block continues. Barriers and collectives therefore see every participant
 // arrive before any leaves, and any schedule the emulator picks is one the hardware may pick. Faults (divergent
 // barriers, collectives with missing lanes, deadlocks, out-of-bounds addresses) print a diagnosis and abort: on a
@@ -9,8 +9,10 @@
 #include <cuda_runtime_api.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <ucontext.h>
 #include <unistd.h>
+#if !defined(__x86_64__)
+#include <ucontext.h>
+#endif
 
 #include <atomic>
 #include <chrono>
@@ -166,6 +168,86 @@ const Allocation *find_allocation(const void *p, size_t bytes) {
     return address >= begin && address + bytes <= begin + a.bytes ? &a : nullptr;
 }
 
+// --- execution contexts ------------------------------------------------------------------------------------------------
+void fiber_entry();
+
+#if defined(__x86_64__)
+// A fiber switch saves only what the System V ABI makes callee-saved (rbx, rbp, r12-r15, the MXCSR and x87 control
+// words) on the old stack and resumes the new one: no signal mask system call, unlike swapcontext, which matters at
+// one switch per lane of every warp collective.
+struct Context {
+    void *sp = nullptr;
+};
+extern "C" void esm2j_emu_switch(void **save_sp, void *new_sp);
+extern "C" void esm2j_emu_fiber_start();
+asm(R"(
+    .text
+    .globl esm2j_emu_switch
+    .type esm2j_emu_switch, @function
+esm2j_emu_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    subq $8, %rsp
+    stmxcsr (%rsp)
+    fnstcw 4(%rsp)
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    addq $8, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size esm2j_emu_switch, .-esm2j_emu_switch
+
+    .globl esm2j_emu_fiber_start
+    .type esm2j_emu_fiber_start, @function
+esm2j_emu_fiber_start:
+    call esm2j_emu_fiber_main
+    ud2
+    .size esm2j_emu_fiber_start, .-esm2j_emu_fiber_start
+)");
+extern "C" void esm2j_emu_fiber_main() { fiber_entry(); }
+
+// A new fiber's stack holds the frame esm2j_emu_switch pops: control words, six zeroed registers, and the return
+// address esm2j_emu_fiber_start, which then calls fiber_entry with the stack 16-byte aligned.
+void make_context(Context &c, char *stack, size_t bytes) {
+    uintptr_t top = (reinterpret_cast<uintptr_t>(stack) + bytes - 16) & ~uintptr_t{15};
+    uint64_t *frame = reinterpret_cast<uint64_t *>(top) - 8;
+    std::memset(frame, 0, 8 * sizeof(uint64_t));
+    uint32_t control[2] = {0, 0};
+    asm volatile("stmxcsr %0" : "=m"(control[0]));
+    asm volatile("fnstcw %0" : "=m"(control[1]));
+    std::memcpy(&frame[0], control, sizeof control);
+    frame[7] = reinterpret_cast<uint64_t>(&esm2j_emu_fiber_start);
+    c.sp = frame;
+}
+
+void swap_context(Context &save, Context &to) { esm2j_emu_switch(&save.sp, to.sp); }
+#else
+struct Context {
+    ucontext_t uc;
+};
+
+void make_context(Context &c, char *stack, size_t bytes) {
+    getcontext(&c.uc);
+    c.uc.uc_stack.ss_sp = stack;
+    c.uc.uc_stack.ss_size = bytes;
+    c.uc.uc_link = nullptr;
+    makecontext(&c.uc, fiber_entry, 0);
+}
+
+void swap_context(Context &save, Context &to) { swapcontext(&save.uc, &to.uc); }
+#endif
+
 // --- fibers ---------------------------------------------------------------------------------------------------------
 enum class FiberState { kRunnable, kAtBarrier, kAtWarp, kExited };
 
@@ -176,7 +258,7 @@ struct AsyncCopy {
 };
 
 struct Fiber {
-    ucontext_t context;
+    Context context;
     char *stack = nullptr;
     size_t stack_bytes = 0;
     ThreadContext ids{};
@@ -234,7 +316,7 @@ struct Block {
     const char *barrier_file = nullptr;
     int barrier_line = 0;
     int current = -1;
-    ucontext_t scheduler;
+    Context scheduler;
     char tsan_barrier[2], tsan_start, tsan_exit;
 #if defined(ESM2J_EMU_TSAN)
     void *scheduler_tsan_fiber = nullptr;
@@ -296,7 +378,7 @@ void fault(const char *format, ...) {
     std::abort();
 }
 
-void switch_to(ucontext_t *from, int target);
+void switch_to(Context *from, int target);
 
 Fiber &self() { return block_state.fibers[block_state.current]; }
 
@@ -318,11 +400,11 @@ void yield_from_current(bool exiting) {
 }
 
 // Saves the running context into `from` (null: discard it) and resumes fiber `target` (-1: the scheduler).
-void switch_to(ucontext_t *from, int target) {
+void switch_to(Context *from, int target) {
     Block &b = block_state;
-    ucontext_t discard;
-    ucontext_t *save = from != nullptr ? from : &discard;
-    ucontext_t *to = target >= 0 ? &b.fibers[target].context : &b.scheduler;
+    Context discard;
+    Context *save = from != nullptr ? from : &discard;
+    Context *to = target >= 0 ? &b.fibers[target].context : &b.scheduler;
 #if defined(ESM2J_EMU_TSAN)
     __tsan_switch_to_fiber(target >= 0 ? b.fibers[target].tsan_fiber : b.scheduler_tsan_fiber,
                            __tsan_switch_to_fiber_no_sync);
@@ -338,7 +420,7 @@ void switch_to(ucontext_t *from, int target) {
     }
 #endif
     b.current = target;
-    swapcontext(save, to);
+    swap_context(*save, *to);
 #if defined(ESM2J_EMU_ASAN)
     __sanitizer_finish_switch_fiber(fake_stack, nullptr, nullptr);
 #endif
@@ -466,11 +548,7 @@ void run_block(Launch &launch, uint3 index) {
         f.state = FiberState::kRunnable;
         f.uncommitted.clear();
         f.groups.clear();
-        getcontext(&f.context);
-        f.context.uc_stack.ss_sp = f.stack;
-        f.context.uc_stack.ss_size = f.stack_bytes;
-        f.context.uc_link = nullptr;
-        makecontext(&f.context, fiber_entry, 0);
+        make_context(f.context, f.stack, f.stack_bytes);
     }
 #if defined(ESM2J_EMU_TSAN)
     b.scheduler_tsan_fiber = __tsan_get_current_fiber();
