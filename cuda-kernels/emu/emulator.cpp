@@ -34,6 +34,7 @@
 #include "emulator.h"
 
 #if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #define ESM2J_EMU_ASAN 1
 #endif
@@ -94,6 +95,7 @@ struct Allocation {
     size_t bytes;
     char *mapping;
     size_t mapping_bytes;
+    size_t alignment;
 };
 
 std::map<uintptr_t, Allocation> allocations;  // by user address
@@ -101,6 +103,7 @@ std::map<uintptr_t, Allocation> allocations;  // by user address
 Allocation guarded_allocate(size_t bytes, size_t alignment) {
     Allocation a{};
     a.bytes = bytes;
+    a.alignment = alignment;
 #if defined(ESM2J_EMU_ASAN)
     a.mapping = static_cast<char *>(std::aligned_alloc(alignment, round_up(bytes == 0 ? 1 : bytes, alignment)));
     a.mapping_bytes = 0;
@@ -126,6 +129,7 @@ Allocation guarded_allocate(size_t bytes, size_t alignment) {
 
 void guarded_free(const Allocation &a) {
 #if defined(ESM2J_EMU_ASAN)
+    __asan_unpoison_memory_region(a.mapping, round_up(a.bytes == 0 ? 1 : a.bytes, a.alignment));
     std::free(a.mapping);
 #else
     munmap(a.mapping, a.mapping_bytes);
@@ -799,7 +803,8 @@ void start_watchdog() {
     });
 }
 
-// --- segmentation faults: name the guard zone that was hit -------------------------------------------------------------
+// --- segmentation faults: name the guard zone that was hit (sanitizer builds leave SIGSEGV to the sanitizer) -----------
+#if !defined(ESM2J_EMU_ASAN) && !defined(ESM2J_EMU_TSAN)
 void on_segv(int, siginfo_t *info, void *) {
     char text[512];
     const uintptr_t address = reinterpret_cast<uintptr_t>(info->si_addr);
@@ -838,7 +843,6 @@ void on_segv(int, siginfo_t *info, void *) {
 }
 
 void install_segv_handler() {
-#if !defined(ESM2J_EMU_ASAN) && !defined(ESM2J_EMU_TSAN)
     static std::once_flag once;
     std::call_once(once, [] {
         static char alternate_stack[1 << 16];
@@ -852,8 +856,10 @@ void install_segv_handler() {
         sigaction(SIGSEGV, &sa, nullptr);
         sigaction(SIGBUS, &sa, nullptr);
     });
-#endif
 }
+#else
+void install_segv_handler() {}
+#endif
 
 std::unordered_map<const void *, int> dynamic_shared_limits;  // cudaFuncAttributeMaxDynamicSharedMemorySize per kernel
 

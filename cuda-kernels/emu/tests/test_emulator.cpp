@@ -140,13 +140,13 @@ int main() {
         LAB_CHECK(cudaMemset(flag, 0, sizeof(int)));
         launch_kernel(spin_kernel, 1, 1, 0, nullptr, static_cast<volatile int *>(flag));
     });
-    ok &= expect_fault("global read one element past the end", "out-of-bounds", "AddressSanitizer", [] {
+    ok &= expect_fault("global read one element past the end", "out-of-bounds", "Sanitizer", [] {
         const float *in = device_floats(64);  // 256 bytes: the end touches the guard page
         launch_kernel(read_kernel, 1, 1, 0, nullptr, in, device_floats(1), 64);
     });
-    ok &= expect_fault("global write into an allocation's slack", "past its end", "AddressSanitizer",
+    ok &= expect_fault("global write into an allocation's slack", "past its end", "Sanitizer",
                        [] { launch_kernel(write_kernel, 1, 1, 0, nullptr, device_floats(10), 10); });
-    ok &= expect_fault("dynamic shared memory read past its size", "out-of-bounds", "AddressSanitizer",
+    ok &= expect_fault("dynamic shared memory read past its size", "out-of-bounds", "Sanitizer",
                        [] { launch_kernel(dynamic_kernel, 1, 1024, 1024, nullptr, device_floats(1024)); });
 
     // Launch limits, reported and not run.
