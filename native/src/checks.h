@@ -77,7 +77,7 @@ inline esm2j_status check_alias(const char *fn, const void *x, int32_t x_dtype, 
     }
     if (overlap(extent(x, rows, cols, x_row_stride, dtype_bytes(x_dtype)),
                 extent(y, rows, cols, y_row_stride, dtype_bytes(y_dtype)))) {
-        return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: %s overlaps %s without being the same array (x == y)", fn, y_name,
+        return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: %s overlaps %s without being the same array", fn, y_name,
                     x_name);
     }
     return ESM2J_OK;
