@@ -55,7 +55,7 @@ extern char __stop_esm2j_emu_shared[] __attribute__((weak));
 
 namespace esm2j_emu {
 
-thread_local const ThreadContext *current_context = nullptr;
+const ThreadContext *current_context = nullptr;
 
 namespace {
 
@@ -552,6 +552,10 @@ void run_block(Launch &launch, uint3 index) {
         f.state = FiberState::kRunnable;
         f.uncommitted.clear();
         f.groups.clear();
+#if defined(ESM2J_EMU_ASAN)
+        // The stack of a fiber of an earlier block may still carry its scopes' poison (it never returned).
+        __asan_unpoison_memory_region(f.stack, f.stack_bytes);
+#endif
         make_context(f.context, f.stack, f.stack_bytes);
     }
 #if defined(ESM2J_EMU_TSAN)
