@@ -449,6 +449,7 @@ void fiber_entry() {
 #endif
     Fiber &me = self();
     current_context = &me.ids;
+    progress.fetch_add(1, std::memory_order_relaxed);  // starting a thread is progress (slow under sanitizers)
     b.launch->invoke(b.launch->bound_call);
     Fiber &done = self();
     // Copies still in flight when a thread ends can no longer be observed by it; they are dropped.
@@ -557,6 +558,7 @@ void run_block(Launch &launch, uint3 index) {
         __asan_unpoison_memory_region(f.stack, f.stack_bytes);
 #endif
         make_context(f.context, f.stack, f.stack_bytes);
+        progress.fetch_add(1, std::memory_order_relaxed);
     }
 #if defined(ESM2J_EMU_TSAN)
     b.scheduler_tsan_fiber = __tsan_get_current_fiber();
