@@ -27,7 +27,7 @@ bias_gelu_forward_kernel(const T *x, T *y, const float *__restrict__ bias, int c
 
 template <typename T>
 void bias_gelu_forward(const esm2j_bias_gelu_params &p) {
-    bias_gelu_forward_kernel<T><<<static_cast<unsigned>(p.rows), kEpilogueThreads, 0, p.stream>>>(
+    launch_kernel(bias_gelu_forward_kernel<T>, static_cast<unsigned>(p.rows), kEpilogueThreads, 0, p.stream,
         static_cast<const T *>(p.x), static_cast<T *>(p.y), p.bias, static_cast<int>(p.cols), p.x_row_stride,
         p.y_row_stride);
 }

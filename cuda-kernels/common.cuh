@@ -4,7 +4,11 @@
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
+
+#include <cmath>
 #include <cstdint>
+
+#include "launch.cuh"
 
 namespace esm2j {
 

@@ -199,20 +199,20 @@ inline int64_t contact_tiles(int64_t max_seqlen) {
 inline void contact_row_sums(const esm2j_contact_head_params &p) {
     const dim3 grid(static_cast<unsigned>(contact_tiles(p.max_seqlen)), static_cast<unsigned>(p.heads),
                     static_cast<unsigned>(p.num_seqs));
-    contact_row_sums_kernel<<<grid, dim3(kContactTile, kContactRowSumWarps), 0, p.stream>>>(
+    launch_kernel(contact_row_sums_kernel, grid, dim3(kContactTile, kContactRowSumWarps), 0, p.stream,
         p.probs, p.probs_offsets, p.cu_seqlens, p.tokens, p.row_sum_workspace, p.total_tokens, p.eos_token);
 }
 
 inline void contact_totals(const esm2j_contact_head_params &p) {
     const dim3 grid(static_cast<unsigned>(p.heads), static_cast<unsigned>(p.num_seqs));
-    contact_totals_kernel<<<grid, kContactTotalThreads, 0, p.stream>>>(p.cu_seqlens, p.row_sum_workspace,
-                                                                      p.total_tokens);
+    launch_kernel(contact_totals_kernel, grid, kContactTotalThreads, 0, p.stream, p.cu_seqlens, p.row_sum_workspace,
+                  p.total_tokens);
 }
 
 inline void contact_apc(const esm2j_contact_head_params &p) {
     const unsigned tiles = static_cast<unsigned>(contact_tiles(p.max_seqlen));
     const dim3 grid(tiles, tiles, static_cast<unsigned>(p.num_seqs));
-    contact_apc_kernel<<<grid, dim3(kContactTile, kContactApcRows), 0, p.stream>>>(
+    launch_kernel(contact_apc_kernel, grid, dim3(kContactTile, kContactApcRows), 0, p.stream,
         p.probs, p.probs_offsets, p.cu_seqlens, p.tokens, p.weight, p.logits, p.contact_offsets,
         p.row_sum_workspace, p.total_tokens, static_cast<int>(p.heads), p.eos_token, p.accumulate);
 }
@@ -222,8 +222,8 @@ inline void contact_finish(const esm2j_contact_head_finish_params &p) {
     constexpr int kThreads = 256;
     constexpr int64_t kMaxBlocks = 4096;
     const int64_t blocks = ceil_div(p.count, kThreads);
-    contact_finish_kernel<<<static_cast<unsigned>(blocks < kMaxBlocks ? blocks : kMaxBlocks), kThreads, 0,
-                            p.stream>>>(p.logits, p.count, p.bias);
+    launch_kernel(contact_finish_kernel, static_cast<unsigned>(blocks < kMaxBlocks ? blocks : kMaxBlocks), kThreads, 0,
+                  p.stream, p.logits, p.count, p.bias);
 }
 
 }  // namespace esm2j

@@ -54,14 +54,14 @@ embedding_gather_kernel(const int32_t *__restrict__ tokens, const int32_t *__res
 }
 
 inline void token_dropout_divisor(const esm2j_embedding_params &p) {
-    token_dropout_divisor_kernel<<<static_cast<unsigned>(p.num_seqs), kEmbeddingThreads, 0, p.stream>>>(
+    launch_kernel(token_dropout_divisor_kernel, static_cast<unsigned>(p.num_seqs), kEmbeddingThreads, 0, p.stream,
         p.tokens, p.cu_seqlens, p.seq_divisor_workspace, p.mask_token, p.pad_token);
 }
 
 template <typename TTable, typename TOut>
 void embedding_gather(const esm2j_embedding_params &p) {
-    embedding_gather_kernel<TTable, TOut><<<static_cast<unsigned>(p.total_tokens), kEmbeddingThreads, 0, p.stream>>>(
-        p.tokens, p.cu_seqlens, static_cast<const TTable *>(p.table), static_cast<TOut *>(p.out),
+    launch_kernel(embedding_gather_kernel<TTable, TOut>, static_cast<unsigned>(p.total_tokens), kEmbeddingThreads, 0,
+        p.stream, p.tokens, p.cu_seqlens, static_cast<const TTable *>(p.table), static_cast<TOut *>(p.out),
         p.seq_divisor_workspace, static_cast<int>(p.num_seqs), static_cast<int>(p.vocab), static_cast<int>(p.dim),
         p.table_row_stride, p.out_row_stride, p.mask_token, p.pad_token, p.keep_scale);
 }

@@ -48,7 +48,7 @@ template <typename T>
 void fill_random(const esm2j_fill_random_params &p) {
     const int64_t blocks = ceil_div(p.count, kFillThreads) < kFillMaxBlocks ? ceil_div(p.count, kFillThreads)
                                                                              : kFillMaxBlocks;
-    fill_random_kernel<T><<<static_cast<unsigned>(blocks), kFillThreads, 0, p.stream>>>(
+    launch_kernel(fill_random_kernel<T>, static_cast<unsigned>(blocks), kFillThreads, 0, p.stream,
         static_cast<T *>(p.x), p.count, p.seed, p.scale);
 }
 

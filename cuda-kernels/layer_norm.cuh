@@ -47,7 +47,7 @@ layer_norm_forward_kernel(const TIn *x, TOut *y, const float *__restrict__ gamma
 template <typename TIn, typename TOut>
 void layer_norm_forward(const esm2j_layer_norm_params &p) {
     const unsigned blocks = static_cast<unsigned>(ceil_div(p.rows, kLayerNormRowsPerBlock));
-    layer_norm_forward_kernel<TIn, TOut><<<blocks, 32 * kLayerNormRowsPerBlock, 0, p.stream>>>(
+    launch_kernel(layer_norm_forward_kernel<TIn, TOut>, blocks, 32 * kLayerNormRowsPerBlock, 0, p.stream,
         static_cast<const TIn *>(p.x), static_cast<TOut *>(p.y), p.gamma, p.beta, p.mean, p.rstd, p.rows,
         static_cast<int>(p.dim), p.x_row_stride, p.y_row_stride, p.eps);
 }

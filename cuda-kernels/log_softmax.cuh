@@ -78,17 +78,17 @@ inline void log_softmax_forward(const esm2j_log_softmax_params &p) {
     const int cols = static_cast<int>(p.cols);
     const dim3 block(32 * kLogSoftmaxRowsPerBlock);
     if (cols <= 32) {
-        log_softmax_cached_kernel<1><<<blocks, block, 0, p.stream>>>(p.x, p.out, p.rows, cols, p.x_row_stride,
-                                                                     p.out_row_stride);
+        launch_kernel(log_softmax_cached_kernel<1>, blocks, block, 0, p.stream, p.x, p.out, p.rows, cols,
+                      p.x_row_stride, p.out_row_stride);
     } else if (cols <= 64) {
-        log_softmax_cached_kernel<2><<<blocks, block, 0, p.stream>>>(p.x, p.out, p.rows, cols, p.x_row_stride,
-                                                                     p.out_row_stride);
+        launch_kernel(log_softmax_cached_kernel<2>, blocks, block, 0, p.stream, p.x, p.out, p.rows, cols,
+                      p.x_row_stride, p.out_row_stride);
     } else if (cols <= 128) {
-        log_softmax_cached_kernel<4><<<blocks, block, 0, p.stream>>>(p.x, p.out, p.rows, cols, p.x_row_stride,
-                                                                     p.out_row_stride);
+        launch_kernel(log_softmax_cached_kernel<4>, blocks, block, 0, p.stream, p.x, p.out, p.rows, cols,
+                      p.x_row_stride, p.out_row_stride);
     } else {
-        log_softmax_streaming_kernel<<<blocks, block, 0, p.stream>>>(p.x, p.out, p.rows, cols, p.x_row_stride,
-                                                                     p.out_row_stride);
+        launch_kernel(log_softmax_streaming_kernel, blocks, block, 0, p.stream, p.x, p.out, p.rows, cols,
+                      p.x_row_stride, p.out_row_stride);
     }
 }
 

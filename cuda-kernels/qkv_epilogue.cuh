@@ -50,8 +50,8 @@ qkv_epilogue_forward_kernel(const TIn *__restrict__ qkv, const float *__restrict
 
 template <typename TIn, typename TOut>
 void qkv_epilogue_forward(const esm2j_qkv_epilogue_params &p) {
-    qkv_epilogue_forward_kernel<TIn, TOut><<<static_cast<unsigned>(p.total_tokens), kQkvThreads, 0, p.stream>>>(
-        static_cast<const TIn *>(p.qkv), p.bias, p.inv_freq, p.cu_seqlens, static_cast<TOut *>(p.q),
+    launch_kernel(qkv_epilogue_forward_kernel<TIn, TOut>, static_cast<unsigned>(p.total_tokens), kQkvThreads, 0,
+        p.stream, static_cast<const TIn *>(p.qkv), p.bias, p.inv_freq, p.cu_seqlens, static_cast<TOut *>(p.q),
         static_cast<TOut *>(p.k), static_cast<TOut *>(p.v), static_cast<int>(p.num_seqs), static_cast<int>(p.heads),
         static_cast<int>(p.head_dim), p.qkv_row_stride, p.out_token_stride, p.out_head_stride, p.q_scale);
 }

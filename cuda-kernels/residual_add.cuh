@@ -25,8 +25,8 @@ residual_add_forward_kernel(TRes *residual, const TDelta *__restrict__ delta, co
 
 template <typename TRes, typename TDelta>
 void residual_add_forward(const esm2j_residual_add_params &p) {
-    residual_add_forward_kernel<TRes, TDelta><<<static_cast<unsigned>(p.rows), kResidualThreads, 0, p.stream>>>(
-        static_cast<TRes *>(p.residual), static_cast<const TDelta *>(p.delta), p.bias, static_cast<int>(p.cols),
+    launch_kernel(residual_add_forward_kernel<TRes, TDelta>, static_cast<unsigned>(p.rows), kResidualThreads, 0,
+        p.stream, static_cast<TRes *>(p.residual), static_cast<const TDelta *>(p.delta), p.bias, static_cast<int>(p.cols),
         p.residual_row_stride, p.delta_row_stride);
 }
 

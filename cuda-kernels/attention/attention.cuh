@@ -23,9 +23,11 @@
 #include <cuda_fp16.h>
 
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 #include "common.cuh"
+#include "ptx.cuh"
 #include "esm2j_cuda.h"
 
 namespace esm2j {
@@ -43,7 +45,7 @@ struct Args {
     const int32_t *cu_seqlens;
     int64_t token_stride, head_stride, out_row_stride;
     float scale_log2;  // scale * log2(e)
-    bool vector_loads; // q/k/v 16-byte aligned with strides that keep every row 16-byte aligned
+    bool vector_loads; // k/v 16-byte aligned with strides that keep every row 16-byte aligned
 };
 
 // The sequence of this block: its first token and length.
@@ -84,40 +86,6 @@ __device__ __forceinline__ uint32_t pack2<__half>(float lo, float hi) {
     return *reinterpret_cast<uint32_t *>(&v);
 }
 
-// D(16x8, fp32) += A(16x16) B(16x8), A row-major and B column-major fragments as the PTX ISA lays them out.
-template <typename T>
-__device__ __forceinline__ void mma_16x8x16(float (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
-    if constexpr (std::is_same_v<T, __nv_bfloat16>) {
-        asm volatile(
-            "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-            "{%0,%1,%2,%3};\n"
-            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-    } else {
-        asm volatile(
-            "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-            "{%0,%1,%2,%3};\n"
-            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-    }
-}
-
-// Four 8x8 b16 matrices, transposed: the B fragments of P V for two 8-column slices of V (row-major in shared).
-__device__ __forceinline__ void ldmatrix_x4_trans(uint32_t (&r)[4], const void *row_address) {
-    const unsigned address = static_cast<unsigned>(__cvta_generic_to_shared(row_address));
-    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
-                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-                 : "r"(address));
-}
-
-// 16 bytes global -> shared without a register round trip; src_bytes 0 writes zeros (rows past the sequence end).
-__device__ __forceinline__ void cp_async_16(void *shared, const void *global, int src_bytes) {
-    const unsigned address = static_cast<unsigned>(__cvta_generic_to_shared(shared));
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(address), "l"(global), "r"(src_bytes));
-}
-__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
-__device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_all;\n" ::: "memory"); }
-
 // Copies rows [first, first + rows_in_tile) of one head of K or V into a tile of kBlockN rows; rows at or past
 // `valid_rows` become zero (a zero V row keeps 0 * garbage out of P V). The padded columns are never written.
 template <int D, typename T>
@@ -130,9 +98,9 @@ __device__ __forceinline__ void load_tile(T *tile, const T *head_base, int64_t t
             const bool inside = first + row < valid_rows;
             // Out-of-range rows still need a valid address for cp.async; the head's first row is one.
             const T *src = head_base + (inside ? static_cast<int64_t>(first + row) * token_stride : 0) + chunk * 8;
-            cp_async_16(tile + row * Tile::kPitch + chunk * 8, src, inside ? 16 : 0);
+            ptx::cp_async_16(tile + row * Tile::kPitch + chunk * 8, src, inside ? 16 : 0);
         }
-        cp_async_commit();
+        ptx::cp_async_commit();
     } else {
         for (int e = threadIdx.x; e < Tile::kBlockN * D; e += 32 * kMmaWarps) {
             const int row = e / D, col = e % D;
@@ -158,7 +126,7 @@ __device__ __forceinline__ void scores(float (&s)[MmaTile<D>::kBlockN / 8][4],
         for (int kc = 0; kc < Tile::kPaddedD / 16; ++kc) {
             const uint32_t b0 = *reinterpret_cast<const uint32_t *>(k_row + kc * 16);
             const uint32_t b1 = *reinterpret_cast<const uint32_t *>(k_row + kc * 16 + 8);
-            mma_16x8x16<T>(s[nt], q_frag[kc], b0, b1);
+            ptx::mma_m16n8k16(s[nt], q_frag[kc], b0, b1, T{});
         }
     }
 }
@@ -243,7 +211,7 @@ __global__ void __launch_bounds__(32 * kMmaWarps) attention_mma_kernel(Args<T> a
 
     for (int j = 0; j < num_key_tiles; ++j) {
         const int stage = j & 1;
-        if (args.vector_loads) cp_async_wait_all();
+        if (args.vector_loads) ptx::cp_async_wait_all();
         __syncthreads();  // tile j visible to all; everyone is done with the other stage (tile j - 1)
         if (j + 1 < num_key_tiles) {
             load_tile<D>(k_tiles[stage ^ 1], k_head, args.token_stride, (j + 1) * kN, seq.length, args.vector_loads);
@@ -294,9 +262,9 @@ __global__ void __launch_bounds__(32 * kMmaWarps) attention_mma_kernel(Args<T> a
 #pragma unroll
             for (int dt = 0; dt < kPadD / 8; dt += 2) {
                 uint32_t b[4];
-                ldmatrix_x4_trans(b, v_row + dt * 8);
-                mma_16x8x16<T>(o[dt], p_frag, b[0], b[1]);
-                mma_16x8x16<T>(o[dt + 1], p_frag, b[2], b[3]);
+                ptx::ldmatrix_x4_trans(b, v_row + dt * 8);
+                ptx::mma_m16n8k16(o[dt], p_frag, b[0], b[1], T{});
+                ptx::mma_m16n8k16(o[dt + 1], p_frag, b[2], b[3], T{});
             }
         }
     }
@@ -333,7 +301,7 @@ __global__ void __launch_bounds__(32 * kMmaWarps) attention_mma_kernel(Args<T> a
     for (int j = 0; j < num_key_tiles; ++j) {
         __syncthreads();  // everyone is done reading the previous tile
         load_tile<D>(k_tiles[0], k_head, args.token_stride, j * kN, seq.length, args.vector_loads);
-        if (args.vector_loads) cp_async_wait_all();
+        if (args.vector_loads) ptx::cp_async_wait_all();
         __syncthreads();
         float s[kN / 8][4];
         scores<D, T>(s, q_frag, k_tiles[0], group, lane_in_group);
@@ -496,7 +464,8 @@ Args<T> make_args(const esm2j_attention_params &p) {
     a.scale_log2 = p.scale * kLog2e;
     auto aligned16 = [](const void *ptr) { return reinterpret_cast<uintptr_t>(ptr) % 16 == 0; };
     const int64_t elements_per_16_bytes = 16 / static_cast<int64_t>(sizeof(T));
-    a.vector_loads = aligned16(p.q) && aligned16(p.k) && aligned16(p.v) &&
+    // Only K and V go through cp.async; q is read with 2-byte loads and needs no more than its element alignment.
+    a.vector_loads = aligned16(p.k) && aligned16(p.v) &&
                      p.token_stride % elements_per_16_bytes == 0 && p.head_stride % elements_per_16_bytes == 0;
     return a;
 }
@@ -509,10 +478,10 @@ void attention_forward(const esm2j_attention_params &p) {
         const unsigned heads = static_cast<unsigned>(p.heads), seqs = static_cast<unsigned>(p.num_seqs);
         if constexpr (std::is_same_v<T, float>) {
             const dim3 grid(static_cast<unsigned>(ceil_div(p.max_seqlen, kF32BlockM)), heads, seqs);
-            attention_f32_kernel<D><<<grid, kF32Threads, 0, p.stream>>>(make_args<float>(p));
+            launch_kernel(attention_f32_kernel<D>, grid, kF32Threads, 0, p.stream, make_args<float>(p));
         } else {
             const dim3 grid(static_cast<unsigned>(ceil_div(p.max_seqlen, kMmaBlockM)), heads, seqs);
-            attention_mma_kernel<D, T><<<grid, 32 * kMmaWarps, 0, p.stream>>>(make_args<T>(p));
+            launch_kernel(attention_mma_kernel<D, T>, grid, 32 * kMmaWarps, 0, p.stream, make_args<T>(p));
         }
     });
 }

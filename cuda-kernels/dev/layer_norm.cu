@@ -17,25 +17,9 @@
 
 #include "../layer_norm.cuh"
 #include "common.h"
+#include "layer_norm_reference.h"
 
 namespace {
-
-// fp64 statistics, the same affine formula; eps 1e-5 as ESM-2.
-std::vector<float> layer_norm_reference(const std::vector<float> &x, const std::vector<float> &gamma,
-                                        const std::vector<float> &beta, int rows, int dim) {
-    std::vector<float> y(x.size());
-    for (int r = 0; r < rows; ++r) {
-        const float *xr = &x[static_cast<size_t>(r) * dim];
-        double mean = 0, var = 0;
-        for (int i = 0; i < dim; ++i) mean += xr[i];
-        mean /= dim;
-        for (int i = 0; i < dim; ++i) var += (xr[i] - mean) * (xr[i] - mean);
-        var /= dim;
-        const double rstd = 1.0 / std::sqrt(var + 1e-5);
-        for (int i = 0; i < dim; ++i) y[static_cast<size_t>(r) * dim + i] = (xr[i] - mean) * rstd * gamma[i] + beta[i];
-    }
-    return y;
-}
 
 // In place (y = x, the same row stride) needs one dtype for both.
 template <typename TIn, typename TOut>

@@ -40,7 +40,7 @@ esm2j_status launch_typed(const esm2j_matmul_params &p) {
     ESM2J_CUDA_CHECK(cudaDeviceGetAttribute(&sm_count, cudaDevAttrMultiProcessorCount, device));
     int blocks[matmul::kTileCount];
     ESM2J_CUDA_CHECK((tile_occupancy<T, TOut>(device, blocks)));
-    matmul::Tile tile;
+    matmul::Tile tile = matmul::Tile::k64x64;  // overwritten by choose_tile when it succeeds
     if (!matmul::choose_tile(p.rows, p.out, sm_count, blocks, &tile)) {
         return fail(ESM2J_ERROR_UNSUPPORTED,
                     "esm2j_matmul_forward: no tile configuration can run rows=%lld x out=%lld on this device",

@@ -19,6 +19,7 @@
 
 #include "../bias_gelu.cuh"
 #include "../common.cuh"
+#include "../ptx.cuh"
 #include "esm2j_cuda.h"
 
 namespace esm2j {
@@ -57,50 +58,6 @@ using Tile128x128 = TileConfig<128, 128, 2, 4, 4, 2>;
 using Tile128x64 = TileConfig<128, 64, 2, 2, 4, 3>;
 // 64 x 64, 4 warps of 32 x 32: few rows or the 40-column LM head, where larger tiles leave SMs idle.
 using Tile64x64 = TileConfig<64, 64, 2, 2, 4, 4>;
-
-// --- PTX wrappers -------------------------------------------------------------------------------------------------
-
-__device__ __forceinline__ uint32_t shared_address(const void *p) {
-    return static_cast<uint32_t>(__cvta_generic_to_shared(p));
-}
-
-// 16 bytes global -> shared, bypassing L1; with `valid` false nothing is read and the destination is zero-filled.
-__device__ __forceinline__ void cp_async_16(uint32_t dst, const void *src, bool valid) {
-    const int src_bytes = valid ? 16 : 0;
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src), "r"(src_bytes) : "memory");
-}
-
-__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
-
-// Waits until at most `Pending` of this thread's committed groups are still in flight.
-template <int Pending>
-__device__ __forceinline__ void cp_async_wait() {
-    asm volatile("cp.async.wait_group %0;\n" ::"n"(Pending) : "memory");
-}
-
-__device__ __forceinline__ void ldmatrix_x4(uint32_t (&r)[4], uint32_t address) {
-    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
-                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-                 : "r"(address));
-}
-
-// d += a b for one m16n8k16 fragment; the element type picks the instruction.
-__device__ __forceinline__ void mma_16816(float (&d)[4], const uint32_t (&a)[4], const uint32_t (&b)[2],
-                                          __nv_bfloat16) {
-    asm volatile(
-        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-        "{%0, %1, %2, %3};\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
-}
-
-__device__ __forceinline__ void mma_16816(float (&d)[4], const uint32_t (&a)[4], const uint32_t (&b)[2], __half) {
-    asm volatile(
-        "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-        "{%0, %1, %2, %3};\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
-}
 
 // Element offset of (row, 16-byte chunk) in a swizzled K-slice tile of 32 elements per row.
 __device__ __forceinline__ int swizzled(int row, int chunk) {
@@ -142,8 +99,7 @@ matmul_kernel(const T *__restrict__ x, const T *__restrict__ w, TOut *y, int row
               int64_t x_row_stride, int64_t w_row_stride, int64_t y_row_stride, EpilogueArgs epilogue) {
     constexpr int BM = Cfg::BM, BN = Cfg::BN, MI = Cfg::MI, NI = Cfg::NI, kStages = Cfg::kStages;
     constexpr int kThreads = Cfg::kThreads;
-    extern __shared__ __align__(128) unsigned char smem_raw[];
-    T *smem = reinterpret_cast<T *>(smem_raw);
+    T *smem = dynamic_shared_memory<T>();
 
     // Grouped rasterisation: kGroupM block rows sweep the block columns together.
     const int tiles_m = static_cast<int>(ceil_div(rows, BM)), tiles_n = static_cast<int>(ceil_div(N, BN));
@@ -169,7 +125,7 @@ matmul_kernel(const T *__restrict__ x, const T *__restrict__ w, TOut *y, int row
             const int row = m0 + r, k = k0 + c * kChunk;
             const bool valid = row < rows && k < K;
             const T *src = valid ? x + static_cast<int64_t>(row) * x_row_stride + k : x;
-            cp_async_16(shared_address(sa + swizzled(r, c)), src, valid);
+            ptx::cp_async_16(sa + swizzled(r, c), src, valid ? 16 : 0);
         }
 #pragma unroll
         for (int i = 0; i < BN * (kBlockK / kChunk) / kThreads; ++i) {
@@ -177,7 +133,7 @@ matmul_kernel(const T *__restrict__ x, const T *__restrict__ w, TOut *y, int row
             const int col = n0 + r, k = k0 + c * kChunk;
             const bool valid = col < N && k < K;
             const T *src = valid ? w + static_cast<int64_t>(col) * w_row_stride + k : w;
-            cp_async_16(shared_address(sb + swizzled(r, c)), src, valid);
+            ptx::cp_async_16(sb + swizzled(r, c), src, valid ? 16 : 0);
         }
     };
 
@@ -195,7 +151,7 @@ matmul_kernel(const T *__restrict__ x, const T *__restrict__ w, TOut *y, int row
 #pragma unroll
     for (int s = 0; s < kStages - 1; ++s) {
         if (s < k_tiles) load_stage(s, s);
-        cp_async_commit();
+        ptx::cp_async_commit();
     }
 
     // Per-lane ldmatrix rows and chunk offsets (see the fragment layouts of mma.m16n8k16):
@@ -208,11 +164,11 @@ matmul_kernel(const T *__restrict__ x, const T *__restrict__ w, TOut *y, int row
         // Slice kt has landed once at most kStages - 2 newer groups are pending; the barrier makes every thread's
         // copies visible and guarantees that all warps are done with the stage the prefetch below overwrites
         // (the one computed in iteration kt - 1).
-        cp_async_wait<kStages - 2>();
+        ptx::cp_async_wait<kStages - 2>();
         __syncthreads();
         const int next = kt + kStages - 1;
         if (next < k_tiles) load_stage(next % kStages, next);
-        cp_async_commit();
+        ptx::cp_async_commit();
 
         const T *sa = smem + (kt % kStages) * Cfg::kStageElems;
         const T *sb = sa + BM * kBlockK;
@@ -222,12 +178,12 @@ matmul_kernel(const T *__restrict__ x, const T *__restrict__ w, TOut *y, int row
             uint32_t b[NI][2];
 #pragma unroll
             for (int mi = 0; mi < MI; ++mi) {
-                ldmatrix_x4(a[mi], shared_address(sa + swizzled(a_row + mi * 16, ks * 2 + a_chunk)));
+                ptx::ldmatrix_x4(a[mi], sa + swizzled(a_row + mi * 16, ks * 2 + a_chunk));
             }
 #pragma unroll
             for (int pair = 0; pair < NI / 2; ++pair) {
                 uint32_t r[4];
-                ldmatrix_x4(r, shared_address(sb + swizzled(b_row + pair * 16, ks * 2 + b_chunk)));
+                ptx::ldmatrix_x4(r, sb + swizzled(b_row + pair * 16, ks * 2 + b_chunk));
                 b[2 * pair][0] = r[0];
                 b[2 * pair][1] = r[1];
                 b[2 * pair + 1][0] = r[2];
@@ -236,10 +192,10 @@ matmul_kernel(const T *__restrict__ x, const T *__restrict__ w, TOut *y, int row
 #pragma unroll
             for (int mi = 0; mi < MI; ++mi)
 #pragma unroll
-                for (int ni = 0; ni < NI; ++ni) mma_16816(acc[mi][ni], a[mi], b[ni], T{});
+                for (int ni = 0; ni < NI; ++ni) ptx::mma_m16n8k16(acc[mi][ni], a[mi], b[ni][0], b[ni][1], T{});
         }
     }
-    cp_async_wait<0>();
+    ptx::cp_async_wait<0>();
 
     // Accumulator layout of m16n8: c0, c1 at (row lane/4, cols 2*(lane%4) + 0/1), c2, c3 at row lane/4 + 8.
     const int row_base = m0 + warp_m * Cfg::WM + (lane >> 2);
@@ -375,7 +331,7 @@ void matmul_forward(const esm2j_matmul_params &p) {
     EpilogueArgs epilogue{p.bias, p.gelu, p.accumulate,
                           p.y_row_stride % 2 == 0 && y_address % (2 * sizeof(TOut)) == 0};
     const unsigned blocks = static_cast<unsigned>(grid_blocks<Cfg>(p.rows, p.out));
-    matmul_kernel<Cfg, T, TOut><<<blocks, Cfg::kThreads, Cfg::kSmemBytes, p.stream>>>(
+    launch_kernel(matmul_kernel<Cfg, T, TOut>, blocks, Cfg::kThreads, Cfg::kSmemBytes, p.stream,
         static_cast<const T *>(p.x), static_cast<const T *>(p.w), static_cast<TOut *>(p.y),
         static_cast<int>(p.rows), static_cast<int>(p.in), static_cast<int>(p.out), p.x_row_stride, p.w_row_stride,
         p.y_row_stride, epilogue);

@@ -27,10 +27,9 @@ extern "C" int esm2j_layer_norm_forward(const esm2j_layer_norm_params *params) {
     if (!(p.eps > 0.f) || !std::isfinite(p.eps)) {
         return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: eps must be positive and finite, got %g", fn, p.eps);
     }
-    if (p.x == p.y && (p.x_dtype != p.y_dtype || p.x_row_stride != p.y_row_stride)) {
-        return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: y may alias x only with the same dtype and row stride", fn);
-    }
     if (p.rows == 0) return ESM2J_OK;
+    CHECK(check_alias(fn, p.x, p.x_dtype, p.x_row_stride, p.y, p.y_dtype, p.y_row_stride, p.rows, p.dim, "x", "y"));
+    CHECK(check_no_pending_error(fn));
     return esm2j::launch_layer_norm_forward(p);
 }
 
@@ -45,10 +44,9 @@ extern "C" int esm2j_bias_gelu_forward(const esm2j_bias_gelu_params *params) {
     CHECK(check_stride(fn, p.x_row_stride, p.cols, "x_row_stride"));
     CHECK(check_stride(fn, p.y_row_stride, p.cols, "y_row_stride"));
     CHECK(check_dtype(fn, p.dtype, "dtype"));
-    if (p.x == p.y && p.x_row_stride != p.y_row_stride) {
-        return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: y may alias x only with the same row stride", fn);
-    }
     if (p.rows == 0) return ESM2J_OK;
+    CHECK(check_alias(fn, p.x, p.dtype, p.x_row_stride, p.y, p.dtype, p.y_row_stride, p.rows, p.cols, "x", "y"));
+    CHECK(check_no_pending_error(fn));
     return esm2j::launch_bias_gelu_forward(p);
 }
 
@@ -65,6 +63,7 @@ extern "C" int esm2j_residual_add_forward(const esm2j_residual_add_params *param
     CHECK(check_dtype(fn, p.residual_dtype, "residual_dtype"));
     CHECK(check_dtype(fn, p.delta_dtype, "delta_dtype"));
     if (p.rows == 0) return ESM2J_OK;
+    CHECK(check_no_pending_error(fn));
     return esm2j::launch_residual_add_forward(p);
 }
 
@@ -96,6 +95,7 @@ extern "C" int esm2j_qkv_epilogue_forward(const esm2j_qkv_epilogue_params *param
         return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: q_scale must be finite, got %g", fn, p.q_scale);
     }
     if (p.total_tokens == 0) return ESM2J_OK;
+    CHECK(check_no_pending_error(fn));
     return esm2j::launch_qkv_epilogue_forward(p);
 }
 
@@ -121,6 +121,7 @@ extern "C" int esm2j_embedding_forward(const esm2j_embedding_params *params) {
                     p.keep_scale);
     }
     if (p.total_tokens == 0) return ESM2J_OK;
+    CHECK(check_no_pending_error(fn));
     return esm2j::launch_embedding_forward(p);
 }
 
@@ -165,5 +166,6 @@ extern "C" int esm2j_attention_forward(const esm2j_attention_params *params) {
                     static_cast<long long>(p.head_dim));
     }
     if (p.total_tokens == 0) return ESM2J_OK;
+    CHECK(check_no_pending_error(fn));
     return esm2j::launch_attention_forward(p);
 }

@@ -38,5 +38,6 @@ extern "C" int esm2j_fill_random(const esm2j_fill_random_params *params) {
                     static_cast<double>(p.scale));
     }
     if (p.count == 0) return ESM2J_OK;
+    CHECK(check_no_pending_error(fn));
     return esm2j::launch_fill_random(p);
 }

@@ -19,10 +19,10 @@ extern "C" int esm2j_log_softmax_forward(const esm2j_log_softmax_params *params)
     CHECK(check_count(fn, p.cols, 1, "cols"));
     CHECK(check_stride(fn, p.x_row_stride, p.cols, "x_row_stride"));
     CHECK(check_stride(fn, p.out_row_stride, p.cols, "out_row_stride"));
-    if (p.x == p.out && p.x_row_stride != p.out_row_stride) {
-        return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: out may alias x only with the same row stride", fn);
-    }
     if (p.rows == 0) return ESM2J_OK;
+    CHECK(check_alias(fn, p.x, ESM2J_DTYPE_F32, p.x_row_stride, p.out, ESM2J_DTYPE_F32, p.out_row_stride, p.rows,
+                      p.cols, "x", "out"));
+    CHECK(check_no_pending_error(fn));
     return launch_log_softmax_forward(p);
 }
 
@@ -59,6 +59,7 @@ extern "C" int esm2j_contact_head_accumulate(const esm2j_contact_head_params *pa
                     static_cast<long long>(p.max_seqlen), static_cast<long long>(p.total_tokens));
     }
     if (p.total_tokens == 0) return ESM2J_OK;
+    CHECK(check_no_pending_error(fn));
     return launch_contact_head_accumulate(p);
 }
 
@@ -75,5 +76,6 @@ extern "C" int esm2j_contact_head_finish(const esm2j_contact_head_finish_params 
         return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: bias must be finite, got %g", fn, p.bias);
     }
     if (p.count == 0) return ESM2J_OK;
+    CHECK(check_no_pending_error(fn));
     return launch_contact_head_finish(p);
 }

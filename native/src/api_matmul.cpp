@@ -10,27 +10,6 @@
 
 using namespace esm2j;  // the checks
 
-namespace {
-
-// Byte range [begin, end) of a (rows >= 1, cols) matrix of `element_bytes` elements with a row stride.
-struct ByteRange {
-    unsigned __int128 begin;
-    unsigned __int128 end;
-};
-
-ByteRange extent(const void *base, int64_t rows, int64_t cols, int64_t row_stride, int element_bytes) {
-    const unsigned __int128 begin = reinterpret_cast<uintptr_t>(base);
-    const unsigned __int128 elements =
-        static_cast<unsigned __int128>(rows - 1) * static_cast<uint64_t>(row_stride) + static_cast<uint64_t>(cols);
-    return {begin, begin + elements * static_cast<unsigned>(element_bytes)};
-}
-
-bool overlap(ByteRange a, ByteRange b) { return a.begin < b.end && b.begin < a.end; }
-
-int dtype_bytes(int32_t dtype) { return dtype == ESM2J_DTYPE_F32 ? 4 : 2; }
-
-}  // namespace
-
 extern "C" int esm2j_matmul_forward(const esm2j_matmul_params *params) {
     const char *fn = "esm2j_matmul_forward";
     CHECK(check_pointer(fn, params, "params"));
@@ -79,6 +58,11 @@ extern "C" int esm2j_matmul_forward(const esm2j_matmul_params *params) {
     if (reinterpret_cast<uintptr_t>(p.w) % 16 != 0) {
         return fail(ESM2J_ERROR_UNSUPPORTED, "%s: w must be 16-byte aligned for 16-byte loads", fn);
     }
+    if (reinterpret_cast<uintptr_t>(p.y) % static_cast<uintptr_t>(dtype_bytes(p.y_dtype)) != 0) {
+        return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: y must be aligned to its %d-byte elements", fn,
+                    dtype_bytes(p.y_dtype));
+    }
     if (p.rows == 0) return ESM2J_OK;
+    CHECK(check_no_pending_error(fn));
     return esm2j::launch_matmul_forward(p);
 }

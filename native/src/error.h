@@ -29,8 +29,10 @@ esm2j_status cuda_failure(cudaError_t error, const char *what, const char *file,
         }                                                                        \
     } while (0)
 
-// After a kernel launch: launch-configuration errors surface through cudaGetLastError(), not the launch itself.
-// `kernel_name` is a string literal naming what was launched.
+// After a kernel launch: launch-configuration errors surface through cudaGetLastError(), not the launch itself. The
+// entry points call check_no_pending_error (checks.h) before launching, so an error seen here was not pending from
+// earlier work (an asynchronous fault of earlier work that surfaces between the two checks is still blamed on this
+// launch; only a synchronisation can tell them apart). `kernel_name` is a string literal naming what was launched.
 #define ESM2J_LAUNCH_CHECK(kernel_name)                                                              \
     do {                                                                                             \
         cudaError_t esm2j_error_ = cudaGetLastError();                                               \
