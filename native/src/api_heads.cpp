@@ -58,7 +58,8 @@ extern "C" int esm2j_contact_head_accumulate(const esm2j_contact_head_params *pa
         return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: max_seqlen (%lld) must not exceed total_tokens (%lld)", fn,
                     static_cast<long long>(p.max_seqlen), static_cast<long long>(p.total_tokens));
     }
-    if (p.total_tokens == 0) return ESM2J_OK;
+    // No residues anywhere (an empty batch, or only <cls><eos> sequences): nothing is launched, so nothing can fail.
+    if (p.total_tokens == 0 || p.max_seqlen <= 2) return ESM2J_OK;
     CHECK(check_no_pending_error(fn));
     return launch_contact_head_accumulate(p);
 }
