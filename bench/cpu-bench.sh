@@ -5,8 +5,8 @@
 #
 # Builds the JMH jar (benchmarks/target${ESM2J_BUILD_SUFFIX}/benchmarks.jar, suffix default -bench), runs
 # MatMulBenchmark once and ForwardBenchmark (with -prof gc) once per thread count, runs the peer
-# (../shared/peers: OrtBench.java on esm2_t6_8M_shape.onnx, onnxruntime 1.22.0 fetched from Maven Central into ~/.m2
-# when missing) at the same thread counts, and prints the report (also saved as report.md in the results folder).
+# (OrtBench.java on esm2_t6_8M_shape.onnx from the folder named by ESM2J_PEERS_DIR, which is not part of this
+# repository; onnxruntime 1.22.0 fetched from Maven Central into ~/.m2 when missing) at the same thread counts, and prints the report (also saved as report.md in the results folder).
 # A thread count N sets -Desm2j.threads=N and, when N < nproc, pins both JVMs to cores 0..N-1 with taskset, so
 # esm2j's worker pool and the peer's intra-op threads get the same CPUs. --quick: 1 short warm-up and 2 short
 # measurements per point. --skip-build reuses the jar of the last build. The full run takes about 8 minutes on
@@ -15,7 +15,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 suffix=${ESM2J_BUILD_SUFFIX:--bench}
-peers=${ESM2J_PEERS_DIR:-$root/../shared/peers}
+peers=${ESM2J_PEERS_DIR:-}
 ort_version=1.22.0
 quick=false
 build_jar=true
@@ -66,8 +66,11 @@ if [ "$only" != matmul ] && [ -f "$peers/OrtBench.java" ]; then
     else
         echo "onnxruntime $ort_version unavailable; the peer columns stay empty" >&2
     fi
+elif [ "$only" != matmul ] && [ -z "$peers" ]; then
+    echo "ESM2J_PEERS_DIR is not set, so the ONNX Runtime peer does not run and its columns stay empty; set it to" \
+        "a folder holding OrtBench.java and esm2_t6_8M_shape.onnx" >&2
 elif [ "$only" != matmul ]; then
-    echo "no peer at $peers (set ESM2J_PEERS_DIR); the peer columns stay empty" >&2
+    echo "no OrtBench.java in ESM2J_PEERS_DIR=$peers; the peer columns stay empty" >&2
 fi
 
 # Runs a command on the first N CPUs (all of them: no pinning).

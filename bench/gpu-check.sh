@@ -6,7 +6,7 @@
 #   bench/gpu-check.sh prepare [DIR]             HERE (JDK 17, Maven, nvcc): builds the bindings module and its tests
 #                                                (build suffix ${ESM2J_BUILD_SUFFIX:--gpucheck}), the kernel lab
 #                                                programs, and assembles DIR (default .device, git-ignored):
-#                                                jre.tgz (../shared/device/make-jre.sh), lib/ (runtime + test jars,
+#                                                jre.tgz ($ESM2J_DEVICE_KIT/make-jre.sh), lib/ (runtime + test jars,
 #                                                the bindings jars with libesm2j_cuda and its JNI glue, the JUnit
 #                                                console launcher), test-classes/, data.tgz (fixtures/: the three
 #                                                golden models' .pt files and golden.safetensors; labs/: the kernel
@@ -29,7 +29,7 @@
 #                                                            memory, out-of-memory rows; at most ~12 s per shape and
 #                                                            no new size after 240 s; sizes from $BENCH_SIZES
 #                                                            (default 8M,35M,150M,650M,3B,15B)
-#                                                  peer      ../shared/device/peer_pytorch.py --modes infer, sizes
+#                                                  peer      $ESM2J_DEVICE_KIT/peer_pytorch.py --modes infer, sizes
 #                                                            from $PEER_SIZES (default 8M..3B), then
 #                                                            bench/attention_baseline.py (PyTorch SDPA per backend
 #                                                            on the attention lab's shapes)
@@ -109,8 +109,14 @@ prepare() {
     rm -rf "$dir/fixtures" "$dir/labs"
 
     echo "== JRE and peer"
-    [ -f "$dir/jre.tgz" ] || ../shared/device/make-jre.sh "$dir"
-    cp ../shared/device/peer_pytorch.py "$dir/"
+    # The JRE builder and the PyTorch peer are not part of this repository: ESM2J_DEVICE_KIT names their folder.
+    local kit=${ESM2J_DEVICE_KIT:-}
+    if [ -z "$kit" ] || [ ! -f "$kit/make-jre.sh" ] || [ ! -f "$kit/peer_pytorch.py" ]; then
+        echo "set ESM2J_DEVICE_KIT to a folder holding make-jre.sh and peer_pytorch.py (now: '${kit}')" >&2
+        exit 1
+    fi
+    [ -f "$dir/jre.tgz" ] || "$kit/make-jre.sh" "$dir"
+    cp "$kit/peer_pytorch.py" "$dir/"
 
     local size
     size=$(du -sb "$dir" | cut -f1)

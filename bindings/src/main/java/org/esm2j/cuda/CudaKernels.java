@@ -5,7 +5,6 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
-import org.esm2j.InvalidInputException;
 import org.esm2j.cuda.Esm2jCuda.esm2j_attention_params;
 import org.esm2j.cuda.Esm2jCuda.esm2j_bias_gelu_params;
 import org.esm2j.cuda.Esm2jCuda.esm2j_contact_head_finish_params;
@@ -43,7 +42,7 @@ public final class CudaKernels {
         requireDevicePointer("gamma", gamma);
         requireDevicePointer("beta", beta);
         if (!(eps > 0f) || !Float.isFinite(eps)) {
-            throw new InvalidInputException("eps must be positive and finite, got " + eps);
+            throw new IllegalArgumentException("eps must be positive and finite, got " + eps);
         }
         return new esm2j_layer_norm_params()
                 .x(x.data()).y(y.data()).gamma(gamma).beta(beta).mean(mean).rstd(rstd)
@@ -64,7 +63,7 @@ public final class CudaKernels {
         requireMatrix("y", y);
         requireSameShape("y", y, "x", x);
         if (x.dtype() != y.dtype()) {
-            throw new InvalidInputException("y must have the dtype of x (" + x.dtype() + "), got " + y.dtype());
+            throw new IllegalArgumentException("y must have the dtype of x (" + x.dtype() + "), got " + y.dtype());
         }
         return new esm2j_bias_gelu_params()
                 .x(x.data()).y(y.data()).bias(bias).rows(x.rows()).cols(x.cols())
@@ -110,11 +109,11 @@ public final class CudaKernels {
             Pointer v, DType outDtype, Pointer stream) {
         requireMatrix("qkv", qkv);
         if (heads < 1 || headDim < 2 || headDim % 2 != 0) {
-            throw new InvalidInputException(
+            throw new IllegalArgumentException(
                     "heads must be >= 1 and headDim even and >= 2, got heads=" + heads + ", headDim=" + headDim);
         }
         if (qkv.cols() != 3 * heads * headDim) {
-            throw new InvalidInputException("qkv must have 3*heads*headDim = " + 3 * heads * headDim
+            throw new IllegalArgumentException("qkv must have 3*heads*headDim = " + 3 * heads * headDim
                     + " columns, got " + qkv.cols());
         }
         requireBatch(cuSeqlens, numSeqs);
@@ -151,13 +150,13 @@ public final class CudaKernels {
         requireMatrix("table", table);
         requireMatrix("out", out);
         if (out.cols() != table.cols()) {
-            throw new InvalidInputException(
+            throw new IllegalArgumentException(
                     "out must have the table's " + table.cols() + " columns, got " + out.cols());
         }
         requireDevicePointer("workspace", workspace);
         for (int id : new int[] {maskToken, padToken}) {
             if (id < 0 || id >= table.rows()) {
-                throw new InvalidInputException("mask and pad token ids must be rows of the table (0.."
+                throw new IllegalArgumentException("mask and pad token ids must be rows of the table (0.."
                         + (table.rows() - 1) + "), got " + id);
             }
         }
@@ -203,34 +202,34 @@ public final class CudaKernels {
         requireDevicePointer("out", out);
         requireBatch(cuSeqlens, numSeqs);
         if (numSeqs > MAX_GRID_YZ) {
-            throw new InvalidInputException("numSeqs must be at most " + MAX_GRID_YZ + " per call, got " + numSeqs);
+            throw new IllegalArgumentException("numSeqs must be at most " + MAX_GRID_YZ + " per call, got " + numSeqs);
         }
         if (heads < 1 || heads > MAX_GRID_YZ) {
-            throw new InvalidInputException("heads must be in 1.." + MAX_GRID_YZ + ", got " + heads);
+            throw new IllegalArgumentException("heads must be in 1.." + MAX_GRID_YZ + ", got " + heads);
         }
         if (Arrays.stream(ATTENTION_HEAD_DIMS).noneMatch(d -> d == headDim)) {
-            throw new InvalidInputException("headDim must be one of 16, 24, 32, 64, 128, got " + headDim);
+            throw new IllegalArgumentException("headDim must be one of 16, 24, 32, 64, 128, got " + headDim);
         }
         if (totalTokens < 0 || totalTokens > Integer.MAX_VALUE) {
-            throw new InvalidInputException("totalTokens must be in 0..2^31-1, got " + totalTokens);
+            throw new IllegalArgumentException("totalTokens must be in 0..2^31-1, got " + totalTokens);
         }
         if (maxSeqlen < 1 || (totalTokens > 0 && maxSeqlen > totalTokens)) {
-            throw new InvalidInputException(
+            throw new IllegalArgumentException(
                     "maxSeqlen must be in 1..totalTokens (" + totalTokens + "), got " + maxSeqlen);
         }
         if (headStride < headDim) {
-            throw new InvalidInputException("headStride must be at least headDim (" + headDim + "), got " + headStride);
+            throw new IllegalArgumentException("headStride must be at least headDim (" + headDim + "), got " + headStride);
         }
         if (tokenStride < heads * headStride) {
-            throw new InvalidInputException("tokenStride must be at least heads*headStride (" + heads * headStride
+            throw new IllegalArgumentException("tokenStride must be at least heads*headStride (" + heads * headStride
                     + "), got " + tokenStride);
         }
         if (outRowStride < heads * headDim) {
-            throw new InvalidInputException("outRowStride must be at least heads*headDim (" + heads * headDim
+            throw new IllegalArgumentException("outRowStride must be at least heads*headDim (" + heads * headDim
                     + "), got " + outRowStride);
         }
         if (!Float.isFinite(scale)) {
-            throw new InvalidInputException("scale must be finite, got " + scale);
+            throw new IllegalArgumentException("scale must be finite, got " + scale);
         }
         boolean wantsProbs = probs != null && !probs.isNull();
         if (wantsProbs) {
@@ -259,10 +258,10 @@ public final class CudaKernels {
         requireMatrix("out", out);
         requireSameShape("out", out, "x", x);
         if (x.dtype() != DType.F32 || out.dtype() != DType.F32) {
-            throw new InvalidInputException("x and out must be F32, got " + x.dtype() + " and " + out.dtype());
+            throw new IllegalArgumentException("x and out must be F32, got " + x.dtype() + " and " + out.dtype());
         }
         if (x.data().address() == out.data().address() && x.rowStride() != out.rowStride()) {
-            throw new InvalidInputException("out may be x only with the same row stride (" + x.rowStride()
+            throw new IllegalArgumentException("out may be x only with the same row stride (" + x.rowStride()
                     + "), got " + out.rowStride());
         }
         return new esm2j_log_softmax_params()
@@ -303,20 +302,20 @@ public final class CudaKernels {
         requireDevicePointer("contactOffsets", contactOffsets);
         requireDevicePointer("rowSumWorkspace", rowSumWorkspace);
         if (numSeqs > MAX_GRID_YZ) {
-            throw new InvalidInputException("numSeqs must be at most " + MAX_GRID_YZ + " per call, got " + numSeqs);
+            throw new IllegalArgumentException("numSeqs must be at most " + MAX_GRID_YZ + " per call, got " + numSeqs);
         }
         if (heads < 1 || heads > MAX_GRID_YZ) {
-            throw new InvalidInputException("heads must be in 1.." + MAX_GRID_YZ + ", got " + heads);
+            throw new IllegalArgumentException("heads must be in 1.." + MAX_GRID_YZ + ", got " + heads);
         }
         if (totalTokens < 0 || totalTokens > Integer.MAX_VALUE) {
-            throw new InvalidInputException("totalTokens must be in 0..2^31-1, got " + totalTokens);
+            throw new IllegalArgumentException("totalTokens must be in 0..2^31-1, got " + totalTokens);
         }
         if (maxSeqlen < 1 || (totalTokens > 0 && maxSeqlen > totalTokens)) {
-            throw new InvalidInputException(
+            throw new IllegalArgumentException(
                     "maxSeqlen must be in 1..totalTokens (" + totalTokens + "), got " + maxSeqlen);
         }
         if (maxSeqlen > MAX_CONTACT_SEQLEN) {
-            throw new InvalidInputException("maxSeqlen must be at most " + MAX_CONTACT_SEQLEN + " for the contact "
+            throw new IllegalArgumentException("maxSeqlen must be at most " + MAX_CONTACT_SEQLEN + " for the contact "
                     + "head's tile grid, got " + maxSeqlen);
         }
         return new esm2j_contact_head_params()
@@ -337,10 +336,10 @@ public final class CudaKernels {
             Pointer stream) {
         requireDevicePointer("logits", logits);
         if (count < 0) {
-            throw new InvalidInputException("count must not be negative, got " + count);
+            throw new IllegalArgumentException("count must not be negative, got " + count);
         }
         if (!Float.isFinite(bias)) {
-            throw new InvalidInputException("bias must be finite, got " + bias);
+            throw new IllegalArgumentException("bias must be finite, got " + bias);
         }
         return new esm2j_contact_head_finish_params().logits(logits).count(count).bias(bias).stream(stream);
     }
@@ -351,7 +350,7 @@ public final class CudaKernels {
             case F32 -> 0;
             case F16 -> 1;
             case BF16 -> 2;
-            default -> throw new InvalidInputException(name + " must be F32, F16 or BF16, got " + dtype);
+            default -> throw new IllegalArgumentException(name + " must be F32, F16 or BF16, got " + dtype);
         };
     }
 
@@ -364,15 +363,15 @@ public final class CudaKernels {
 
     private static void requireMatrix(String name, DeviceMatrix m) {
         if (m == null) {
-            throw new InvalidInputException(name + " must not be null");
+            throw new IllegalArgumentException(name + " must not be null");
         }
         requireDevicePointer(name + ".data", m.data());
         if (m.rows() < 0 || m.rows() > Integer.MAX_VALUE || m.cols() < 1 || m.cols() > Integer.MAX_VALUE) {
-            throw new InvalidInputException(name + " must have 0..2^31-1 rows and 1..2^31-1 columns, got "
+            throw new IllegalArgumentException(name + " must have 0..2^31-1 rows and 1..2^31-1 columns, got "
                     + m.rows() + " x " + m.cols());
         }
         if (m.rowStride() < m.cols()) {
-            throw new InvalidInputException(
+            throw new IllegalArgumentException(
                     name + " row stride must be at least its " + m.cols() + " columns, got " + m.rowStride());
         }
         dtypeCode(name, m.dtype());
@@ -380,21 +379,21 @@ public final class CudaKernels {
 
     private static void requireSameShape(String name, DeviceMatrix m, String otherName, DeviceMatrix other) {
         if (m.rows() != other.rows() || m.cols() != other.cols()) {
-            throw new InvalidInputException(name + " must have the shape of " + otherName + " (" + other.rows()
+            throw new IllegalArgumentException(name + " must have the shape of " + otherName + " (" + other.rows()
                     + " x " + other.cols() + "), got " + m.rows() + " x " + m.cols());
         }
     }
 
     private static void requireDevicePointer(String name, Pointer p) {
         if (p == null || p.isNull()) {
-            throw new InvalidInputException(name + " must be a device pointer, got null");
+            throw new IllegalArgumentException(name + " must be a device pointer, got null");
         }
     }
 
     private static void requireBatch(IntPointer cuSeqlens, long numSeqs) {
         requireDevicePointer("cuSeqlens", cuSeqlens);
         if (numSeqs < 1 || numSeqs > Integer.MAX_VALUE) {
-            throw new InvalidInputException("numSeqs must be in 1..2^31-1, got " + numSeqs);
+            throw new IllegalArgumentException("numSeqs must be in 1..2^31-1, got " + numSeqs);
         }
     }
 }

@@ -12,6 +12,7 @@ import org.bytedeco.javacpp.Pointer;
 import org.esm2j.InvalidInputException;
 import org.esm2j.backend.Esm2Runtime;
 import org.esm2j.backend.ForwardInputs;
+import org.esm2j.data.Alphabet;
 import org.esm2j.model.Esm2Config;
 import org.esm2j.model.Esm2Weights;
 import org.esm2j.model.ForwardRequest;
@@ -30,11 +31,6 @@ import org.esm2j.tensor.DType;
  * One forward pass at a time: {@link #forward} is synchronized.
  */
 final class CudaRuntime implements Esm2Runtime {
-    static final int MASK = 32;
-    static final int EOS = 2;
-    /** fair-esm's 1 - mask_ratio_train, 1 - 0.15 * 0.8 in double, then float. */
-    static final float TOKEN_DROPOUT_KEEP = (float) (1 - 0.15 * 0.8);
-
     private final Esm2Config config;
     private final DType dtype;
     private final CUstream_st stream = new CUstream_st();
@@ -319,7 +315,7 @@ final class CudaRuntime implements Esm2Runtime {
             if (contacts) {
                 CudaKernels.contactHeadAccumulate(p.probs(), p.probsOffsets(), p.cuSeqlens(), p.tokens(), numSeqs, n,
                         heads, batch.maxSeqlen(), contactHead.layerWeight(l), p.contactLogits(), p.contactOffsets(),
-                        p.contactRowSums(), EOS, l > 0, stream);
+                        p.contactRowSums(), Alphabet.EOS, l > 0, stream);
             }
             if (observer != null) {
                 observer.afterAttention(l);
@@ -350,8 +346,8 @@ final class CudaRuntime implements Esm2Runtime {
         DeviceMatrix table = DeviceMatrix.contiguous(device(weights.embedTable), DType.F32, config.vocabSize(),
                 config.embedDim());
         boolean dropout = config.tokenDropout();
-        CudaKernels.embedding(tokens, cuSeqlens, numSeqs, table, out, divisors, dropout ? MASK : PackedBatch.PAD,
-                PackedBatch.PAD, dropout ? TOKEN_DROPOUT_KEEP : 1f, stream);
+        CudaKernels.embedding(tokens, cuSeqlens, numSeqs, table, out, divisors, dropout ? Alphabet.MASK : Alphabet.PAD,
+                Alphabet.PAD, dropout ? Esm2Config.TOKEN_DROPOUT_KEEP : 1f, stream);
     }
 
     /**

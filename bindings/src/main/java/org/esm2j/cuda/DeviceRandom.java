@@ -1,7 +1,6 @@
 package org.esm2j.cuda;
 
 import org.bytedeco.javacpp.Pointer;
-import org.esm2j.InvalidInputException;
 import org.esm2j.cuda.Esm2jCuda.esm2j_fill_random_params;
 import org.esm2j.tensor.DType;
 
@@ -26,18 +25,18 @@ public final class DeviceRandom {
     static esm2j_fill_random_params params(Pointer x, long count, DType dtype, long seed, float scale,
             Pointer stream) {
         if (x == null || x.isNull()) {
-            throw new InvalidInputException("x must be a device pointer, got null");
+            throw new IllegalArgumentException("x must be a device pointer, got null");
         }
         if (count < 0) {
-            throw new InvalidInputException("count must not be negative, got " + count);
+            throw new IllegalArgumentException("count must not be negative, got " + count);
         }
         int code = CudaKernels.dtypeCode("dtype", dtype);
         if (count > Long.MAX_VALUE / dtype.byteSize()) {
-            throw new InvalidInputException("count must be at most " + Long.MAX_VALUE / dtype.byteSize() + " "
+            throw new IllegalArgumentException("count must be at most " + Long.MAX_VALUE / dtype.byteSize() + " "
                     + dtype + " elements (its byte size must fit a long), got " + count);
         }
         if (!(scale >= 0f) || !Float.isFinite(scale)) {
-            throw new InvalidInputException("scale must be finite and non-negative, got " + scale);
+            throw new IllegalArgumentException("scale must be finite and non-negative, got " + scale);
         }
         return new esm2j_fill_random_params().x(x).count(count).seed(seed).scale(scale).dtype(code).stream(stream);
     }

@@ -245,7 +245,7 @@ final class DeviceWeights implements AutoCloseable {
     }
 
     /**
-     * Rotary frequencies as the released ESM-2 checkpoints store them (ESM2_REFERENCE.md 2.4): fair-esm's fp32
+     * Rotary frequencies as the released ESM-2 checkpoints store them (docs/MODEL_REFERENCE.md 2.4): fair-esm's fp32
      * {@code 1 / 10000^(arange(0, hd, 2) / hd)}, rounded through fp16 because the models were trained in fp16.
      */
     static float[] inverseFrequencies(int headDim) {

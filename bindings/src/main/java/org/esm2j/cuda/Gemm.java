@@ -179,7 +179,7 @@ final class Gemm implements AutoCloseable {
      */
     void linearGelu(long x, long w, long y, long bias, Shape s) {
         if (s.accumulate()) {
-            throw new InvalidInputException("linearGelu cannot accumulate onto y: " + s);
+            throw new IllegalArgumentException("linearGelu cannot accumulate onto y: " + s);
         }
         if (implementationFor(x, w, bias, s, true) == Implementation.ESM2J) {
             handwritten(x, w, y, bias, s, true);

@@ -3,7 +3,6 @@ package org.esm2j.cuda;
 import java.util.Optional;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
-import org.esm2j.InvalidInputException;
 import org.esm2j.cuda.Esm2jCuda.esm2j_matmul_params;
 import org.esm2j.tensor.DType;
 
@@ -73,7 +72,7 @@ final class HandwrittenMatmul {
         requireAddress("w", w);
         requireAddress("y", y);
         if (rows < 0 || rows > Integer.MAX_VALUE) {
-            throw new InvalidInputException("rows must be in 0..2^31-1, got " + rows);
+            throw new IllegalArgumentException("rows must be in 0..2^31-1, got " + rows);
         }
         requireDim("in", in);
         requireDim("out", out);
@@ -82,14 +81,14 @@ final class HandwrittenMatmul {
         requireStride("yRowStride", yRowStride, "out", out);
         Optional<String> unsupported = unsupportedReason(in, xType, yType, gelu, accumulate);
         if (unsupported.isPresent()) {
-            throw new InvalidInputException(unsupported.get());
+            throw new IllegalArgumentException(unsupported.get());
         }
         if (xRowStride % LOAD_ELEMENTS != 0 || wRowStride % LOAD_ELEMENTS != 0) {
-            throw new InvalidInputException("xRowStride and wRowStride must be multiples of 8 for 16-byte loads, got "
+            throw new IllegalArgumentException("xRowStride and wRowStride must be multiples of 8 for 16-byte loads, got "
                     + xRowStride + " and " + wRowStride);
         }
         if (!aligned(x, w)) {
-            throw new InvalidInputException("x and w must be 16-byte aligned, got 0x" + Long.toHexString(x)
+            throw new IllegalArgumentException("x and w must be 16-byte aligned, got 0x" + Long.toHexString(x)
                     + " and 0x" + Long.toHexString(w));
         }
         return new esm2j_matmul_params()
@@ -103,19 +102,19 @@ final class HandwrittenMatmul {
 
     private static void requireAddress(String name, long address) {
         if (address == 0) {
-            throw new InvalidInputException(name + " must be a device address, got 0");
+            throw new IllegalArgumentException(name + " must be a device address, got 0");
         }
     }
 
     private static void requireDim(String name, long value) {
         if (value < 1 || value > Integer.MAX_VALUE) {
-            throw new InvalidInputException(name + " must be in 1..2^31-1, got " + value);
+            throw new IllegalArgumentException(name + " must be in 1..2^31-1, got " + value);
         }
     }
 
     private static void requireStride(String name, long stride, String dimName, long dim) {
         if (stride < dim) {
-            throw new InvalidInputException(name + " must be at least " + dimName + " (" + dim + "), got " + stride);
+            throw new IllegalArgumentException(name + " must be at least " + dimName + " (" + dim + "), got " + stride);
         }
     }
 }

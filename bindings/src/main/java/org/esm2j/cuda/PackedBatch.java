@@ -2,7 +2,6 @@ package org.esm2j.cuda;
 
 import java.util.Arrays;
 import java.util.List;
-import org.esm2j.InvalidInputException;
 import org.esm2j.backend.ForwardInputs;
 import org.esm2j.model.Esm2Config;
 
@@ -13,8 +12,6 @@ import org.esm2j.model.Esm2Config;
  * the device, sequence s's (T_s - 2, T_s - 2) block starts at element {@code contactOffsets[s]} of the contact buffer.
  */
 final class PackedBatch {
-    static final int PAD = 1;
-
     private final int[] tokens;
     private final int[] lengths;
     private final int[] cuSeqlens;
@@ -44,7 +41,7 @@ final class PackedBatch {
     static PackedBatch pack(List<int[]> sequences, Esm2Config config, boolean contacts) {
         int batch = sequences.size();
         if (batch == 0) {
-            throw new InvalidInputException("the batch has no sequences");
+            throw new IllegalArgumentException("the batch has no sequences");
         }
         int[] lengths = new int[batch];
         int[] cuSeqlens = new int[batch + 1];

@@ -3,13 +3,14 @@ package org.esm2j.cpu;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.esm2j.data.Alphabet;
 import org.esm2j.model.Esm2Config;
 import org.esm2j.model.Esm2Weights;
 import org.esm2j.tensor.HalfFloats;
 
 /**
  * ESM-2's forward pass as a plain bf16 implementation computes it (fair-esm after {@code model.to(torch.bfloat16)},
- * say): the same-precision noise floor of STYLE.md's rule "err(CUDA bf16 vs fp32) <= 2 * err(naive bf16 vs fp32)".
+ * say): the same-precision noise floor of docs/STYLE.md's rule "err(CUDA bf16 vs fp32) <= 2 * err(naive bf16 vs fp32)".
  * One unpadded sequence at a time, in the operation order of {@link NaiveForward}. Inside every operation the
  * arithmetic is fp32 (GEMM and attention products summed in fp32, the fp32 runtime's LayerNorm, softmax with an fp32
  * sum, fp32 GELU and rotary); values are rounded to bf16 (round to nearest even, {@link HalfFloats#floatToBf16}) at
@@ -29,7 +30,6 @@ import org.esm2j.tensor.HalfFloats;
  * its error should stay at or below this one's.
  */
 public final class NaiveBf16Forward {
-    private static final float TOKEN_DROPOUT_KEEP = (float) (1 - 0.15 * 0.8);
 
     /**
      * @param logits (T, vocab)
@@ -100,13 +100,13 @@ public final class NaiveBf16Forward {
         float[] table = param(Esm2Weights.EMBED_TOKENS);
         int masks = 0;
         for (int id : tokens) {
-            masks += id == CpuRuntime.MASK ? 1 : 0;
+            masks += id == Alphabet.MASK ? 1 : 0;
         }
         boolean dropout = config.tokenDropout();
-        float scale = dropout ? TOKEN_DROPOUT_KEEP / (1f - (float) masks / tokens.length) : 1f;
+        float scale = dropout ? Esm2Config.TOKEN_DROPOUT_KEEP / (1f - (float) masks / tokens.length) : 1f;
         float[] x = new float[tokens.length * d];
         for (int p = 0; p < tokens.length; p++) {
-            if (dropout && tokens[p] == CpuRuntime.MASK) {
+            if (dropout && tokens[p] == Alphabet.MASK) {
                 continue;
             }
             for (int i = 0; i < d; i++) {

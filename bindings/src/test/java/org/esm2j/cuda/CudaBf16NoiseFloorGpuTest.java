@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * STYLE.md's rule for mixed precision, applied to the whole CUDA forward pass: its bf16 error against the fp32 CPU
+ * docs/STYLE.md's rule for mixed precision, applied to the whole CUDA forward pass: its bf16 error against the fp32 CPU
  * runtime is at most twice the error of a naive bf16 implementation ({@link NaiveBf16Forward}: bf16 parameters and
  * stored activations, fp32 accumulation) against the same reference. Error = max abs difference over every
  * sequence's logits, and separately over every sequence's last representation (the final LayerNorm's output). On

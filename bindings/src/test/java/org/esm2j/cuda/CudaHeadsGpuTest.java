@@ -1,5 +1,6 @@
 package org.esm2j.cuda;
 
+import org.esm2j.data.Alphabet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -82,7 +83,7 @@ class CudaHeadsGpuTest {
         Esm2Weights w = GpuTestInputs.fixtureWeights(model);
         List<int[]> golden = GpuTestInputs.goldenTokens(model);
         int[] withEos = golden.get(0).clone();
-        withEos[withEos.length / 2] = CudaRuntime.EOS; // fair-esm zeroes that residue's row and column
+        withEos[withEos.length / 2] = Alphabet.EOS; // fair-esm zeroes that residue's row and column
         List<int[]> tokens = List.of(new int[] {0, 2}, withEos, new int[] {0, 5, 2}, golden.get(1));
         ContactPrediction cpuHead = ContactPrediction.of(w);
         try (CudaRuntime gpu = new CudaRuntime(w, DType.BF16)) {

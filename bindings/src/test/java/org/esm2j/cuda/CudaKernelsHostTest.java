@@ -9,7 +9,6 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
-import org.esm2j.InvalidInputException;
 import org.esm2j.cuda.Esm2jCuda.esm2j_attention_params;
 import org.esm2j.cuda.Esm2jCuda.esm2j_contact_head_finish_params;
 import org.esm2j.cuda.Esm2jCuda.esm2j_contact_head_params;
@@ -45,7 +44,7 @@ class CudaKernelsHostTest {
 
     @Test
     void shapeMismatchIsRejectedInJavaNamingTheArgument() {
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> CudaKernels.layerNorm(
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaKernels.layerNorm(
                 matrix(0x1000, DType.F32, 4, 64), matrix(0x2000, DType.BF16, 4, 32),
                 fakeFloats(0x3000), fakeFloats(0x4000), null, null, 1e-5f, null));
         assertTrue(e.getMessage().startsWith("y must have the shape of x (4 x 64)"), e.getMessage());
@@ -53,12 +52,12 @@ class CudaKernelsHostTest {
 
     @Test
     void unsupportedDtypeAndBadStrideAreRejectedInJava() {
-        InvalidInputException dtype = assertThrows(InvalidInputException.class, () -> CudaKernels.biasGelu(
+        IllegalArgumentException dtype = assertThrows(IllegalArgumentException.class, () -> CudaKernels.biasGelu(
                 matrix(0x1000, DType.I32, 2, 8), matrix(0x1000, DType.I32, 2, 8), null, null));
         assertTrue(dtype.getMessage().contains("x must be F32, F16 or BF16, got I32"), dtype.getMessage());
 
         DeviceMatrix overlapping = new DeviceMatrix(fake(0x1000), DType.F32, 2, 8, 4);
-        InvalidInputException stride = assertThrows(InvalidInputException.class,
+        IllegalArgumentException stride = assertThrows(IllegalArgumentException.class,
                 () -> CudaKernels.residualAdd(overlapping, matrix(0x2000, DType.F32, 2, 8), null, null));
         assertTrue(stride.getMessage().contains("residual row stride must be at least its 8 columns"),
                 stride.getMessage());
@@ -67,12 +66,12 @@ class CudaKernelsHostTest {
     @Test
     void qkvWidthAndOddHeadDimAreRejectedInJava() {
         IntPointer cuSeqlens = new IntPointer(fake(0x5000));
-        InvalidInputException width = assertThrows(InvalidInputException.class, () -> CudaKernels.qkvEpilogue(
+        IllegalArgumentException width = assertThrows(IllegalArgumentException.class, () -> CudaKernels.qkvEpilogue(
                 matrix(0x1000, DType.BF16, 10, 3 * 4 * 16 - 1), null, fakeFloats(0x2000), cuSeqlens, 2, 4, 16,
                 0.25f, fake(0x3000), fake(0x4000), fake(0x6000), DType.BF16, null));
         assertTrue(width.getMessage().contains("qkv must have 3*heads*headDim = 192 columns, got 191"),
                 width.getMessage());
-        assertThrows(InvalidInputException.class, () -> CudaKernels.qkvEpilogue(
+        assertThrows(IllegalArgumentException.class, () -> CudaKernels.qkvEpilogue(
                 matrix(0x1000, DType.BF16, 10, 3 * 4 * 15), null, fakeFloats(0x2000), cuSeqlens, 2, 4, 15,
                 0.25f, fake(0x3000), fake(0x4000), fake(0x6000), DType.BF16, null));
     }
@@ -162,7 +161,7 @@ class CudaKernelsHostTest {
 
     private static String attentionRejection(long tokenStride, long headStride, long outRowStride, long headDim,
             long maxSeqlen, FloatPointer probs, LongPointer probsOffsets) {
-        return assertThrows(InvalidInputException.class, () -> attention(tokenStride, headStride, outRowStride,
+        return assertThrows(IllegalArgumentException.class, () -> attention(tokenStride, headStride, outRowStride,
                 headDim, maxSeqlen, probs, probsOffsets)).getMessage();
     }
 
@@ -180,7 +179,7 @@ class CudaKernelsHostTest {
                 attentionRejection(480, 24, 480, 24, 1026, null, null));
         assertEquals("probsOffsets (probs is set) must be a device pointer, got null",
                 attentionRejection(480, 24, 480, 24, 1000, fakeFloats(0x6000), null));
-        InvalidInputException dtype = assertThrows(InvalidInputException.class, () -> CudaKernels.attention(
+        IllegalArgumentException dtype = assertThrows(IllegalArgumentException.class, () -> CudaKernels.attention(
                 fake(0x1000), fake(0x2000), fake(0x3000), DType.I32, 480, 24, fake(0x4000), 480,
                 new IntPointer(fake(0x5000)), 3, 1025, 20, 24, 1000, 1f, null, null, null));
         assertEquals("dtype must be F32, F16 or BF16, got I32", dtype.getMessage());
@@ -269,13 +268,13 @@ class CudaKernelsHostTest {
 
     @Test
     void logSoftmaxChecksDtypeShapeAndAliasingInJava() {
-        InvalidInputException dtype = assertThrows(InvalidInputException.class, () -> CudaKernels.logSoftmax(
+        IllegalArgumentException dtype = assertThrows(IllegalArgumentException.class, () -> CudaKernels.logSoftmax(
                 matrix(0x1000, DType.BF16, 97, 33), matrix(0x2000, DType.F32, 97, 33), null));
         assertEquals("x and out must be F32, got BF16 and F32", dtype.getMessage());
-        InvalidInputException shape = assertThrows(InvalidInputException.class, () -> CudaKernels.logSoftmax(
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> CudaKernels.logSoftmax(
                 matrix(0x1000, DType.F32, 97, 33), matrix(0x2000, DType.F32, 97, 40), null));
         assertTrue(shape.getMessage().startsWith("out must have the shape of x (97 x 33)"), shape.getMessage());
-        InvalidInputException alias = assertThrows(InvalidInputException.class, () -> CudaKernels.logSoftmax(
+        IllegalArgumentException alias = assertThrows(IllegalArgumentException.class, () -> CudaKernels.logSoftmax(
                 new DeviceMatrix(fake(0x1000), DType.F32, 97, 33, 40), matrix(0x1000, DType.F32, 97, 33), null));
         assertEquals("out may be x only with the same row stride (40), got 33", alias.getMessage());
     }
@@ -306,16 +305,16 @@ class CudaKernelsHostTest {
     @Test
     void contactHeadShapesAreCheckedInJavaNamingTheArgument() {
         assertEquals("weight must be a device pointer, got null",
-                assertThrows(InvalidInputException.class, () -> contactParams(3, 20, 1000, null)).getMessage());
-        assertEquals("heads must be in 1..65535, got 0", assertThrows(InvalidInputException.class,
+                assertThrows(IllegalArgumentException.class, () -> contactParams(3, 20, 1000, null)).getMessage());
+        assertEquals("heads must be in 1..65535, got 0", assertThrows(IllegalArgumentException.class,
                 () -> contactParams(3, 0, 1000, fakeFloats(0x5000))).getMessage());
-        assertEquals("numSeqs must be at most 65535 per call, got 65536", assertThrows(InvalidInputException.class,
+        assertEquals("numSeqs must be at most 65535 per call, got 65536", assertThrows(IllegalArgumentException.class,
                 () -> contactParams(65536, 20, 1000, fakeFloats(0x5000))).getMessage());
-        assertEquals("maxSeqlen must be in 1..totalTokens (1025), got 1026", assertThrows(InvalidInputException.class,
+        assertEquals("maxSeqlen must be in 1..totalTokens (1025), got 1026", assertThrows(IllegalArgumentException.class,
                 () -> contactParams(3, 20, 1026, fakeFloats(0x5000))).getMessage());
-        assertEquals("count must not be negative, got -1", assertThrows(InvalidInputException.class,
+        assertEquals("count must not be negative, got -1", assertThrows(IllegalArgumentException.class,
                 () -> CudaKernels.contactHeadFinish(fakeFloats(0x6000), -1, 0f, null)).getMessage());
-        assertEquals("bias must be finite, got NaN", assertThrows(InvalidInputException.class,
+        assertEquals("bias must be finite, got NaN", assertThrows(IllegalArgumentException.class,
                 () -> CudaKernels.contactHeadFinish(fakeFloats(0x6000), 10, Float.NaN, null)).getMessage());
     }
 

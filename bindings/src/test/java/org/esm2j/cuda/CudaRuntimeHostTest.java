@@ -1,5 +1,6 @@
 package org.esm2j.cuda;
 
+import org.esm2j.data.Alphabet;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -66,7 +67,7 @@ class CudaRuntimeHostTest {
         for (int i = 1; i < length - 1; i++) {
             t[i] = 4 + i % 20;
         }
-        t[length - 1] = CudaRuntime.EOS;
+        t[length - 1] = Alphabet.EOS;
         return t;
     }
 }

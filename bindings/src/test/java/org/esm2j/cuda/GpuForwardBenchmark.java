@@ -19,7 +19,7 @@ import org.esm2j.tensor.DType;
  * the device ({@link DeviceWeights#random}: no host copy, so 15B needs only its ~30 GB of device memory), full-length
  * sequences of random residues in packed batches, logits returned to the host as in the peer's infer mode. Prints and
  * writes one Markdown row per (model, batch x length): ms per batch, tokens/s (all tokens incl. cls/eos, no padding
- * exists), MFU with PERFORMANCE.md's FLOP formula against 989 TFLOP/s, timed iterations, weight bytes, the runtime's
+ * exists), MFU with docs/PERFORMANCE.md's FLOPs against 989 TFLOP/s, timed iterations, weight bytes, the runtime's
  * device high-water mark (weights + cuBLASLt workspace + arena) and the device memory in use per cudaMemGetInfo.
  * A size or shape that does not fit gets a row saying so; each model is freed before the next.
  *
@@ -105,7 +105,7 @@ public final class GpuForwardBenchmark {
         };
     }
 
-    /** PERFORMANCE.md: L (24 D^2 + 4 T D) + 2 D^2 + 2 D V per token. */
+    /** docs/PERFORMANCE.md: L (24 D^2 + 4 T D) + 2 D^2 + 2 D V per token. */
     static double flopsPerToken(Esm2Config c, int length) {
         double d = c.embedDim();
         return c.numLayers() * (24 * d * d + 4.0 * length * d) + 2 * d * d + 2 * d * c.vocabSize();

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.esm2j.checkpoint.CheckpointLoader;
+import org.esm2j.data.Alphabet;
 import org.esm2j.model.Esm2Weights;
 import org.esm2j.testing.Fixtures;
 import org.esm2j.testing.Golden;
@@ -11,7 +12,6 @@ import org.esm2j.testing.Golden;
 /** Models and token batches the GPU tests and the GPU benchmark share. */
 final class GpuTestInputs {
     private static final int CLS = 0;
-    private static final int EOS = 2;
     /** Token ids 4..23 are the 20 standard residues. */
     private static final int FIRST_RESIDUE = 4;
     private static final int RESIDUE_COUNT = 20;
@@ -43,7 +43,7 @@ final class GpuTestInputs {
             for (int i = 1; i <= residues; i++) {
                 seq[i] = FIRST_RESIDUE + random.nextInt(RESIDUE_COUNT);
             }
-            seq[residues + 1] = EOS;
+            seq[residues + 1] = Alphabet.EOS;
             tokens.add(seq);
         }
         return tokens;

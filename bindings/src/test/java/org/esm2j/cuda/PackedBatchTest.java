@@ -59,12 +59,12 @@ class PackedBatchTest {
         InvalidInputException pad = assertThrows(InvalidInputException.class,
                 () -> PackedBatch.pack(List.of(new int[] {0, 5, 2}, new int[] {0, 1, 2}), CONFIG, false));
         assertTrue(pad.getMessage().contains("sequence 1 position 1"), pad.getMessage());
-        InvalidInputException vocab = assertThrows(InvalidInputException.class,
+        IllegalArgumentException vocab = assertThrows(IllegalArgumentException.class,
                 () -> PackedBatch.pack(List.<int[]>of(new int[] {0, 33, 2}), CONFIG, false));
         assertTrue(vocab.getMessage().contains("token id 33"), vocab.getMessage());
-        assertThrows(InvalidInputException.class, () -> PackedBatch.pack(List.<int[]>of(new int[0]), CONFIG, false));
-        assertThrows(InvalidInputException.class, () -> PackedBatch.pack(List.of(), CONFIG, false));
-        InvalidInputException contacts = assertThrows(InvalidInputException.class,
+        assertThrows(IllegalArgumentException.class, () -> PackedBatch.pack(List.<int[]>of(new int[0]), CONFIG, false));
+        assertThrows(IllegalArgumentException.class, () -> PackedBatch.pack(List.of(), CONFIG, false));
+        IllegalArgumentException contacts = assertThrows(IllegalArgumentException.class,
                 () -> PackedBatch.pack(List.<int[]>of(new int[] {0}), CONFIG, true));
         assertTrue(contacts.getMessage().contains("contacts"), contacts.getMessage());
     }

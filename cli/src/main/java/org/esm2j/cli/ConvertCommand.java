@@ -9,8 +9,10 @@ import org.esm2j.checkpoint.LoadedCheckpoint;
 import org.esm2j.tensor.DType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
@@ -38,15 +40,30 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--offline", description = "Never download: a released model must already be in the cache.")
     boolean offline;
 
+    @Mixin
+    ConsoleOptions console;
+
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
+        OutputTarget target = OutputTarget.of(output);
+        if (target.isStandardOutput()) {
+            throw new ParameterException(spec.commandLine(), "convert writes a file, not standard output");
+        }
+        OutputFormat named = OutputFormat.forExtension(output).orElse(OutputFormat.SAFETENSORS);
+        if (named != OutputFormat.SAFETENSORS) {
+            throw new ParameterException(spec.commandLine(), "convert writes safetensors, but " + output
+                    + " names the " + named.cliName() + " format");
+        }
+        target = target.check(spec, "OUT", OutputFormat.SAFETENSORS, ModelOptions.inputPaths(input));
         LoadedCheckpoint checkpoint = ModelOptions.loadCheckpoint(input, offline,
-                ModelOptions.downloadListener(spec.commandLine().getErr(), System.console() != null));
-        CanonicalWriter.write(checkpoint, output, dtype);
-        out.println(checkpoint.describe());
-        out.println("wrote " + output + " (" + dtype.safetensorsName() + ")");
-        out.flush();
+                ModelOptions.downloadListener(spec.commandLine().getErr(), console.showProgress()));
+        CanonicalWriter.write(checkpoint, target.path(), dtype);
+        if (!console.quiet) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(checkpoint.describe());
+            out.println("wrote " + output + " (" + dtype.safetensorsName() + ")");
+            out.flush();
+        }
         return 0;
     }
 

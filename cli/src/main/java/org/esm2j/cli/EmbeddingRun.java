@@ -11,10 +11,10 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.esm2j.backend.Esm2Model;
 import org.esm2j.data.Alphabet;
 import org.esm2j.data.SequenceWindows;
 import org.esm2j.data.TokenBudgetBatcher;
-import org.esm2j.model.Esm2Model;
 import org.esm2j.model.ForwardRequest;
 import org.esm2j.model.ForwardResult;
 
@@ -27,6 +27,9 @@ import org.esm2j.model.ForwardResult;
  * is the first window's {@code <cls>} row; attentions are refused up front (windows have no common token axis).
  */
 final class EmbeddingRun {
+    static final String MEAN_KEY = "mean/";
+    static final String BOS_KEY = "bos/";
+
     /** One forward-pass sequence: window {@code window} of record {@code record}. */
     private record Segment(int record, int window, int[] tokens) {
     }
@@ -80,7 +83,8 @@ final class EmbeddingRun {
         return total;
     }
 
-    void run(OutputSink sink) throws IOException {
+    /** Every window of every record, framed, in input order: what the batches index. */
+    private static List<Segment> segments(List<SequenceOptions.Prepared> records) {
         List<Segment> segments = new ArrayList<>();
         for (int r = 0; r < records.size(); r++) {
             SequenceWindows windows = records.get(r).windows();
@@ -88,7 +92,38 @@ final class EmbeddingRun {
                 segments.add(new Segment(r, w, Alphabet.frame(windows.tokens(w))));
             }
         }
-        int[] lengths = segments.stream().mapToInt(s -> s.tokens().length).toArray();
+        return segments;
+    }
+
+    /**
+     * The forward passes, as lists of framed-window lengths: a pure function of the records and the budget, so a
+     * resumed run repeats the same batches and produces the same bytes.
+     */
+    static List<int[]> batchLengths(List<SequenceOptions.Prepared> records, int tokensPerBatch) {
+        List<Segment> segments = segments(records);
+        List<int[]> out = new ArrayList<>();
+        for (int[] batch : TokenBudgetBatcher.batches(lengthsOf(segments), tokensPerBatch)) {
+            out.add(Arrays.stream(batch).map(i -> segments.get(i).tokens().length).toArray());
+        }
+        return out;
+    }
+
+    private static int[] lengthsOf(List<Segment> segments) {
+        return segments.stream().mapToInt(s -> s.tokens().length).toArray();
+    }
+
+    void run(OutputSink sink) throws IOException {
+        run(sink, Set.of());
+    }
+
+    /**
+     * Runs every batch that holds a window of a record not in {@code alreadyDone} and hands each newly completed
+     * record to the sink ({@link OutputSink#endRecord} after its arrays, {@link OutputSink#endBatch} after each
+     * batch). Records in {@code alreadyDone} (saved by an interrupted run) are neither computed again, unless they
+     * share a batch with an unfinished one, nor handed over.
+     */
+    void run(OutputSink sink, Set<Integer> alreadyDone) throws IOException {
+        List<Segment> segments = segments(records);
         boolean needsRows = include.contains(OutputKind.PER_RESIDUE) || include.contains(OutputKind.MEAN)
                 || include.contains(OutputKind.BOS);
         ForwardRequest request = new ForwardRequest(needsRows ? layers : new TreeSet<>(),
@@ -96,26 +131,36 @@ final class EmbeddingRun {
                 include.contains(OutputKind.CONTACTS));
 
         Map<Integer, Pending> inFlight = new TreeMap<>();
-        long recordsDone = 0;
+        long recordsDone = alreadyDone.size();
         long tokensDone = 0;
-        for (int[] batch : TokenBudgetBatcher.batches(lengths, tokensPerBatch)) {
+        for (Segment s : segments) {
+            tokensDone += alreadyDone.contains(s.record()) ? s.tokens().length : 0;
+        }
+        for (int[] batch : TokenBudgetBatcher.batches(lengthsOf(segments), tokensPerBatch)) {
             List<int[]> tokens = new ArrayList<>(batch.length);
+            boolean needed = false;
             for (int i : batch) {
                 tokens.add(segments.get(i).tokens());
+                needed |= !alreadyDone.contains(segments.get(i).record());
             }
-            ForwardResult result = model.forward(tokens, request);
+            ForwardResult result = needed ? model.forward(tokens, request) : null;
             for (int b = 0; b < batch.length; b++) {
                 Segment s = segments.get(batch[b]);
                 SequenceWindows windows = records.get(s.record()).windows();
+                if (alreadyDone.contains(s.record())) {
+                    continue;
+                }
+                tokensDone += s.tokens().length;
                 Pending p = inFlight.computeIfAbsent(s.record(), r -> new Pending(windows.count()));
                 collect(p, s, result, b);
-                tokensDone += s.tokens().length;
                 if (p.received == windows.count()) {
                     inFlight.remove(s.record());
                     emit(s.record(), p, sink);
+                    sink.endRecord(s.record());
                     recordsDone++;
                 }
             }
+            sink.endBatch();
             if (progress != null) {
                 progress.update(recordsDone, tokensDone);
             }
@@ -167,11 +212,11 @@ final class EmbeddingRun {
                     sink.put(index, id, "repr/" + layer, new long[] {n, d}, rows);
                 }
                 if (include.contains(OutputKind.MEAN)) {
-                    sink.put(index, id, "mean/" + layer, new long[] {d}, meanOfRows(rows, n, d));
+                    sink.put(index, id, MEAN_KEY + layer, new long[] {d}, meanOfRows(rows, n, d));
                 }
             }
             if (include.contains(OutputKind.BOS)) {
-                sink.put(index, id, "bos/" + layer, new long[] {d}, p.bos.get(layer));
+                sink.put(index, id, BOS_KEY + layer, new long[] {d}, p.bos.get(layer));
             }
         }
         if (include.contains(OutputKind.LOGITS)) {

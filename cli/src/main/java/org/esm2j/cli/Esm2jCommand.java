@@ -1,5 +1,6 @@
 package org.esm2j.cli;
 
+import org.esm2j.io.ScratchFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,7 +17,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "esm2j", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "ESM-2 protein language model on the JVM: embeddings, contact maps, variant-effect scores.",
         subcommands = {EmbedCommand.class, ContactsCommand.class, ScoreCommand.class, ConvertCommand.class,
-            CommandLine.HelpCommand.class},
+            LabelsCommand.class, SplitCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 unexpected error, 2 usage error, 3 invalid input, 4 checkpoint or model "
             + "problem.", "Models: a released name (e.g. esm2_t33_650M_UR50D, downloaded to $ESM2J_HOME, default "
             + "~/.cache/esm2j), a fair-esm .pt file, a Hugging Face folder, or an esm2j .safetensors file."})
@@ -33,11 +34,15 @@ public final class Esm2jCommand {
         ErrorReporter reporter = new ErrorReporter();
         cmd.setExecutionExceptionHandler(reporter);
         cmd.setParameterExceptionHandler(reporter);
+        // 'esm2j <command> --version' prints the version too, for every command (their annotations name none)
+        cmd.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(new VersionProvider()));
         return cmd;
     }
 
     public static void main(String[] args) {
         configureLogging(args);
+        // Ctrl-C or SIGTERM: the JVM exits 130 or 143 and this removes the temporary and scratch files of the run.
+        Runtime.getRuntime().addShutdownHook(new Thread(ScratchFiles::deleteAll, "esm2j-cleanup"));
         System.exit(newCommandLine().execute(args));
     }
 

@@ -9,7 +9,7 @@ enum OutputKind {
     PER_RESIDUE("per-residue"),
     /** {@code mean/<layer>}: (D) mean of the per-residue rows. */
     MEAN("mean"),
-    /** {@code bos/<layer>}: (D) the {@code <cls>} row (unsupervised in training; see ESM2_REFERENCE.md 7). */
+    /** {@code bos/<layer>}: (D) the {@code <cls>} row (unsupervised in training; see docs/MODEL_REFERENCE.md 7). */
     BOS("bos"),
     /** {@code logits}: (n, 33) LM-head logits of the residues. */
     LOGITS("logits"),

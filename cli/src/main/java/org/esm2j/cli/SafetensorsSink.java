@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.esm2j.io.Json;
+import org.esm2j.io.ScratchFiles;
 
 /**
  * Streams outputs into one safetensors file. Its header must list every tensor's offsets before the data, and records
@@ -40,6 +41,7 @@ final class SafetensorsSink implements OutputSink {
     SafetensorsSink(OutputStream out, Path scratchDir) throws IOException {
         this.out = out;
         this.scratchFile = Files.createTempFile(scratchDir, ".esm2j-", ".data");
+        ScratchFiles.register(scratchFile); // removed by the shutdown hook if the run is interrupted
         this.scratch = FileChannel.open(scratchFile, StandardOpenOption.WRITE, StandardOpenOption.READ);
     }
 
@@ -97,6 +99,7 @@ final class SafetensorsSink implements OutputSink {
             scratch.close();
         } finally {
             Files.deleteIfExists(scratchFile);
+            ScratchFiles.release(scratchFile);
         }
     }
 }

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.esm2j.InvalidInputException;
+import org.esm2j.backend.Esm2Model;
 import org.esm2j.checkpoint.LoadedCheckpoint;
-import org.esm2j.data.FastaReader;
 import org.esm2j.data.FastaRecord;
-import org.esm2j.model.Esm2Model;
+import org.esm2j.data.LengthPolicy;
 import org.esm2j.score.MutationListReader;
 import org.esm2j.score.MutationSet;
 import org.esm2j.score.ScoreTsvWriter;
@@ -45,7 +45,8 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = {"-s", "--sequence"}, paramLabel = "SEQ", description = "The wild-type sequence.")
     String sequence;
 
-    @Option(names = {"-f", "--fasta"}, paramLabel = "FASTA", description = "Read the wild type from a FASTA file.")
+    @Option(names = {"-f", "--fasta"}, paramLabel = "FASTA",
+            description = "Read the wild type from a FASTA file (- for standard input).")
     Path fasta;
 
     @Option(names = "--record", paramLabel = "ID",
@@ -71,8 +72,12 @@ public final class ScoreCommand implements Callable<Integer> {
     int offset;
 
     @Option(names = {"-o", "--out"}, paramLabel = "FILE",
-            description = "Write the TSV here, atomically (default: standard output).")
+            description = "Write the TSV here, atomically (default, or -: standard output). Must be a regular file "
+                    + "or a new path, and not one of the inputs.")
     Path out;
+
+    @Mixin
+    ConsoleOptions console;
 
     @Option(names = "--toks-per-batch", paramLabel = "N", defaultValue = "4096",
             description = "Padded tokens per forward pass (default ${DEFAULT-VALUE}); results do not depend on it.")
@@ -95,18 +100,31 @@ public final class ScoreCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--toks-per-batch must be at least 1, got "
                     + tokensPerBatch);
         }
+        OutputTarget target = OutputTarget.of(out == null ? Path.of(OutputTarget.STANDARD_OUTPUT) : out);
+        if (!target.isStandardOutput()) {
+            OutputFormat named = OutputFormat.forExtension(out).orElse(OutputFormat.TSV);
+            if (named != OutputFormat.TSV) {
+                throw new ParameterException(spec.commandLine(), "score writes TSV, but --out " + out + " names the "
+                        + named.cliName() + " format");
+            }
+            List<Path> inputs = new ArrayList<>(modelOptions.inputPaths());
+            inputs.add(fasta);
+            inputs.add(mutationsFile);
+            target = target.check(spec, "--out", OutputFormat.TSV, inputs);
+        }
         String wildType = sequence != null ? sequence : wildTypeFromFasta();
+        checkLength(wildType);
         List<MutationSet> sets = readMutations();
 
         PrintWriter err = spec.commandLine().getErr();
         LoadedCheckpoint checkpoint = modelOptions.loadCheckpoint(
-                ModelOptions.downloadListener(err, System.console() != null));
+                ModelOptions.downloadListener(err, console.showProgress()));
         List<Double> scores;
         try (Esm2Model model = modelOptions.loadModel(spec, checkpoint)) {
             scores = new VariantScorer(model, tokensPerBatch).score(wildType, sets, strategy);
         }
-        if (out != null) {
-            ScoreTsvWriter.write(out, sets, scores);
+        if (!target.isStandardOutput()) {
+            ScoreTsvWriter.write(target.path(), sets, scores);
         } else {
             PrintWriter stdout = spec.commandLine().getOut();
             stdout.print(ScoreTsvWriter.HEADER + "\n");
@@ -118,8 +136,21 @@ public final class ScoreCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The length policy of embed without its escapes: over 1022 residues the scores would come from a model run
+     * beyond its training length, and windows or truncation would change what a variant is scored against.
+     */
+    private static void checkLength(String wildType) {
+        int limit = LengthPolicy.DEFAULT_MAX_RESIDUES;
+        if (wildType.length() > limit) {
+            throw new InvalidInputException("the wild type has " + wildType.length() + " residues, more than the "
+                    + "model's limit of " + limit + " (" + (limit + 2) + " tokens with <cls> and <eos>); score a "
+                    + "fragment of at most " + limit + " residues around the mutated sites");
+        }
+    }
+
     private String wildTypeFromFasta() {
-        List<FastaRecord> records = FastaReader.read(fasta);
+        List<FastaRecord> records = SequenceOptions.readFasta(fasta);
         if (record == null) {
             if (records.size() != 1) {
                 throw new InvalidInputException(fasta + " has " + records.size() + " records; choose the wild type "

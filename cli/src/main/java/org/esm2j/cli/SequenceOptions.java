@@ -19,7 +19,8 @@ import picocli.CommandLine.TypeConversionException;
 /** The input side of {@code embed} and {@code contacts}: FASTA, unknown residues, long sequences, batch size. */
 public final class SequenceOptions {
     @Option(names = {"-f", "--fasta"}, required = true, paramLabel = "FASTA",
-            description = "Input sequences (plain or gzip); outputs are named after each record's id.")
+            description = "Input sequences (plain or gzip; - or a pipe reads standard input); outputs are named "
+                    + "after each record's id.")
     Path fasta;
 
     @Option(names = "--unknown", paramLabel = "error|X|unk", defaultValue = "error",
@@ -30,12 +31,12 @@ public final class SequenceOptions {
 
     @Option(names = "--truncate", paramLabel = "N",
             description = "Keep only the first N residues of longer sequences (fair-esm extract.py's "
-                    + "--truncation_seq_length); outputs cover the kept residues.")
+                    + "--truncation_seq_length; N at most 1022); outputs cover the kept residues.")
     Integer truncate;
 
     @Option(names = "--window", paramLabel = "N",
-            description = "Run sequences longer than N residues as overlapping windows of N and average the "
-                    + "outputs over the windows covering each residue (pairs for contacts).")
+            description = "Run sequences longer than N residues (N at most 1022) as overlapping windows of N and "
+                    + "average the outputs over the windows covering each residue (pairs for contacts).")
     Integer window;
 
     @Option(names = "--overlap", paramLabel = "K", defaultValue = "0",
@@ -66,6 +67,8 @@ public final class SequenceOptions {
             throw new ParameterException(spec.commandLine(), "--toks-per-batch must be at least 1, got "
                     + tokensPerBatch);
         }
+        checkModelLimit(spec, "--truncate", truncate);
+        checkModelLimit(spec, "--window", window);
         try {
             if (truncate != null) {
                 return LengthPolicy.truncate(truncate);
@@ -79,11 +82,23 @@ public final class SequenceOptions {
         }
     }
 
+    /**
+     * A residue count above what ESM-2 was trained on (1022 + cls + eos = 1024 tokens) would silently run sequences
+     * unwindowed and untruncated: a usage error naming the limit instead.
+     */
+    static void checkModelLimit(CommandSpec spec, String option, Integer residues) {
+        if (residues != null && residues > LengthPolicy.DEFAULT_MAX_RESIDUES) {
+            throw new ParameterException(spec.commandLine(), option + " " + residues + " is above the model's limit "
+                    + "of " + LengthPolicy.DEFAULT_MAX_RESIDUES + " residues (" + (LengthPolicy.DEFAULT_MAX_RESIDUES + 2)
+                    + " tokens with <cls> and <eos>); give at most " + LengthPolicy.DEFAULT_MAX_RESIDUES);
+        }
+    }
+
     /** Reads, encodes and windows every record, so bad input fails before any model is loaded. */
     List<Prepared> prepare(CommandSpec spec) {
         LengthPolicy policy = lengthPolicy(spec);
         List<Prepared> out = new ArrayList<>();
-        for (FastaRecord r : FastaReader.read(fasta)) {
+        for (FastaRecord r : readFasta(fasta)) {
             int[] residues = Alphabet.encode(r.sequence(), r.id(), unknown);
             if (residues.length == 0) {
                 throw new InvalidInputException("record '" + r.id() + "' in " + fasta + " has no residues");
@@ -91,6 +106,15 @@ public final class SequenceOptions {
             out.add(new Prepared(r, policy.apply(r.id(), residues)));
         }
         return out;
+    }
+
+    /** A FASTA file, or standard input for {@code -}. */
+    static List<FastaRecord> readFasta(Path fasta) {
+        return isStandardInput(fasta) ? FastaReader.read(System.in, "standard input") : FastaReader.read(fasta);
+    }
+
+    static boolean isStandardInput(Path fasta) {
+        return fasta.toString().equals("-");
     }
 
     /** {@code error:1022}, {@code truncate:N} or {@code window:N:K}, for output metadata. */

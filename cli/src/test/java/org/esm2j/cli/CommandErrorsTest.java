@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.esm2j.backend.Backends;
 import org.esm2j.testing.Fixtures;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,8 +44,13 @@ class CommandErrorsTest {
     }
 
     private void assertNoOutputLeft() throws IOException {
+        assertNoOutputLeft(List.of("in.fasta"));
+    }
+
+    private void assertNoOutputLeft(List<String> expected) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of(dir.resolve("in.fasta")), files.toList(), "failed runs leave nothing behind");
+            assertEquals(expected.stream().map(dir::resolve).toList(), files.sorted().toList(),
+                    "failed runs leave nothing behind");
         }
     }
 
@@ -118,5 +125,56 @@ class CommandErrorsTest {
             assertTrue(help.out().contains("Usage: esm2j " + command), help.out());
         }
         assertTrue(Cli.run("--help").out().contains("Exit codes"));
+    }
+
+    @Test
+    void truncateOrWindowAboveTheModelLimitIsAUsageErrorNamingIt() throws IOException {
+        assertOneLineError(embed(Map.of("s", "MKV"), "--truncate", "1023"), 2, "--truncate 1023", "limit of 1022");
+        assertOneLineError(embed(Map.of("s", "MKV"), "--window", "4000"), 2, "--window 4000", "limit of 1022");
+        assertEquals(0, embed(Map.of("s", "MKV"), "--truncate", "1022").exitCode());
+        assertNoOutputLeft(List.of("in.fasta", "out.safetensors"));
+    }
+
+    @Test
+    void scoreAppliesTheSameLengthLimitAsEmbed() {
+        Cli.Result r = Cli.run("score", "-m", Fixtures.huggingFaceFolder(Fixtures.TINY), "--sequence",
+                "A".repeat(1023), "--mutations", "A1G");
+        assertOneLineError(r, 3, "1023 residues", "limit of 1022");
+    }
+
+    @Test
+    void deviceMustBeKnownAndAnUnusableCudaIsOneLine() throws IOException {
+        assertOneLineError(embed(Map.of("s", "MKV"), "--device", "tpu"), 2, "unknown device 'tpu'", "cpu, cuda, auto");
+        boolean cudaUsable;
+        try {
+            Backends.select("cuda");
+            cudaUsable = true;
+        } catch (RuntimeException e) {
+            cudaUsable = false;
+        }
+        Assumptions.assumeFalse(cudaUsable, "a CUDA device is usable here");
+        Cli.Result r = embed(Map.of("s", "MKV"), "--device", "cuda");
+        assertOneLineError(r, 1, "--device cuda", "no usable CUDA GPU", "--device cpu");
+        assertFalse(r.err().contains("/"), "no library search paths: " + r.err());
+        assertNoOutputLeft();
+    }
+
+    @Test
+    void everyCommandPrintsTheVersion() {
+        for (String command : List.of("embed", "contacts", "score", "convert")) {
+            Cli.Result r = Cli.run(command, "--version");
+            assertEquals(0, r.exitCode(), r.toString());
+            assertTrue(r.out().startsWith("esm2j " + VersionProvider.version()), command + ": " + r.out());
+        }
+    }
+
+    @Test
+    void quietSilencesProgressAndSummary() throws IOException {
+        Cli.Result shown = embed(Map.of("s", "MKV"), "--progress");
+        assertEquals(0, shown.exitCode(), shown.toString());
+        assertTrue(shown.err().contains("wrote 1 records"), shown.toString());
+        Cli.Result quiet = embed(Map.of("s", "MKV"), "--progress", "--quiet");
+        assertEquals(0, quiet.exitCode(), quiet.toString());
+        assertEquals("", quiet.err());
     }
 }

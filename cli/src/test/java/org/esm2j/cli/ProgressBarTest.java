@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ProgressBarTest {
@@ -31,8 +32,10 @@ class ProgressBarTest {
 
     @Test
     void formatFollowsTheOutputExtension() {
-        assertEquals(OutputFormat.NPZ, OutputFormat.forPath(Path.of("a/b.NPZ")));
-        assertEquals(OutputFormat.TSV, OutputFormat.forPath(Path.of("c.tsv")));
-        assertEquals(OutputFormat.SAFETENSORS, OutputFormat.forPath(Path.of("emb.out")));
+        assertEquals(Optional.of(OutputFormat.NPZ), OutputFormat.forExtension(Path.of("a/b.NPZ")));
+        assertEquals(Optional.of(OutputFormat.TSV), OutputFormat.forExtension(Path.of("c.tsv")));
+        assertEquals(Optional.of(OutputFormat.NPY), OutputFormat.forExtension(Path.of("means.npy")));
+        assertEquals(Optional.of(OutputFormat.ARROW), OutputFormat.forExtension(Path.of("t.feather")));
+        assertEquals(Optional.empty(), OutputFormat.forExtension(Path.of("emb.out")));
     }
 }

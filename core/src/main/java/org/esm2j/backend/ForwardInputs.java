@@ -1,33 +1,32 @@
 package org.esm2j.backend;
 
 import org.esm2j.InvalidInputException;
+import org.esm2j.data.Alphabet;
 import org.esm2j.model.Esm2Config;
 import org.esm2j.model.Esm2Weights;
 import org.esm2j.model.ForwardRequest;
 
 /** The checks every backend makes on a forward pass's inputs, so that all backends refuse the same things alike. */
 public final class ForwardInputs {
-    private static final int PAD = 1;
-
     private ForwardInputs() {
     }
 
     /** Sequence b must be non-empty, unpadded token ids of the vocabulary; contacts need cls and eos around it. */
     public static void checkSequence(int[] seq, int b, Esm2Config config, boolean contacts) {
         if (seq == null || seq.length == 0) {
-            throw new InvalidInputException("sequence " + b + " has no tokens");
+            throw new IllegalArgumentException("sequence " + b + " has no tokens");
         }
         if (contacts && seq.length < 2) {
-            throw new InvalidInputException("sequence " + b + " has " + seq.length
+            throw new IllegalArgumentException("sequence " + b + " has " + seq.length
                     + " token(s); contacts need <cls> and <eos> around the residues");
         }
         for (int p = 0; p < seq.length; p++) {
             int id = seq[p];
             if (id < 0 || id >= config.vocabSize()) {
-                throw new InvalidInputException("sequence " + b + " position " + p + ": token id " + id
+                throw new IllegalArgumentException("sequence " + b + " position " + p + ": token id " + id
                         + " is outside the vocabulary 0.." + (config.vocabSize() - 1));
             }
-            if (id == PAD) {
+            if (id == Alphabet.PAD) {
                 throw new InvalidInputException("sequence " + b + " position " + p
                         + ": <pad> token; pass each sequence unpadded");
             }
@@ -38,7 +37,7 @@ public final class ForwardInputs {
     public static void checkRequest(ForwardRequest request, Esm2Config config, boolean hasContactHead) {
         for (int l : request.representationLayers()) {
             if (l < 0 || l > config.numLayers()) {
-                throw new InvalidInputException("representation layer " + l + " is outside 0.." + config.numLayers());
+                throw new IllegalArgumentException("representation layer " + l + " is outside 0.." + config.numLayers());
             }
         }
         if (request.contacts() && !hasContactHead) {

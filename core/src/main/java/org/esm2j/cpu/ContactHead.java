@@ -1,13 +1,13 @@
 package org.esm2j.cpu;
 
+import org.esm2j.data.Alphabet;
+
 /**
  * fair-esm's ContactPredictionHead for one sequence: zero the rows and columns of {@code <eos>} tokens, drop the last
  * position and {@code <cls>}, symmetrize each of the L*H attention maps, apply APC (average product correction), take
  * the logistic regression over the L*H channels (channel c = l H + h) and a sigmoid. Computed in double.
  */
 final class ContactHead {
-    static final int EOS = 2;
-
     private ContactHead() {
     }
 
@@ -23,7 +23,7 @@ final class ContactHead {
         int n = t - 2;
         double[] keep = new double[n];
         for (int i = 0; i < n; i++) {
-            keep[i] = tokens[i + 1] == EOS ? 0 : 1;
+            keep[i] = tokens[i + 1] == Alphabet.EOS ? 0 : 1;
         }
         double[] logits = new double[n * n];
         double[] sym = new double[n * n];

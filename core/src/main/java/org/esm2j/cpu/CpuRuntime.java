@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.esm2j.InvalidInputException;
 import org.esm2j.backend.Esm2Runtime;
 import org.esm2j.backend.ForwardInputs;
+import org.esm2j.data.Alphabet;
 import org.esm2j.model.Esm2Config;
 import org.esm2j.model.Esm2Weights;
 import org.esm2j.model.ForwardRequest;
@@ -20,9 +21,6 @@ import org.esm2j.model.ForwardResult;
  * running the sequence alone. Thread-safe: a forward pass only reads the weights.
  */
 final class CpuRuntime implements Esm2Runtime {
-    static final int MASK = 32;
-    /** fair-esm's mask_ratio_train = 0.15 * 0.8; embeddings are scaled by (1 - 0.12) / (1 - observed mask ratio). */
-    private static final float TOKEN_DROPOUT_KEEP = (float) (1 - 0.15 * 0.8);
     /** Workspaces up to this many floats (64 MB) are kept for the next pass. */
     private static final long RETAINED_WORKSPACE_FLOATS = 16L << 20;
 
@@ -194,7 +192,7 @@ final class CpuRuntime implements Esm2Runtime {
             if (config.tokenDropout()) {
                 int masks = 0;
                 for (int id : seq) {
-                    if (id == MASK) {
+                    if (id == Alphabet.MASK) {
                         masks++;
                     }
                 }
@@ -203,14 +201,14 @@ final class CpuRuntime implements Esm2Runtime {
             }
             for (int p = 0; p < seq.length; p++) {
                 int row = (offsets[b] + p) * d;
-                if (config.tokenDropout() && seq[p] == MASK) {
+                if (config.tokenDropout() && seq[p] == Alphabet.MASK) {
                     Arrays.fill(x, row, row + d, 0f);
                     continue;
                 }
                 int src = seq[p] * d;
                 for (int i = 0; i < d; i++) {
                     float e = embedTokens[src + i];
-                    x[row + i] = config.tokenDropout() ? e * TOKEN_DROPOUT_KEEP / denominator : e;
+                    x[row + i] = config.tokenDropout() ? e * Esm2Config.TOKEN_DROPOUT_KEEP / denominator : e;
                 }
             }
         }

@@ -8,7 +8,7 @@ import org.esm2j.InvalidInputException;
 
 /**
  * The ESM-2 vocabulary (fair-esm's "ESM-1b" alphabet): 33 tokens with the exact ids of the released checkpoints and of
- * the Hugging Face {@code vocab.txt}. ESM2_REFERENCE.md section 1.
+ * the Hugging Face {@code vocab.txt}. docs/MODEL_REFERENCE.md section 1.
  *
  * <p>Encoding follows fair-esm: every vocabulary entry (each letter and each special token such as {@code <mask>}) is
  * its own token and whitespace is ignored, so {@code "K A <mask> I S Q"} and {@code "KA<mask>ISQ"} encode alike. Two
@@ -54,7 +54,7 @@ public final class Alphabet {
     /** The token string of an id, e.g. {@code "<cls>"} for 0 and {@code "L"} for 4. */
     public static String token(int id) {
         if (id < 0 || id >= SIZE) {
-            throw new InvalidInputException("token id " + id + " is outside the alphabet (0.." + (SIZE - 1) + ")");
+            throw new IllegalArgumentException("token id " + id + " is outside the alphabet (0.." + (SIZE - 1) + ")");
         }
         return TOKENS.get(id);
     }
@@ -123,7 +123,7 @@ public final class Alphabet {
         StringBuilder sb = new StringBuilder(tokens.length);
         for (int i = 0; i < tokens.length; i++) {
             if (tokens[i] < 0 || tokens[i] >= SIZE) {
-                throw new InvalidInputException("token " + i + " has id " + tokens[i] + ", outside the alphabet (0.."
+                throw new IllegalArgumentException("token " + i + " has id " + tokens[i] + ", outside the alphabet (0.."
                         + (SIZE - 1) + ")");
             }
             sb.append(TOKENS.get(tokens[i]));

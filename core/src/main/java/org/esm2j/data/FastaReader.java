@@ -1,21 +1,19 @@
 package org.esm2j.data;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 import org.esm2j.InvalidInputException;
+import org.esm2j.io.TextInput;
 
 /**
  * Reads FASTA files: multi-line sequences, headers with descriptions, blank lines, CRLF line ends, a UTF-8 byte-order
@@ -33,21 +31,31 @@ import org.esm2j.InvalidInputException;
  * </ul>
  */
 public final class FastaReader {
-    private static final int GZIP_MAGIC_1 = 0x1f;
-    private static final int GZIP_MAGIC_2 = 0x8b;
-
     private FastaReader() {
     }
 
-    /** Reads a FASTA file, plain or gzip-compressed. */
+    /** Reads a FASTA file, plain or gzip-compressed; pipes and other non-seekable files are read once, in order. */
     public static List<FastaRecord> read(Path path) {
-        try (InputStream in = openMaybeGzip(path);
+        try (InputStream in = TextInput.openMaybeGzip(path);
                 Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
             return read(reader, path.toString());
         } catch (NoSuchFileException e) {
             throw new InvalidInputException("FASTA file " + path + " does not exist", e);
         } catch (IOException e) {
             throw new InvalidInputException("cannot read FASTA file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads FASTA from a stream (standard input, say), plain or gzip-compressed; {@code sourceName} is used in error
+     * messages. The stream is read to its end and not closed.
+     */
+    public static List<FastaRecord> read(InputStream stream, String sourceName) {
+        try {
+            InputStream in = TextInput.maybeGunzip(stream);
+            return read(new InputStreamReader(in, StandardCharsets.UTF_8), sourceName);
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot read FASTA " + sourceName + ": " + e.getMessage(), e);
         }
     }
 
@@ -65,20 +73,6 @@ public final class FastaReader {
                     + ": " + e.getMessage(), e);
         }
         return parser.finish();
-    }
-
-    private static InputStream openMaybeGzip(Path path) throws IOException {
-        InputStream in = new BufferedInputStream(Files.newInputStream(path));
-        try {
-            in.mark(2);
-            int first = in.read();
-            int second = in.read();
-            in.reset();
-            return first == GZIP_MAGIC_1 && second == GZIP_MAGIC_2 ? new GZIPInputStream(in) : in;
-        } catch (IOException e) {
-            in.close();
-            throw e;
-        }
     }
 
     /** Line-by-line state: the record being collected and the ids seen so far. */

@@ -6,7 +6,7 @@ import org.esm2j.InvalidInputException;
 /**
  * What to do with sequences longer than ESM-2's training crop: 1022 residues, i.e. 1024 tokens with {@code <cls>} and
  * {@code <eos>}. ESM-2 itself has no hard limit (rotary positions), but quality degrades beyond it and attention memory
- * grows quadratically (ESM2_REFERENCE.md sections 1.3, 7, 8.1).
+ * grows quadratically (docs/MODEL_REFERENCE.md sections 1.3, 7, 8.1).
  *
  * @param mode {@link Mode#ERROR}, {@link Mode#TRUNCATE} or {@link Mode#WINDOW}
  * @param maxResidues the limit (ERROR), the residues kept (TRUNCATE), or the window size (WINDOW); at least 1
@@ -30,7 +30,7 @@ public record LengthPolicy(Mode mode, int maxResidues, int overlap) {
 
     public LengthPolicy {
         if (mode == null) {
-            throw new InvalidInputException("length policy mode must be given");
+            throw new IllegalArgumentException("length policy mode must be given");
         }
         if (maxResidues < 1) {
             throw new InvalidInputException("maximum residues must be at least 1, got " + maxResidues);

@@ -4,12 +4,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import org.esm2j.InvalidInputException;
 
 /**
  * A sequence cut into windows of at most {@code size} residues that overlap by {@code overlap}, and the merging of
  * the model's per-window outputs back into whole-sequence outputs. This is the usual answer to sequences longer than
- * the 1022 residues ESM-2 was trained on (ESM2_REFERENCE.md sections 7 and 8.1): run each window as its own framed
+ * the 1022 residues ESM-2 was trained on (docs/MODEL_REFERENCE.md 7, 8.1): run each window as its own framed
  * sequence ({@link Alphabet#frame}), then average.
  *
  * <p>Placement: windows start at 0, size - overlap, 2 (size - overlap), ... and the last window is aligned to the end of
@@ -43,20 +42,20 @@ public final class SequenceWindows {
     /**
      * Plans the windows over {@code residueTokens} (residues only, no cls/eos).
      *
-     * @throws InvalidInputException when the sequence is empty, {@code size < 1}, or the overlap is negative or not
+     * @throws IllegalArgumentException when the sequence is empty, {@code size < 1}, or the overlap is negative or not
      *     smaller than the size (the windows would not advance)
      */
     public static SequenceWindows of(int[] residueTokens, int size, int overlap) {
         if (size < 1) {
-            throw new InvalidInputException("window size must be at least 1 residue, got " + size);
+            throw new IllegalArgumentException("window size must be at least 1 residue, got " + size);
         }
         if (overlap < 0 || overlap >= size) {
-            throw new InvalidInputException("window overlap must be between 0 and window size - 1 = " + (size - 1)
+            throw new IllegalArgumentException("window overlap must be between 0 and window size - 1 = " + (size - 1)
                     + " so that each window advances; got overlap " + overlap + " for window size " + size);
         }
         int n = residueTokens.length;
         if (n == 0) {
-            throw new InvalidInputException("cannot cut an empty sequence into windows");
+            throw new IllegalArgumentException("cannot cut an empty sequence into windows");
         }
         List<Window> windows = new ArrayList<>();
         int stride = size - overlap;
@@ -99,7 +98,7 @@ public final class SequenceWindows {
     public float[] mergeRows(List<float[]> perWindow, int width) {
         checkWindowCount(perWindow);
         if (width < 1) {
-            throw new InvalidInputException("row width must be at least 1, got " + width);
+            throw new IllegalArgumentException("row width must be at least 1, got " + width);
         }
         int n = length();
         double[] sum = new double[n * width];
@@ -158,7 +157,7 @@ public final class SequenceWindows {
 
     private void checkWindowCount(List<float[]> perWindow) {
         if (perWindow.size() != windows.size()) {
-            throw new InvalidInputException("expected outputs for " + windows.size() + " windows, got "
+            throw new IllegalArgumentException("expected outputs for " + windows.size() + " windows, got "
                     + perWindow.size());
         }
     }
@@ -166,7 +165,7 @@ public final class SequenceWindows {
     private void checkSize(int index, float[] values, long expected, String shape) {
         if (values.length != expected) {
             Window w = windows.get(index);
-            throw new InvalidInputException("output of window " + index + " (residues " + w.start() + ".."
+            throw new IllegalArgumentException("output of window " + index + " (residues " + w.start() + ".."
                     + (w.end() - 1) + ") must have shape (" + shape + ") = " + expected + " values, got "
                     + values.length);
         }

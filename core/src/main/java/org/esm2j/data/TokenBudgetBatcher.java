@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import org.esm2j.InvalidInputException;
 
 /**
  * Groups sequences into batches under a token budget, as fair-esm's {@code FastaBatchedDataset.get_batch_indices}
@@ -25,11 +24,11 @@ public final class TokenBudgetBatcher {
      */
     public static List<int[]> batches(int[] framedLengths, int tokensPerBatch) {
         if (tokensPerBatch < 1) {
-            throw new InvalidInputException("tokens per batch must be at least 1, got " + tokensPerBatch);
+            throw new IllegalArgumentException("tokens per batch must be at least 1, got " + tokensPerBatch);
         }
         for (int i = 0; i < framedLengths.length; i++) {
             if (framedLengths[i] < 1) {
-                throw new InvalidInputException("sequence " + i + " has length " + framedLengths[i]
+                throw new IllegalArgumentException("sequence " + i + " has length " + framedLengths[i]
                         + "; framed lengths must be at least 1");
             }
         }

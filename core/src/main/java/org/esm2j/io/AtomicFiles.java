@@ -11,7 +11,8 @@ import java.security.SecureRandom;
 
 /**
  * Writes a file through a temporary sibling and a rename, so a reader never sees a half-written output and a failed
- * write leaves any earlier file in place.
+ * write leaves any earlier file in place. The temporary file is registered with {@link ScratchFiles} while it exists,
+ * so an interrupted application can remove it.
  */
 public final class AtomicFiles {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -32,6 +33,7 @@ public final class AtomicFiles {
             Files.createDirectories(dir);
         }
         Path tmp = createSibling(dir, String.valueOf(absolute.getFileName()));
+        ScratchFiles.register(tmp);
         boolean done = false;
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {
@@ -44,8 +46,12 @@ public final class AtomicFiles {
             }
             done = true;
         } finally {
-            if (!done) {
-                Files.deleteIfExists(tmp);
+            try {
+                if (!done) {
+                    Files.deleteIfExists(tmp);
+                }
+            } finally {
+                ScratchFiles.release(tmp);
             }
         }
     }

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -57,7 +58,7 @@ public final class Npy {
             case U8: return "|u1";
             case BOOL: return "|b1";
             default:
-                throw new InvalidInputException("numpy has no " + dtype + " dtype; convert the tensor to F32 first");
+                throw new IllegalArgumentException("numpy has no " + dtype + " dtype; convert the tensor to F32 first");
         }
     }
 
@@ -210,6 +211,7 @@ public final class Npy {
      * writes the central directory and closes the underlying stream.
      */
     public static final class NpzWriter implements Closeable {
+        private static final LocalDateTime ZIP_EPOCH = LocalDateTime.of(1980, 1, 1, 0, 0);
         private final ZipOutputStream zip;
 
         public NpzWriter(OutputStream out) {
@@ -245,6 +247,8 @@ public final class Npy {
             entry.setSize(size);
             entry.setCompressedSize(size);
             entry.setCrc(crc);
+            // A fixed time (the zip epoch) instead of now: the same arrays give the same bytes, run after run.
+            entry.setTimeLocal(ZIP_EPOCH);
             return entry;
         }
 

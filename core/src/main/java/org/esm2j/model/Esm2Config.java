@@ -23,6 +23,14 @@ public record Esm2Config(int numLayers, int embedDim, int attentionHeads, int ff
 
     public static final int ESM2_VOCAB_SIZE = 33;
     public static final double ESM2_LAYER_NORM_EPS = 1e-5;
+    /**
+     * fair-esm's {@code mask_ratio_train}: in pre-training 15% of the tokens were selected and 80% of those replaced by
+     * {@code <mask>}. Token dropout zeroes the {@code <mask>} embeddings and scales the others by
+     * {@code (1 - MASK_RATIO_TRAIN) / (1 - observed mask ratio of the sequence)}.
+     */
+    public static final double MASK_RATIO_TRAIN = 0.15 * 0.8;
+    /** {@code 1 - MASK_RATIO_TRAIN} computed in double and rounded to float once, as every backend applies it. */
+    public static final float TOKEN_DROPOUT_KEEP = (float) (1 - MASK_RATIO_TRAIN);
 
     public Esm2Config {
         if (numLayers < 1 || embedDim < 1 || attentionHeads < 1 || ffnDim < 1 || vocabSize < 1) {

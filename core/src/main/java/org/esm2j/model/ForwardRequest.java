@@ -30,6 +30,14 @@ public record ForwardRequest(SortedSet<Integer> representationLayers, boolean lo
         this(representationLayers, logits, attentions, contacts, false);
     }
 
+    /**
+     * Names the outputs instead of listing booleans by position, e.g.
+     * {@code ForwardRequest.builder().representations(List.of(6)).contacts(true).build()}.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
     public static ForwardRequest logitsOnly() {
         return new ForwardRequest(new TreeSet<>(), true, false, false, false);
     }
@@ -67,5 +75,47 @@ public record ForwardRequest(SortedSet<Integer> representationLayers, boolean lo
         SortedSet<Integer> s = new TreeSet<>();
         layers.forEach(s::add);
         return s;
+    }
+
+    /** Builds a {@link ForwardRequest}; everything is off until asked for. */
+    public static final class Builder {
+        private final SortedSet<Integer> representationLayers = new TreeSet<>();
+        private boolean logits;
+        private boolean attentions;
+        private boolean contacts;
+        private boolean logProbabilities;
+
+        private Builder() {
+        }
+
+        /** Adds layers in 0..L; for fair-esm's negative indices see {@link ForwardRequest#resolveLayers}. */
+        public Builder representations(Iterable<Integer> layers) {
+            layers.forEach(representationLayers::add);
+            return this;
+        }
+
+        public Builder logits(boolean wanted) {
+            logits = wanted;
+            return this;
+        }
+
+        public Builder attentions(boolean wanted) {
+            attentions = wanted;
+            return this;
+        }
+
+        public Builder contacts(boolean wanted) {
+            contacts = wanted;
+            return this;
+        }
+
+        public Builder logProbabilities(boolean wanted) {
+            logProbabilities = wanted;
+            return this;
+        }
+
+        public ForwardRequest build() {
+            return new ForwardRequest(representationLayers, logits, attentions, contacts, logProbabilities);
+        }
     }
 }

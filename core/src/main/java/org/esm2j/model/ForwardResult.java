@@ -1,7 +1,6 @@
 package org.esm2j.model;
 
 import java.util.Map;
-import org.esm2j.InvalidInputException;
 
 /**
  * Outputs of one forward pass, per sequence and unpadded: for sequence b with {@code T_b} tokens (cls + residues +
@@ -48,7 +47,7 @@ public final class ForwardResult {
     public float[] representation(int layer, int b) {
         float[][] r = representations.get(layer);
         if (r == null) {
-            throw new InvalidInputException("representation layer " + layer + " was not requested (have "
+            throw new IllegalArgumentException("representation layer " + layer + " was not requested (have "
                     + representations.keySet() + ")");
         }
         return r[b];
@@ -70,7 +69,7 @@ public final class ForwardResult {
 
     private static float[][] require(float[][] v, String what) {
         if (v == null) {
-            throw new InvalidInputException(what + " were not requested in this forward pass");
+            throw new IllegalStateException(what + " were not requested in this forward pass");
         }
         return v;
     }

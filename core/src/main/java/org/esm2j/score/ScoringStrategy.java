@@ -6,7 +6,7 @@ import java.util.Locale;
 import org.esm2j.InvalidInputException;
 
 /**
- * How {@link VariantScorer} turns model log-probabilities into a variant score (ESM2_REFERENCE.md section 6; Meier et
+ * How {@link VariantScorer} turns model log-probabilities into a variant score (docs/MODEL_REFERENCE.md 6; Meier et
  * al. 2021, ESM-1v). Below, {@code lp_s[i, a]} is the log-softmax over all 33 tokens at token position {@code i} of
  * sequence {@code s}, token position = 1 + residue index because of {@code <cls>}, and {@code M} is the set of mutated
  * sites. Higher means the model finds the variant more plausible relative to the wild type.

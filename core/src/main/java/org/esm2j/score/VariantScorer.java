@@ -10,11 +10,11 @@ import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.esm2j.Esm2jException;
 import org.esm2j.InvalidInputException;
+import org.esm2j.backend.Esm2Model;
 import org.esm2j.backend.Esm2Runtime;
 import org.esm2j.data.Alphabet;
 import org.esm2j.data.TokenBudgetBatcher;
 import org.esm2j.data.UnknownResiduePolicy;
-import org.esm2j.model.Esm2Model;
 import org.esm2j.model.ForwardRequest;
 import org.esm2j.model.ForwardResult;
 import org.slf4j.Logger;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Zero-shot variant-effect scores from an ESM-2 model, as in fair-esm's {@code examples/variant-prediction/predict.py}
- * (ESM2_REFERENCE.md section 6); the strategies are described in {@link ScoringStrategy}.
+ * (docs/MODEL_REFERENCE.md section 6); the strategies are described in {@link ScoringStrategy}.
  *
  * <p>Every forward pass gets its own sequence ({@code <cls>} residues {@code <eos>}, at most one {@code <mask>}), and
  * passes are batched so that a batch's padded size, longest sequence times batch size, stays within the token budget
@@ -51,7 +51,7 @@ public final class VariantScorer {
 
     private VariantScorer(Function<List<int[]>, ForwardResult> forward, int tokensPerBatch) {
         if (tokensPerBatch < 1) {
-            throw new InvalidInputException("tokens per batch must be positive, got " + tokensPerBatch);
+            throw new IllegalArgumentException("tokens per batch must be positive, got " + tokensPerBatch);
         }
         this.forward = forward;
         this.tokensPerBatch = tokensPerBatch;

@@ -1,5 +1,6 @@
 package org.esm2j.cpu;
 
+import org.esm2j.data.Alphabet;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -71,7 +72,7 @@ class CpuRuntimeTest {
             t[length - 1] = 2;
         }
         for (int m = 0; m < masks; m++) {
-            t[1 + rnd.nextInt(length - 2)] = CpuRuntime.MASK;
+            t[1 + rnd.nextInt(length - 2)] = Alphabet.MASK;
         }
         return t;
     }
@@ -117,8 +118,8 @@ class CpuRuntimeTest {
         List<int[]> tokens = batch().subList(2, 4);
         ForwardResult full = runtime.forward(tokens, everything(true));
         ForwardResult contactsOnly = runtime.forward(tokens, new ForwardRequest(new TreeSet<>(), false, false, true));
-        assertThrows(InvalidInputException.class, () -> contactsOnly.attentions(0));
-        assertThrows(InvalidInputException.class, () -> contactsOnly.logits(0));
+        assertThrows(IllegalStateException.class, () -> contactsOnly.attentions(0));
+        assertThrows(IllegalStateException.class, () -> contactsOnly.logits(0));
         for (int b = 0; b < tokens.size(); b++) {
             int n = tokens.get(b).length - 2;
             assertEquals(n * n, contactsOnly.contacts(b).length);
@@ -131,7 +132,7 @@ class CpuRuntimeTest {
         List<int[]> tokens = batch();
         ForwardResult logits = runtime.forward(tokens, ForwardRequest.logitsOnly());
         ForwardResult logProbs = runtime.forward(tokens, ForwardRequest.logProbabilitiesOnly());
-        assertThrows(InvalidInputException.class, () -> logProbs.logits(0));
+        assertThrows(IllegalStateException.class, () -> logProbs.logits(0));
         for (int b = 0; b < tokens.size(); b++) {
             float[] expected = LogSoftmax.rows(logits.logits(b), Esm2Config.ESM2_VOCAB_SIZE);
             assertArrayEquals(expected, logProbs.logProbabilities(b), "sequence " + b);
@@ -141,10 +142,10 @@ class CpuRuntimeTest {
     @Test
     void rejectsBadInput() {
         ForwardRequest logits = ForwardRequest.logitsOnly();
-        assertThrows(InvalidInputException.class, () -> runtime.forward(List.of(new int[0]), logits));
-        assertThrows(InvalidInputException.class, () -> runtime.forward(List.of(new int[] {0, 33, 2}), logits));
+        assertThrows(IllegalArgumentException.class, () -> runtime.forward(List.of(new int[0]), logits));
+        assertThrows(IllegalArgumentException.class, () -> runtime.forward(List.of(new int[] {0, 33, 2}), logits));
         assertThrows(InvalidInputException.class, () -> runtime.forward(List.of(new int[] {0, 5, 1, 2}), logits));
-        assertThrows(InvalidInputException.class, () -> runtime.forward(List.of(new int[] {0, 5, 2}),
+        assertThrows(IllegalArgumentException.class, () -> runtime.forward(List.of(new int[] {0, 5, 2}),
                 logits.withRepresentations(List.of(LAYERS + 1))));
         assertEquals(0, runtime.forward(new ArrayList<>(), logits).batchSize());
     }

@@ -12,7 +12,7 @@ import org.esm2j.testing.Golden;
 import org.junit.jupiter.api.Test;
 
 class AlphabetTest {
-    // ESM2_REFERENCE.md section 1.1, written out independently of the implementation's table.
+    // docs/MODEL_REFERENCE.md section 1.1, written out independently of the implementation's table.
     private static final String[] EXPECTED = {
         "<cls>", "<pad>", "<eos>", "<unk>", "L", "A", "G", "V", "S", "E", "R", "T", "I", "D", "P", "K", "Q", "N", "F",
         "Y", "M", "H", "W", "C", "X", "B", "U", "Z", "O", ".", "-", "<null_1>", "<mask>"};
@@ -45,8 +45,8 @@ class AlphabetTest {
         assertEquals(-1, Alphabet.residueId('k'));
         assertEquals(-1, Alphabet.residueId('<'));
         assertEquals(-1, Alphabet.residueId('\u00e9'));
-        assertThrows(InvalidInputException.class, () -> Alphabet.token(33));
-        assertThrows(InvalidInputException.class, () -> Alphabet.token(-1));
+        assertThrows(IllegalArgumentException.class, () -> Alphabet.token(33));
+        assertThrows(IllegalArgumentException.class, () -> Alphabet.token(-1));
     }
 
     @Test
@@ -117,7 +117,7 @@ class AlphabetTest {
         assertArrayEquals(new int[] {0, 15, 32, 2}, framed);
         assertArrayEquals(new int[] {0, 2}, Alphabet.frame(new int[0]));
         assertEquals("<cls>K<mask><eos>", Alphabet.decode(framed));
-        InvalidInputException e = assertThrows(InvalidInputException.class,
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Alphabet.decode(new int[] {4, 40}));
         assertTrue(e.getMessage().contains("token 1 has id 40"), e.getMessage());
     }

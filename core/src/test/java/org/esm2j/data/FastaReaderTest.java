@@ -4,15 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.esm2j.InvalidInputException;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -108,6 +111,26 @@ class FastaReaderTest {
             out.write(text.getBytes(StandardCharsets.UTF_8));
         }
         assertEquals(expected, FastaReader.read(gz));
+        assertEquals(expected, FastaReader.read(Files.newInputStream(gz), "standard input"));
+        assertEquals(expected, FastaReader.read(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
+                "standard input"));
+    }
+
+    /** A FIFO is not seekable: read through it as through a pipe from another process. */
+    @Test
+    void aFifoIsReadLikeAFile() throws Exception {
+        Path fifo = dir.resolve("in.fifo");
+        Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "no mkfifo");
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, ">a\nMKT\n>b\nGG\n", StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        assertEquals(List.of(new FastaRecord("a", "", "MKT"), new FastaRecord("b", "", "GG")), FastaReader.read(fifo));
+        writer.join();
     }
 
     @Test

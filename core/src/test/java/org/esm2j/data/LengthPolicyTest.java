@@ -60,7 +60,7 @@ class LengthPolicyTest {
         assertThrows(InvalidInputException.class, () -> LengthPolicy.window(100, -1));
         assertThrows(InvalidInputException.class, () -> LengthPolicy.truncate(0));
         assertThrows(InvalidInputException.class, () -> new LengthPolicy(LengthPolicy.Mode.ERROR, 10, 2));
-        assertThrows(InvalidInputException.class, () -> new LengthPolicy(null, 10, 0));
+        assertThrows(IllegalArgumentException.class, () -> new LengthPolicy(null, 10, 0));
         String message = assertThrows(InvalidInputException.class,
                 () -> LengthPolicy.defaults().apply("blank", new int[0])).getMessage();
         assertTrue(message.contains("'blank'"), message);

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.esm2j.InvalidInputException;
 import org.esm2j.data.SequenceWindows.Window;
 import org.junit.jupiter.api.Test;
 
@@ -45,13 +44,13 @@ class SequenceWindowsTest {
 
     @Test
     void invalidParametersAreRejectedClearly() {
-        String message = assertThrows(InvalidInputException.class,
+        String message = assertThrows(IllegalArgumentException.class,
                 () -> SequenceWindows.of(residues(10), 4, 4)).getMessage();
         assertTrue(message.contains("overlap 4") && message.contains("window size 4"), message);
-        assertThrows(InvalidInputException.class, () -> SequenceWindows.of(residues(10), 4, 7));
-        assertThrows(InvalidInputException.class, () -> SequenceWindows.of(residues(10), 4, -1));
-        assertThrows(InvalidInputException.class, () -> SequenceWindows.of(residues(10), 0, 0));
-        assertThrows(InvalidInputException.class, () -> SequenceWindows.of(new int[0], 4, 1));
+        assertThrows(IllegalArgumentException.class, () -> SequenceWindows.of(residues(10), 4, 7));
+        assertThrows(IllegalArgumentException.class, () -> SequenceWindows.of(residues(10), 4, -1));
+        assertThrows(IllegalArgumentException.class, () -> SequenceWindows.of(residues(10), 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> SequenceWindows.of(new int[0], 4, 1));
     }
 
     @Test
@@ -145,11 +144,11 @@ class SequenceWindowsTest {
     @Test
     void mergeChecksShapes() {
         SequenceWindows w = SequenceWindows.of(residues(10), 4, 1);
-        String message = assertThrows(InvalidInputException.class,
+        String message = assertThrows(IllegalArgumentException.class,
                 () -> w.mergeRows(List.of(new float[8], new float[8], new float[7]), 2)).getMessage();
         assertTrue(message.contains("window 2") && message.contains("(4 x 2)"), message);
-        assertThrows(InvalidInputException.class, () -> w.mergeRows(List.of(new float[8]), 2));
-        assertThrows(InvalidInputException.class,
+        assertThrows(IllegalArgumentException.class, () -> w.mergeRows(List.of(new float[8]), 2));
+        assertThrows(IllegalArgumentException.class,
                 () -> w.mergePairs(List.of(new float[16], new float[16], new float[15])));
     }
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Random;
-import org.esm2j.InvalidInputException;
 import org.junit.jupiter.api.Test;
 
 class TokenBudgetBatcherTest {
@@ -33,8 +32,8 @@ class TokenBudgetBatcherTest {
     @Test
     void edgeCases() {
         assertEquals(0, TokenBudgetBatcher.batches(new int[0], 100).size());
-        assertThrows(InvalidInputException.class, () -> TokenBudgetBatcher.batches(new int[] {3}, 0));
-        String message = assertThrows(InvalidInputException.class,
+        assertThrows(IllegalArgumentException.class, () -> TokenBudgetBatcher.batches(new int[] {3}, 0));
+        String message = assertThrows(IllegalArgumentException.class,
                 () -> TokenBudgetBatcher.batches(new int[] {3, 0}, 10)).getMessage();
         assertTrue(message.contains("sequence 1"), message);
     }

@@ -232,7 +232,7 @@ class VariantScorerTest {
 
     @Test
     void nonPositiveTokenBudgetIsRejected() {
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> new VariantScorer(runtime, 0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new VariantScorer(runtime, 0));
         assertTrue(e.getMessage().contains("tokens per batch"), e.getMessage());
     }
 

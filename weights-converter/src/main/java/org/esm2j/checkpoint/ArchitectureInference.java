@@ -10,7 +10,7 @@ import org.esm2j.model.Esm2Weights;
 import org.esm2j.tensor.Tensor;
 
 /**
- * The architecture read off tensor shapes, for checkpoints without a config (ESM2_REFERENCE.md section 4.4):
+ * The architecture read off tensor shapes, for checkpoints without a config (docs/MODEL_REFERENCE.md section 4.4):
  * D = embed_tokens columns, L = number of {@code layers.N}, hd = 2 len(inv_freq), H = D / hd, FFN = fc1 rows. What
  * shapes cannot tell is fixed by ESM-2: token dropout on, LayerNorm eps 1e-5.
  */

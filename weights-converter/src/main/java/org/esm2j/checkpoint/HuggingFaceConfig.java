@@ -12,7 +12,7 @@ import org.esm2j.model.Esm2Config;
 /**
  * Reads a Hugging Face {@code config.json} into an {@link Esm2Config}. Every field ESM-2 depends on must be present:
  * transformers' class defaults (eps 1e-12, absolute positions, no token dropout) are wrong for ESM-2, so a missing
- * field is an error naming it rather than a silent default (ESM2_REFERENCE.md section 5.2).
+ * field is an error naming it rather than a silent default (docs/MODEL_REFERENCE.md section 5.2).
  */
 final class HuggingFaceConfig {
     /** Configs larger than this are not Hugging Face configs; real ones are about 1 KB. */

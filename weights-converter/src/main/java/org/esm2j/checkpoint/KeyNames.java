@@ -6,7 +6,7 @@ import org.esm2j.model.Esm2Weights;
 
 /**
  * Maps the parameter names of fair-esm and Hugging Face checkpoints to esm2j's canonical names (fair-esm's module
- * names after {@code upgrade_state_dict}; ESM2_REFERENCE.md sections 4.3 and 5.3). A name that maps to null is not a
+ * names after {@code upgrade_state_dict}; docs/MODEL_REFERENCE.md 4.3, 5.3). A name that maps to null is not a
  * model parameter we use (position embeddings, position ids, optimizer state, ...) and is ignored.
  */
 final class KeyNames {

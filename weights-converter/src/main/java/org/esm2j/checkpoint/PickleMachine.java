@@ -25,6 +25,8 @@ import org.esm2j.tensor.DType;
 final class PickleMachine {
     static final int MAX_STACK = 1 << 20;
     static final int MAX_MEMO = 1 << 20;
+    /** The opcode that opens every pickle of protocol 2 and later. */
+    static final int PROTO = 0x80;
     private static final int MAX_GLOBAL_NAME = 256;
 
     /** A Python tuple (immutable; may hold null). */
@@ -113,7 +115,7 @@ final class PickleMachine {
             opStart = pos;
             int op = u8();
             switch (op) {
-                case 0x80: // PROTO
+                case PROTO:
                     int proto = u8();
                     if (proto > 5) {
                         throw error("unsupported pickle protocol " + proto);

@@ -47,7 +47,24 @@ final class TorchCheckpointFile implements PickleMachine.TorchObjects {
             ByteBuffer pkl = archive.read(pickleName);
             byte[] code = new byte[pkl.remaining()];
             pkl.get(code);
+            requirePickleProtocolMarker(code, pickleName);
             return PickleMachine.load(code, pickleName, new TorchCheckpointFile(archive, root));
+        }
+    }
+
+    /**
+     * torch.save writes pickle protocol 2 or later, which always opens with the PROTO opcode (0x80). Anything else is
+     * some other zip that happens to hold a data.pkl; saying so beats the pickle machine's first unknown opcode.
+     */
+    private static void requirePickleProtocolMarker(byte[] code, String pickleName) {
+        if (code.length < 2 || (code[0] & 0xff) != PickleMachine.PROTO) {
+            StringBuilder start = new StringBuilder();
+            for (int i = 0; i < Math.min(4, code.length); i++) {
+                start.append(String.format("%02x ", code[i] & 0xff));
+            }
+            throw new CheckpointException("not a PyTorch checkpoint: " + pickleName + " is not a pickle written by "
+                    + "torch.save (which starts with the protocol marker 80, found "
+                    + (code.length == 0 ? "an empty entry" : start.toString().trim()) + ")");
         }
     }
 

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -91,6 +92,25 @@ final class HttpDownloader {
         }
         throw new HubException("download of " + url + " failed: the server answered resume requests "
                 + "inconsistently " + (MAX_RESTARTS + 1) + " times");
+    }
+
+    /**
+     * A small text resource (a file listing) read whole; larger than {@code maxBytes} is an error.
+     *
+     * @param placeAt where the files it describes would go, named in the hint when the server cannot be reached
+     */
+    String fetchText(URI url, int maxBytes, Path placeAt) throws IOException {
+        HttpResponse<InputStream> response = send(url, 0, placeAt);
+        try (InputStream body = response.body()) {
+            if (response.statusCode() != 200) {
+                throw httpFailure(url, response.statusCode());
+            }
+            byte[] text = body.readNBytes(maxBytes + 1);
+            if (text.length > maxBytes) {
+                throw new HubException(url + " sent more than " + maxBytes + " bytes; expected a short listing");
+            }
+            return new String(text, StandardCharsets.UTF_8);
+        }
     }
 
     private HttpResponse<InputStream> send(URI url, long resumeFrom, Path target) {

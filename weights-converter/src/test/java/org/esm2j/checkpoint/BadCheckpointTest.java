@@ -117,6 +117,16 @@ class BadCheckpointTest {
     }
 
     @Test
+    void zipWhoseDataPklIsNoPickleIsCalledNotACheckpoint() throws IOException {
+        byte[] text = "not a pickle, just a note someone zipped".getBytes(StandardCharsets.US_ASCII);
+        CheckpointException e = refused(TorchFiles.writeZip(tmp.resolve("notes.zip"), "notes", text, Map.of(),
+                "little"), "not a PyTorch checkpoint", "notes/data.pkl", "found 6e 6f 74 20");
+        assertFalse(e.getMessage().contains("opcode"), e.getMessage());
+        refused(TorchFiles.writeZip(tmp.resolve("empty.pt"), "e", new byte[0], Map.of(), "little"),
+                "not a PyTorch checkpoint", "an empty entry");
+    }
+
+    @Test
     void truncatedPickleIsRefused() throws IOException {
         byte[] full = new TorchFiles.Pickle().op('}').str("key").str("value").op('s').stop();
         byte[] cut = Arrays.copyOf(full, full.length - 6);

@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A file server on 127.0.0.1 with the fair-esm URL layout and switchable misbehaviour: cutting a response short,
- * ignoring Range, stalling mid-body. Records each request's path and Range header.
+ * A file server on 127.0.0.1 with the fair-esm URL layout (and, through {@link #serveAtRoot}, any other such as the
+ * Hugging Face hub's) and switchable misbehaviour: cutting a response short, ignoring Range, stalling mid-body,
+ * damaging a byte of the body. Records each request's path and Range header.
  */
 final class FixtureServer implements AutoCloseable {
     static final String PREFIX = "/fair-esm/";
@@ -29,6 +30,7 @@ final class FixtureServer implements AutoCloseable {
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final List<String> requests = new ArrayList<>();
     private final AtomicInteger responsesToCut = new AtomicInteger();
+    private final Map<String, AtomicInteger> responsesToDamage = new ConcurrentHashMap<>();
     private final CountDownLatch releaseStalls = new CountDownLatch(1);
     private volatile boolean ignoreRange;
     private volatile boolean stall;
@@ -47,6 +49,21 @@ final class FixtureServer implements AutoCloseable {
 
     void serve(String relativePath, byte[] content) {
         files.put(PREFIX + relativePath, content);
+    }
+
+    /** The server's root, {@code http://127.0.0.1:PORT/}. */
+    URI rootUrl() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+    }
+
+    /** Serves {@code content} at {@code /relativePath}, outside the fair-esm prefix. */
+    void serveAtRoot(String relativePath, byte[] content) {
+        files.put("/" + relativePath, content);
+    }
+
+    /** The next {@code n} bodies of {@code path} arrive whole but with the middle byte flipped (a bad mirror). */
+    void damageNextResponses(String path, int n) {
+        responsesToDamage.put(path, new AtomicInteger(n));
     }
 
     /** The next {@code n} responses announce the full length, send half of it and drop the connection. */
@@ -116,6 +133,12 @@ final class FixtureServer implements AutoCloseable {
                 body.flush();
                 await(releaseStalls);
                 return;
+            }
+            AtomicInteger damage = responsesToDamage.get(path);
+            if (damage != null && damage.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                byte[] damaged = content.clone();
+                damaged[damaged.length / 2] ^= 0x01;
+                content = damaged;
             }
             body.write(content, start, content.length - start);
         } catch (IOException clientWentAway) {

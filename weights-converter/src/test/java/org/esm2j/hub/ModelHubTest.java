@@ -375,6 +375,21 @@ class ModelHubTest {
         assertEquals(Path.of("/home/u/.cache/esm2j"), ModelHub.defaultCacheDir(Map.of("ESM2J_HOME", " "), "/home/u"));
     }
 
+    @Test
+    void systemPropertiesChooseTheCacheAndBothDownloadSites() {
+        System.setProperty(ModelHub.HOME_PROPERTY, cache.toString());
+        System.setProperty(ModelHub.HUGGING_FACE_URL_PROPERTY, "http://127.0.0.1:9/hf");
+        try {
+            ModelHub hub = ModelHub.fromEnvironment(true, listener);
+            assertEquals(cache.toAbsolutePath().normalize(), hub.cacheDir());
+            assertEquals(URI.create("http://127.0.0.1:9/hf/"), hub.huggingFaceUrl());
+            assertEquals(ModelHub.DEFAULT_BASE_URL, hub.baseUrl());
+        } finally {
+            System.clearProperty(ModelHub.HOME_PROPERTY);
+            System.clearProperty(ModelHub.HUGGING_FACE_URL_PROPERTY);
+        }
+    }
+
     // --- helpers
 
     private void assertRecordMatches(Path file, byte[] expected) throws IOException {

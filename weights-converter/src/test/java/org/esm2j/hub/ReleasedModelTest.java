@@ -25,7 +25,7 @@ class ReleasedModelTest {
 
     @Test
     void shapesAndParameterCountsMatchTheReleasedCheckpoints() {
-        // Parameter counts from ESM2_REFERENCE.md section 4 (tied embedding once, contact head included).
+        // Parameter counts from docs/MODEL_REFERENCE.md section 4 (tied embedding once, contact head included).
         assertShape(ReleasedModel.ESM2_T6_8M_UR50D, 6, 320, 20, 16, 7_512_474L);
         assertShape(ReleasedModel.ESM2_T12_35M_UR50D, 12, 480, 20, 24, 33_501_394L);
         assertShape(ReleasedModel.ESM2_T30_150M_UR50D, 30, 640, 20, 32, 148_140_154L);
