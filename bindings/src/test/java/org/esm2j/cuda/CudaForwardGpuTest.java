@@ -10,8 +10,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
-import org.bytedeco.cuda.global.cudart;
-import org.bytedeco.javacpp.SizeTPointer;
 import org.esm2j.cpu.CpuBackend;
 import org.esm2j.backend.Esm2Runtime;
 import org.esm2j.model.Esm2Weights;
@@ -172,17 +170,10 @@ class CudaForwardGpuTest {
     }
 
     private static long freeDeviceBytes() {
-        return memInfo()[0];
+        return CudaDevice.memoryInfo()[0];
     }
 
     private static long totalDeviceBytes() {
-        return memInfo()[1];
-    }
-
-    private static long[] memInfo() {
-        try (SizeTPointer free = new SizeTPointer(1); SizeTPointer total = new SizeTPointer(1)) {
-            CudaCalls.check(cudart.cudaMemGetInfo(free, total), "cudaMemGetInfo");
-            return new long[] {free.get(), total.get()};
-        }
+        return CudaDevice.memoryInfo()[1];
     }
 }
