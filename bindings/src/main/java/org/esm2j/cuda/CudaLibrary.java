@@ -21,6 +21,8 @@ public final class CudaLibrary {
     /** The {@code esm2j.backend} value that selects the emulated device. */
     public static final String EMULATED_BACKEND = "cuda-emulated";
     public static final String EMULATOR_DIR_PROPERTY = "esm2j.cuda.emulator.dir";
+    /** The emulated device's memory in bytes (default 80 GiB, an H100's), e.g. small to test the out-of-memory path. */
+    public static final String EMULATOR_MEMORY_PROPERTY = "esm2j.cuda.emulator.memory";
 
     private static final boolean EMULATION_REQUESTED =
             EMULATED_BACKEND.equals(System.getProperty(Backends.PROPERTY, "").trim());
@@ -77,6 +79,10 @@ public final class CudaLibrary {
         if (EMULATION_REQUESTED != (Esm2jCuda.esm2j_emulated() != 0)) {
             return Optional.of("the loaded libesm2j_cuda is " + (EMULATION_REQUESTED ? "not " : "")
                     + "the CPU-emulator build");
+        }
+        String memory = System.getProperty(EMULATOR_MEMORY_PROPERTY);
+        if (EMULATION_REQUESTED && memory != null) {
+            CudaDevice.setEmulatedMemory(Long.parseLong(memory.trim()));
         }
         return Optional.empty();
     }
