@@ -35,7 +35,12 @@ extern "C" int esm2j_emulated(void) { return 0; }
 extern "C" int esm2j_device_count(int *count) {
     CHECK(check_pointer("esm2j_device_count", count, "count"));
     *count = 0;
-    ESM2J_CUDA_CHECK(cudaGetDeviceCount(count));
+    const cudaError_t error = cudaGetDeviceCount(count);
+    if (error != cudaSuccess) {
+        // No driver or no device: reported here, and not left pending to be blamed on the next launch.
+        cudaGetLastError();
+        return cuda_failure(error, "cudaGetDeviceCount", __FILE__, __LINE__);
+    }
     return ESM2J_OK;
 }
 

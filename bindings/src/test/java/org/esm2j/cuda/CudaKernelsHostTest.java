@@ -353,7 +353,7 @@ class CudaKernelsHostTest {
             p.x(fakeFloats(0x1000)).out(fakeFloats(0x1000)).rows(97).cols(33).x_row_stride(40).out_row_stride(33);
             assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_log_softmax_forward(p));
             String alias = Esm2jCuda.esm2j_last_error().getString();
-            assertTrue(alias.contains("esm2j_log_softmax_forward: out may alias x only with the same row stride"),
+            assertTrue(alias.contains("esm2j_log_softmax_forward: out may alias x only with the same dtype and row stride"),
                     alias);
             p.out_row_stride(40).cols(41);
             assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_log_softmax_forward(p));
@@ -396,8 +396,9 @@ class CudaKernelsHostTest {
     void failedHeadLaunchesReportTheCudaErrorWithFileAndLine() {
         assumeNativeLibrary();
         assumeTrue(CudaLibrary.deviceUnavailableReason().isPresent(), "a CUDA device is present");
+        // Fake arrays far enough apart not to overlap (97 x 33 floats span 0x3204 bytes): overlaps are refused first.
         CudaException softmax = assertThrows(CudaException.class, () -> CudaKernels.logSoftmax(
-                matrix(0x1000, DType.F32, 97, 33), matrix(0x2000, DType.F32, 97, 33), null));
+                matrix(0x10000, DType.F32, 97, 33), matrix(0x20000, DType.F32, 97, 33), null));
         assertTrue(softmax.getMessage().matches(
                 "cudaError\\w+: .* in launch of log_softmax_forward_kernel at log_softmax\\.cu:\\d+"),
                 softmax.getMessage());
