@@ -38,7 +38,10 @@ struct ThreadContext {
     dim3 block_dim;
     dim3 grid_dim;
 };
-extern thread_local const ThreadContext *current_context;
+// The running fiber's indices. A plain global, not thread_local: launches are serialised process-wide (blocks share the
+// static shared memory section), and a thread_local reached through its TLS wrapper was reported null by UBSan on fiber
+// stacks.
+extern const ThreadContext *current_context;
 
 // --- block and warp synchronisation ---------------------------------------------------------------------------------
 void block_barrier(const char *file, int line);

@@ -55,7 +55,7 @@ extern char __stop_esm2j_emu_shared[] __attribute__((weak));
 
 namespace esm2j_emu {
 
-thread_local const ThreadContext *current_context = nullptr;
+const ThreadContext *current_context = nullptr;
 
 namespace {
 
@@ -449,6 +449,7 @@ void fiber_entry() {
 #endif
     Fiber &me = self();
     current_context = &me.ids;
+    progress.fetch_add(1, std::memory_order_relaxed);  // starting a thread is progress (slow under sanitizers)
     b.launch->invoke(b.launch->bound_call);
     Fiber &done = self();
     // Copies still in flight when a thread ends can no longer be observed by it; they are dropped.
@@ -552,7 +553,12 @@ void run_block(Launch &launch, uint3 index) {
         f.state = FiberState::kRunnable;
         f.uncommitted.clear();
         f.groups.clear();
+#if defined(ESM2J_EMU_ASAN)
+        // The stack of a fiber of an earlier block may still carry its scopes' poison (it never returned).
+        __asan_unpoison_memory_region(f.stack, f.stack_bytes);
+#endif
         make_context(f.context, f.stack, f.stack_bytes);
+        progress.fetch_add(1, std::memory_order_relaxed);
     }
 #if defined(ESM2J_EMU_TSAN)
     b.scheduler_tsan_fiber = __tsan_get_current_fiber();

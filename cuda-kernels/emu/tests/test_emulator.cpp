@@ -83,7 +83,7 @@ bool expect_fault(const char *name, const char *expected, const char *alternativ
     if (pid == 0) {
         dup2(pipe_fds[1], 2);
         close(pipe_fds[0]);
-        setenv("ESM2J_EMU_WATCHDOG_SECONDS", "2", 1);
+        setenv("ESM2J_EMU_WATCHDOG_SECONDS", "5", 1);
         body();
         cudaDeviceSynchronize();
         _exit(0);
