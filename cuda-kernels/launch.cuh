@@ -7,6 +7,7 @@
 
 #ifdef ESM2J_EMULATE
 #include "emu/device.h"
+#include "emu/stream_capture.h"
 #endif
 
 namespace esm2j {
@@ -22,7 +23,8 @@ template <typename... Params>
 void launch_kernel(void (*kernel)(Params...), dim3 grid, dim3 block, size_t dynamic_shared_bytes, cudaStream_t stream,
                    typename NonDeduced<Params>::type... args) {
 #ifdef ESM2J_EMULATE
-    ::esm2j_emu::launch(kernel, grid, block, dynamic_shared_bytes, stream, args...);
+    auto run = [=] { ::esm2j_emu::launch(kernel, grid, block, dynamic_shared_bytes, stream, args...); };
+    if (!::esm2j_emu::record_if_capturing(stream, run)) run();
 #else
     kernel<<<grid, block, dynamic_shared_bytes, stream>>>(args...);
 #endif

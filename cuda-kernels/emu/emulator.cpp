@@ -811,7 +811,24 @@ void start_watchdog() {
 
 // --- segmentation faults: name the guard zone that was hit (sanitizer builds leave SIGSEGV to the sanitizer) -----------
 #if !defined(ESM2J_EMU_ASAN) && !defined(ESM2J_EMU_TSAN)
-void on_segv(int, siginfo_t *info, void *) {
+// The handlers installed before ours. A host process that handles its own faults (a JVM, whose implicit null checks
+// and safepoint polls are SIGSEGVs) gets every fault that is not in one of our guard zones passed on to it.
+struct sigaction previous_segv {}, previous_bus {};
+
+// True when the previous handler took the fault.
+bool chain_to_previous(int signal, siginfo_t *info, void *context) {
+    const struct sigaction &previous = signal == SIGBUS ? previous_bus : previous_segv;
+    if (previous.sa_flags & SA_SIGINFO) {
+        if (previous.sa_sigaction == nullptr) return false;
+        previous.sa_sigaction(signal, info, context);
+        return true;
+    }
+    if (previous.sa_handler == SIG_DFL || previous.sa_handler == SIG_IGN) return false;
+    previous.sa_handler(signal);
+    return true;
+}
+
+void on_segv(int signal, siginfo_t *info, void *context) {
     char text[512];
     const uintptr_t address = reinterpret_cast<uintptr_t>(info->si_addr);
     const char *kind = "an address outside every device allocation";
@@ -841,6 +858,7 @@ void on_segv(int, siginfo_t *info, void *) {
             bytes = l->dynamic_bytes;
         }
     }
+    if (bytes == 0 && chain_to_previous(signal, info, context)) return;
     std::snprintf(text, sizeof text,
                   "esm2j emulator: out-of-bounds access at %p: %s (%lld bytes away, allocation of %zu bytes) [%s]\n",
                   info->si_addr, kind, distance, bytes, where().c_str());
@@ -859,8 +877,8 @@ void install_segv_handler() {
         struct sigaction sa {};
         sa.sa_sigaction = on_segv;
         sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-        sigaction(SIGSEGV, &sa, nullptr);
-        sigaction(SIGBUS, &sa, nullptr);
+        sigaction(SIGSEGV, &sa, &previous_segv);
+        sigaction(SIGBUS, &sa, &previous_bus);
     });
 }
 #else

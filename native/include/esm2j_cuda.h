@@ -16,6 +16,7 @@
 #ifndef ESM2J_CUDA_H
 #define ESM2J_CUDA_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <cuda_runtime_api.h>
 
@@ -31,13 +32,14 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct layout or entry point changes; the bindings compare it with their own copy. */
-#define ESM2J_CUDA_ABI_VERSION 3
+#define ESM2J_CUDA_ABI_VERSION 4
 
 typedef enum esm2j_status {
     ESM2J_OK = 0,
     ESM2J_ERROR_INVALID_ARGUMENT = 1, /* a null pointer, a bad dim or stride, an unsupported dtype */
     ESM2J_ERROR_UNSUPPORTED = 2,      /* valid arguments this build has no kernel for (e.g. a head_dim) */
-    ESM2J_ERROR_CUDA = 3              /* a CUDA runtime call or kernel launch failed */
+    ESM2J_ERROR_CUDA = 3,             /* a CUDA runtime call or kernel launch failed */
+    ESM2J_ERROR_OUT_OF_MEMORY = 4     /* a device, pinned or graph allocation failed; the error is cleared */
 } esm2j_status;
 
 typedef enum esm2j_dtype {
@@ -291,6 +293,68 @@ typedef struct esm2j_fill_random_params {
 } esm2j_fill_random_params;
 
 ESM2J_API int esm2j_fill_random(const esm2j_fill_random_params *params);
+
+/* --- the runtime: memory, copies, streams, events, graphs ------------------------------------------------------
+ * Every CUDA runtime operation the Java side needs, so that one library serves it all: on a device through the CUDA
+ * runtime, and in the CPU-emulator build (ESM2J_EMULATE, cuda-kernels/emu) on the host, where kernels run when they
+ * are launched, copies are synchronous, and a graph records the launches and copies of its capture and replays them.
+ * Pointers returned here are device addresses on a device and host addresses (with guard zones) on the emulator. */
+
+/* 1 in the CPU-emulator build, 0 in the CUDA build. */
+ESM2J_API int esm2j_emulated(void);
+
+/* Devices visible: on the emulator always 1. Fails (ESM2J_ERROR_CUDA) where the driver or device is missing. */
+ESM2J_API int esm2j_device_count(int *count);
+
+/* Free and total device memory in bytes (cudaMemGetInfo; the emulator reports its limit minus what is allocated). */
+ESM2J_API int esm2j_mem_get_info(size_t *free_bytes, size_t *total_bytes);
+
+/* The emulator's device memory size, for tests of the out-of-memory path; ESM2J_ERROR_UNSUPPORTED on a device. */
+ESM2J_API int esm2j_set_emulated_memory(size_t total_bytes);
+
+/* Clears the calling thread's pending CUDA error (cudaGetLastError); returns the status it had: ESM2J_OK or
+ * ESM2J_ERROR_CUDA with its message in esm2j_last_error(). */
+ESM2J_API int esm2j_clear_error(void);
+
+ESM2J_API int esm2j_device_alloc(void **pointer, size_t bytes); /* ESM2J_ERROR_OUT_OF_MEMORY when it does not fit */
+ESM2J_API int esm2j_device_free(void *pointer);                 /* null is a no-op */
+ESM2J_API int esm2j_host_alloc(void **pointer, size_t bytes);   /* page-locked host memory */
+ESM2J_API int esm2j_host_free(void *pointer);
+
+typedef enum esm2j_copy_kind {
+    ESM2J_COPY_HOST_TO_DEVICE = 1,
+    ESM2J_COPY_DEVICE_TO_HOST = 2,
+    ESM2J_COPY_DEVICE_TO_DEVICE = 3
+} esm2j_copy_kind;
+
+/* Synchronous copy (cudaMemcpy). */
+ESM2J_API int esm2j_memcpy(void *dst, const void *src, size_t bytes, int32_t kind);
+/* Copy ordered on stream (cudaMemcpyAsync); host memory should be page-locked. */
+ESM2J_API int esm2j_memcpy_async(void *dst, const void *src, size_t bytes, int32_t kind, cudaStream_t stream);
+ESM2J_API int esm2j_memset_async(void *dst, int32_t value, size_t bytes, cudaStream_t stream);
+
+ESM2J_API int esm2j_stream_create(cudaStream_t *stream); /* as cudaStreamCreate */
+ESM2J_API int esm2j_stream_destroy(cudaStream_t stream);
+ESM2J_API int esm2j_stream_synchronize(cudaStream_t stream);
+/* *capturing = 1 while stream is being captured into a graph, else 0. */
+ESM2J_API int esm2j_stream_is_capturing(cudaStream_t stream, int32_t *capturing);
+
+ESM2J_API int esm2j_event_create(cudaEvent_t *event);
+ESM2J_API int esm2j_event_record(cudaEvent_t event, cudaStream_t stream);
+ESM2J_API int esm2j_event_synchronize(cudaEvent_t event);
+ESM2J_API int esm2j_event_elapsed_ms(float *ms, cudaEvent_t start, cudaEvent_t stop);
+ESM2J_API int esm2j_event_destroy(cudaEvent_t event);
+
+/* An instantiated graph: the work enqueued on a stream between begin and end capture, replayable on any stream. */
+typedef struct esm2j_graph esm2j_graph;
+
+/* Starts capturing stream (thread-local mode: other threads' CUDA calls are not affected). */
+ESM2J_API int esm2j_graph_begin_capture(cudaStream_t stream);
+/* Ends the capture and instantiates it into *graph. On failure the capture is over, nothing is left to free and
+ * *graph is null. */
+ESM2J_API int esm2j_graph_end_capture(cudaStream_t stream, esm2j_graph **graph);
+ESM2J_API int esm2j_graph_launch(esm2j_graph *graph, cudaStream_t stream);
+ESM2J_API int esm2j_graph_destroy(esm2j_graph *graph); /* null is a no-op */
 
 #ifdef __cplusplus
 }

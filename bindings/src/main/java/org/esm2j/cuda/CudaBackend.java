@@ -23,6 +23,10 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Optional<String> unavailableReason() {
+        if (CudaLibrary.emulated()) {
+            return Optional.of("this process runs the CPU-emulated device (-Desm2j.backend="
+                    + CudaLibrary.EMULATED_BACKEND + ")");
+        }
         return CudaLibrary.deviceUnavailableReason();
     }
 

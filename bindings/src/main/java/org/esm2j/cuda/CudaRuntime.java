@@ -3,8 +3,6 @@ package org.esm2j.cuda;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.cuda.cudart.CUstream_st;
-import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
@@ -33,12 +31,12 @@ import org.esm2j.tensor.DType;
 final class CudaRuntime implements Esm2Runtime {
     private final Esm2Config config;
     private final DType dtype;
-    private final CUstream_st stream = new CUstream_st();
+    private final Pointer stream;
     private final DeviceWeights weights;
     private final Gemm gemm;
     private final DeviceArena arena = new DeviceArena();
     private final DeviceContactHead contactHead; // null without contact-regression weights
-    private final LaunchGraphs graphs = new LaunchGraphs(stream);
+    private final LaunchGraphs graphs;
     private final PinnedStaging staging = new PinnedStaging();
     private long graphBase; // the arena base address the graphs point into
     private boolean closed;
@@ -60,23 +58,24 @@ final class CudaRuntime implements Esm2Runtime {
         this.config = config;
         this.dtype = dtype;
         this.weights = weights;
-        boolean streamCreated = false;
+        Pointer createdStream = null;
         DeviceContactHead uploadedContactHead = null;
         try {
-            CudaCalls.check(cudart.cudaStreamCreate(stream), "cudaStreamCreate");
-            streamCreated = true;
+            createdStream = CudaDevice.createStream();
             uploadedContactHead = contactSource != null ? DeviceContactHead.upload(contactSource) : null;
-            gemm = new Gemm(stream);
+            gemm = new Gemm(createdStream);
         } catch (RuntimeException e) {
             if (uploadedContactHead != null) {
                 uploadedContactHead.close();
             }
             weights.close();
-            if (streamCreated) {
-                cudart.cudaStreamDestroy(stream);
+            if (createdStream != null) {
+                Esm2jCuda.esm2j_stream_destroy(createdStream);
             }
             throw e;
         }
+        stream = createdStream;
+        graphs = new LaunchGraphs(stream);
         contactHead = uploadedContactHead;
     }
 
@@ -91,7 +90,7 @@ final class CudaRuntime implements Esm2Runtime {
 
     /** Device bytes this runtime has held at most: weights, cuBLASLt workspace and the arena's largest bucket. */
     synchronized long peakDeviceBytes() {
-        return weightBytes() + Gemm.WORKSPACE_BYTES + arena.peakCapacityBytes();
+        return weightBytes() + gemm.workspaceBytes() + arena.peakCapacityBytes();
     }
 
     private long weightBytes() {
@@ -147,8 +146,8 @@ final class CudaRuntime implements Esm2Runtime {
     }
 
     private void recoverFromOutOfMemory() {
-        cudart.cudaStreamSynchronize(stream);
-        cudart.cudaGetLastError();
+        Esm2jCuda.esm2j_stream_synchronize(stream);
+        CudaDevice.clearError();
         graphs.clear();
         arena.release();
     }
@@ -230,9 +229,8 @@ final class CudaRuntime implements Esm2Runtime {
                     public void afterAttention(int layer) {
                         if (request.attentions()) {
                             long count = batch.probsPerLayer();
-                            CudaCalls.check(cudart.cudaMemcpyAsync(elementAddress(hostProbs, layer * count),
-                                    buffers.probs(), count * Float.BYTES, cudart.cudaMemcpyDeviceToHost, stream),
-                                    "cudaMemcpyAsync of attention maps");
+                            CudaDevice.copyAsync(elementAddress(hostProbs, layer * count).address(), buffers.probs().address(),
+                                    count * Float.BYTES, CudaDevice.Copy.DEVICE_TO_HOST, stream, "attention maps");
                         }
                     }
 
@@ -264,7 +262,7 @@ final class CudaRuntime implements Esm2Runtime {
                 logProbabilities = downloadRows(batch, buffers.logits());
             }
             float[][] contactMaps = request.contacts() ? contacts(batch, buffers.contactLogits()) : null;
-            CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after the forward pass");
+            CudaDevice.synchronize(stream, "the forward pass");
             float[][] attentions = request.attentions() ? attentionMaps(batch, hostProbs) : null;
             return new ForwardResult(batch.lengths(), logits, logProbabilities, reps, attentions, contactMaps);
         } finally {
@@ -392,9 +390,9 @@ final class CudaRuntime implements Esm2Runtime {
     private float[] download(long address, long count) {
         float[] out = new float[Math.toIntExact(count)];
         FloatPointer host = new FloatPointer(staging.ensure(count * Float.BYTES));
-        CudaCalls.check(cudart.cudaMemcpyAsync(host, device(address), count * Float.BYTES,
-                cudart.cudaMemcpyDeviceToHost, stream), "cudaMemcpyAsync to the host");
-        CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after a copy to the host");
+        CudaDevice.copyAsync(host.address(), address, count * Float.BYTES, CudaDevice.Copy.DEVICE_TO_HOST, stream,
+                "results to the host");
+        CudaDevice.synchronize(stream, "a copy to the host");
         host.get(out);
         return out;
     }
@@ -428,12 +426,11 @@ final class CudaRuntime implements Esm2Runtime {
             copyToDevice(buffers.contactOffsets(), host + contactOffsetsAt,
                     (long) contactOffsets.length * Long.BYTES, "contact offsets");
         }
-        CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after the uploads");
+        CudaDevice.synchronize(stream, "the uploads");
     }
 
     private void copyToDevice(Pointer target, long host, long bytes, String what) {
-        CudaCalls.check(cudart.cudaMemcpyAsync(target, device(host), bytes, cudart.cudaMemcpyHostToDevice, stream),
-                "cudaMemcpyAsync of " + what);
+        CudaDevice.copyAsync(target.address(), host, bytes, CudaDevice.Copy.HOST_TO_DEVICE, stream, what);
     }
 
     private static long align8(long bytes) {
@@ -480,7 +477,7 @@ final class CudaRuntime implements Esm2Runtime {
     }
 
     static Pointer device(long address) {
-        return Gemm.address(address);
+        return CudaDevice.pointer(address);
     }
 
     @Override
@@ -489,7 +486,7 @@ final class CudaRuntime implements Esm2Runtime {
             return;
         }
         closed = true;
-        cudart.cudaStreamSynchronize(stream);
+        Esm2jCuda.esm2j_stream_synchronize(stream); // best effort: close() also runs after device failures
         graphs.close();
         staging.close();
         gemm.close();
@@ -498,6 +495,6 @@ final class CudaRuntime implements Esm2Runtime {
         if (contactHead != null) {
             contactHead.close();
         }
-        cudart.cudaStreamDestroy(stream);
+        Esm2jCuda.esm2j_stream_destroy(stream);
     }
 }

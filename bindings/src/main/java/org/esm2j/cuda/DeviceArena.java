@@ -1,8 +1,5 @@
 package org.esm2j.cuda;
 
-import org.bytedeco.cuda.global.cudart;
-import org.bytedeco.javacpp.Pointer;
-
 /**
  * One block of device memory that a forward pass carves its buffers from (see {@link ActivationLayout}). It grows to
  * the bucket of the largest batch seen and is then reused as is, so repeated batches of similar shape allocate
@@ -11,7 +8,7 @@ import org.bytedeco.javacpp.Pointer;
 final class DeviceArena implements AutoCloseable {
     static final long MIN_BUCKET_BYTES = 1L << 20;
 
-    private Pointer block;
+    private long block; // 0 when none
     private long capacity;
     private long peakCapacity;
 
@@ -32,26 +29,24 @@ final class DeviceArena implements AutoCloseable {
      * its base address. The old block is freed before the new one is allocated so that peaks do not add up.
      */
     long ensure(long required) {
-        if (block != null && capacity >= required) {
-            return block.address();
+        if (block != 0 && capacity >= required) {
+            return block;
         }
         release();
         long bytes = bucketBytes(required);
-        Pointer p = new Pointer();
-        CudaCalls.check(cudart.cudaMalloc(p, bytes), "cudaMalloc of a " + bytes + "-byte activation arena");
-        block = p;
+        block = CudaDevice.allocate(bytes, "the activation arena");
         capacity = bytes;
         peakCapacity = Math.max(peakCapacity, bytes);
-        return block.address();
+        return block;
     }
 
     /** Frees the block (after a failure or to give memory back); the next {@link #ensure} allocates again. */
     void release() {
-        if (block != null) {
-            Pointer p = block;
-            block = null;
+        if (block != 0) {
+            long p = block;
+            block = 0;
             capacity = 0;
-            CudaCalls.check(cudart.cudaFree(p), "cudaFree of the activation arena");
+            CudaDevice.free(p);
         }
     }
 

@@ -1,6 +1,5 @@
 package org.esm2j.cuda;
 
-import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.esm2j.model.Esm2Weights;
@@ -31,13 +30,11 @@ final class DeviceContactHead implements AutoCloseable {
         float[] values = w.floats(Esm2Weights.CONTACT_WEIGHT);
         float bias = w.floats(Esm2Weights.CONTACT_BIAS)[0];
         long size = (long) values.length * Float.BYTES;
-        Pointer device = new Pointer();
-        CudaCalls.check(cudart.cudaMalloc(device, size), "cudaMalloc of " + size + " bytes of contact weights");
+        Pointer device = CudaDevice.pointer(CudaDevice.allocate(size, "contact weights"));
         try (FloatPointer host = new FloatPointer(values)) {
-            CudaCalls.check(cudart.cudaMemcpy(device, host, size, cudart.cudaMemcpyHostToDevice),
-                    "cudaMemcpy of contact weights to the device");
+            CudaDevice.copy(device.address(), host.address(), size, CudaDevice.Copy.HOST_TO_DEVICE, "contact weights");
         } catch (RuntimeException e) {
-            cudart.cudaFree(device);
+            Esm2jCuda.esm2j_device_free(device);
             throw e;
         }
         return new DeviceContactHead(device, w.config().attentionHeads(), bias, size);
@@ -58,6 +55,6 @@ final class DeviceContactHead implements AutoCloseable {
 
     @Override
     public void close() {
-        cudart.cudaFree(weight);
+        Esm2jCuda.esm2j_device_free(weight);
     }
 }

@@ -5,8 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.bytedeco.cuda.cudart.CUstream_st;
-import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -98,9 +96,7 @@ final class DeviceWeights implements AutoCloseable {
         logitColumns = logitColumns(c);
         try {
             for (Param p : layout(c, dtype)) {
-                Pointer device = new Pointer();
-                CudaCalls.check(cudart.cudaMalloc(device, p.bytes()),
-                        "cudaMalloc of " + p.bytes() + " bytes for " + p.name());
+                Pointer device = CudaDevice.pointer(CudaDevice.allocate(p.bytes(), p.name()));
                 allocations.put(p.name(), device);
                 bytes += p.bytes();
                 source.fill(p, device);
@@ -139,11 +135,11 @@ final class DeviceWeights implements AutoCloseable {
      * gains (1 + uniform) and inv_freq are a few KB per layer and uploaded. Work is enqueued on {@code stream} (null
      * for the default stream), which is synchronised before this returns. There is no contact head.
      */
-    static DeviceWeights random(Esm2Config config, DType dtype, long seed, CUstream_st stream) {
+    static DeviceWeights random(Esm2Config config, DType dtype, long seed, Pointer stream) {
         try (RandomSource source = new RandomSource(config, seed, stream)) {
             DeviceWeights weights = new DeviceWeights(config, dtype, source);
             try {
-                CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize after random weights");
+                CudaDevice.synchronize(stream, "random weights");
             } catch (RuntimeException e) {
                 weights.close();
                 throw e;
@@ -225,8 +221,7 @@ final class DeviceWeights implements AutoCloseable {
         long size = (long) values.length * dtype.byteSize();
         try (BytePointer host = new BytePointer(size)) {
             encode(values, dtype, host);
-            CudaCalls.check(cudart.cudaMemcpy(device, host, size, cudart.cudaMemcpyHostToDevice),
-                    "cudaMemcpy of weights to the device");
+            CudaDevice.copy(device.address(), host.address(), size, CudaDevice.Copy.HOST_TO_DEVICE, "weights");
         }
     }
 
@@ -277,10 +272,10 @@ final class DeviceWeights implements AutoCloseable {
         private final Esm2Config config;
         private final SplittableRandom seeds;
         private final long tiedSeed;
-        private final CUstream_st stream;
+        private final Pointer stream;
         private final List<Pointer> staged = new ArrayList<>();
 
-        RandomSource(Esm2Config config, long seed, CUstream_st stream) {
+        RandomSource(Esm2Config config, long seed, Pointer stream) {
             this.config = config;
             this.seeds = new SplittableRandom(seed);
             this.tiedSeed = seeds.nextLong();
@@ -309,20 +304,20 @@ final class DeviceWeights implements AutoCloseable {
         }
 
         private void zero(Param p, Pointer device) {
-            CudaCalls.check(cudart.cudaMemsetAsync(device, 0, p.bytes(), stream), "cudaMemsetAsync of " + p.name());
+            CudaDevice.fillBytesAsync(device.address(), 0, p.bytes(), stream, p.name());
         }
 
         private void stage(float[] values, Pointer device) {
             FloatPointer host = new FloatPointer(values);
             staged.add(host);
-            CudaCalls.check(cudart.cudaMemcpyAsync(device, host, (long) values.length * Float.BYTES,
-                    cudart.cudaMemcpyHostToDevice, stream), "cudaMemcpyAsync of small random weights");
+            CudaDevice.copyAsync(device.address(), host.address(), (long) values.length * Float.BYTES,
+                    CudaDevice.Copy.HOST_TO_DEVICE, stream, "small random weights");
         }
 
         /** Waits for the copies that may still read the host buffers, then frees them. */
         @Override
         public void close() {
-            cudart.cudaStreamSynchronize(stream);
+            Esm2jCuda.esm2j_stream_synchronize(stream); // best effort: a failure is already being reported
             staged.forEach(Pointer::close);
             staged.clear();
         }
@@ -349,7 +344,7 @@ final class DeviceWeights implements AutoCloseable {
     @Override
     public void close() {
         for (Pointer p : allocations.values()) {
-            cudart.cudaFree(p);
+            Esm2jCuda.esm2j_device_free(p); // best effort, as close() may run after a device failure
         }
         allocations.clear();
         bytes = 0;

@@ -6,6 +6,8 @@ import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.MemberGetter;
@@ -15,10 +17,12 @@ import org.bytedeco.javacpp.annotation.Platform;
 /**
  * JavaCPP binding of {@code native/include/esm2j_cuda.h}, one Java method or class per C declaration with the C
  * names kept, so the header is the documentation. Our library is preloaded from this jar's {@code linux-x86_64}
- * resources and links libcudart itself. Device pointers and streams are plain {@link Pointer}s holding the device
- * address or {@code cudaStream_t}, as the CUDA presets return them ({@code cudaMalloc}, {@code CUstream_st}).
- * The presets are not inherited: their JNI library also links the driver (libcuda), and without it our library could
- * not even be loaded for the host-side tests on machines that have the toolkit but no GPU.
+ * resources and links libcudart itself; the CPU-emulator build of the same library (same header, same glue) is loaded
+ * instead under {@code -Desm2j.backend=cuda-emulated} (see {@link CudaLibrary}). Device pointers, streams, events and
+ * graphs are plain {@link Pointer}s holding the address or handle. Every CUDA runtime operation goes through this
+ * library, never through the CUDA presets' cudart: their JNI library links the driver (libcuda), so it cannot load on
+ * machines without a GPU, and the emulator could not serve it. Only cuBLASLt comes from the presets (see
+ * {@link CublasLt}).
  * Callers use {@link CudaKernels}, which validates shapes first.
  */
 @Platform(include = "esm2j_cuda.h", link = "esm2j_cuda", preload = "esm2j_cuda")
@@ -35,6 +39,10 @@ public final class Esm2jCuda {
     @MemberGetter public static native int ESM2J_ERROR_INVALID_ARGUMENT();
     @MemberGetter public static native int ESM2J_ERROR_UNSUPPORTED();
     @MemberGetter public static native int ESM2J_ERROR_CUDA();
+    @MemberGetter public static native int ESM2J_ERROR_OUT_OF_MEMORY();
+    @MemberGetter public static native int ESM2J_COPY_HOST_TO_DEVICE();
+    @MemberGetter public static native int ESM2J_COPY_DEVICE_TO_HOST();
+    @MemberGetter public static native int ESM2J_COPY_DEVICE_TO_DEVICE();
     @MemberGetter public static native int ESM2J_DTYPE_F32();
     @MemberGetter public static native int ESM2J_DTYPE_F16();
     @MemberGetter public static native int ESM2J_DTYPE_BF16();
@@ -65,6 +73,63 @@ public final class Esm2jCuda {
     public static native int esm2j_contact_head_finish(@Const esm2j_contact_head_finish_params params);
 
     public static native int esm2j_fill_random(@Const esm2j_fill_random_params params);
+
+    // --- the runtime: memory, copies, streams, events, graphs (handles are plain Pointers holding the address) ----
+    public static native int esm2j_emulated();
+
+    public static native int esm2j_device_count(IntPointer count);
+
+    public static native int esm2j_mem_get_info(SizeTPointer freeBytes, SizeTPointer totalBytes);
+
+    public static native int esm2j_set_emulated_memory(@Cast("size_t") long totalBytes);
+
+    public static native int esm2j_clear_error();
+
+    public static native int esm2j_device_alloc(@Cast("void**") PointerPointer<?> pointer, @Cast("size_t") long bytes);
+
+    public static native int esm2j_device_free(Pointer pointer);
+
+    public static native int esm2j_host_alloc(@Cast("void**") PointerPointer<?> pointer, @Cast("size_t") long bytes);
+
+    public static native int esm2j_host_free(Pointer pointer);
+
+    public static native int esm2j_memcpy(Pointer dst, @Const Pointer src, @Cast("size_t") long bytes, int kind);
+
+    public static native int esm2j_memcpy_async(Pointer dst, @Const Pointer src, @Cast("size_t") long bytes, int kind,
+            @Cast("cudaStream_t") Pointer stream);
+
+    public static native int esm2j_memset_async(Pointer dst, int value, @Cast("size_t") long bytes,
+            @Cast("cudaStream_t") Pointer stream);
+
+    public static native int esm2j_stream_create(@Cast("cudaStream_t*") PointerPointer<?> stream);
+
+    public static native int esm2j_stream_destroy(@Cast("cudaStream_t") Pointer stream);
+
+    public static native int esm2j_stream_synchronize(@Cast("cudaStream_t") Pointer stream);
+
+    public static native int esm2j_stream_is_capturing(@Cast("cudaStream_t") Pointer stream, IntPointer capturing);
+
+    public static native int esm2j_event_create(@Cast("cudaEvent_t*") PointerPointer<?> event);
+
+    public static native int esm2j_event_record(@Cast("cudaEvent_t") Pointer event,
+            @Cast("cudaStream_t") Pointer stream);
+
+    public static native int esm2j_event_synchronize(@Cast("cudaEvent_t") Pointer event);
+
+    public static native int esm2j_event_elapsed_ms(FloatPointer ms, @Cast("cudaEvent_t") Pointer start,
+            @Cast("cudaEvent_t") Pointer stop);
+
+    public static native int esm2j_event_destroy(@Cast("cudaEvent_t") Pointer event);
+
+    public static native int esm2j_graph_begin_capture(@Cast("cudaStream_t") Pointer stream);
+
+    public static native int esm2j_graph_end_capture(@Cast("cudaStream_t") Pointer stream,
+            @Cast("esm2j_graph**") PointerPointer<?> graph);
+
+    public static native int esm2j_graph_launch(@Cast("esm2j_graph*") Pointer graph,
+            @Cast("cudaStream_t") Pointer stream);
+
+    public static native int esm2j_graph_destroy(@Cast("esm2j_graph*") Pointer graph);
 
     // --- param structs (field meanings and shapes: see the header) ------------------------------------------------
     @Name("esm2j_layer_norm_params")

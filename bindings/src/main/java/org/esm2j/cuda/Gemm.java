@@ -1,36 +1,11 @@
 package org.esm2j.cuda;
 
-import static org.bytedeco.cuda.global.cublas.CUBLASLT_EPILOGUE_BIAS;
-import static org.bytedeco.cuda.global.cublas.CUBLASLT_EPILOGUE_DEFAULT;
-import static org.bytedeco.cuda.global.cublas.CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE;
-import static org.bytedeco.cuda.global.cublas.CUBLASLT_MATMUL_DESC_BIAS_POINTER;
-import static org.bytedeco.cuda.global.cublas.CUBLASLT_MATMUL_DESC_EPILOGUE;
-import static org.bytedeco.cuda.global.cublas.CUBLASLT_MATMUL_DESC_TRANSA;
-import static org.bytedeco.cuda.global.cublas.CUBLASLT_MATMUL_DESC_TRANSB;
-import static org.bytedeco.cuda.global.cublas.CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES;
-import static org.bytedeco.cuda.global.cublas.CUBLAS_COMPUTE_32F;
-import static org.bytedeco.cuda.global.cublas.CUBLAS_OP_N;
-import static org.bytedeco.cuda.global.cublas.CUBLAS_OP_T;
-
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.bytedeco.cuda.cublas.cublasLtContext;
-import org.bytedeco.cuda.cublas.cublasLtMatmulDescOpaque_t;
-import org.bytedeco.cuda.cublas.cublasLtMatmulHeuristicResult_t;
-import org.bytedeco.cuda.cublas.cublasLtMatmulPreferenceOpaque_t;
-import org.bytedeco.cuda.cublas.cublasLtMatrixLayoutOpaque_t;
-import org.bytedeco.cuda.cudart.CUevent_st;
-import org.bytedeco.cuda.cudart.CUstream_st;
-import org.bytedeco.cuda.global.cublas;
-import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
-import org.bytedeco.javacpp.PointerPointer;
 import org.esm2j.InvalidInputException;
 import org.esm2j.tensor.DType;
 import org.slf4j.Logger;
@@ -105,40 +80,20 @@ final class Gemm implements AutoCloseable {
         }
     }
 
-    private final CUstream_st stream;
+    private final Pointer stream;
     private final Policy policy;
+    private final CublasLt cublasLt; // null on the emulator
     private final Map<Variant, Selection> selections = new LinkedHashMap<>();
-    private final cublasLtContext handle = new cublasLtContext();
-    private final Pointer workspace = new Pointer();
-    private final Map<Shape, Plan> plans = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Shape, Plan> eldest) {
-            // cuBLASLt reads a plan's descriptors when a matmul is enqueued, so an evicted plan can go at once.
-            if (size() > MAX_PLANS) {
-                eldest.getValue().destroy();
-                return true;
-            }
-            return false;
-        }
-    };
-    private final FloatPointer one = new FloatPointer(1f);
-    private final FloatPointer zero = new FloatPointer(0f);
-    private final LongPointer biasAddress = new LongPointer(1);
-
-    Gemm(CUstream_st stream) {
+    Gemm(Pointer stream) {
         this(stream, Policy.fromSystemProperty());
     }
 
-    Gemm(CUstream_st stream, Policy policy) {
+    Gemm(Pointer stream, Policy policy) {
         this.stream = stream;
-        this.policy = policy;
-        CudaCalls.checkBlas(cublas.cublasLtCreate(handle), "cublasLtCreate");
-        try {
-            CudaCalls.check(cudart.cudaMalloc(workspace, WORKSPACE_BYTES), "cudaMalloc of the cuBLASLt workspace");
-        } catch (RuntimeException e) {
-            cublas.cublasLtDestroy(handle);
-            throw e;
-        }
+        // cuBLASLt is not emulated: on the CPU emulator every shape runs on the hand-written kernel.
+        boolean emulated = CudaDevice.emulated();
+        this.policy = emulated ? Policy.ESM2J : policy;
+        this.cublasLt = emulated ? null : new CublasLt(stream);
     }
 
     /** What selects a plan: dims, dtypes, epilogue and accumulation. */
@@ -169,7 +124,7 @@ final class Gemm implements AutoCloseable {
         if (implementationFor(x, w, bias, s, false) == Implementation.ESM2J) {
             handwritten(x, w, y, bias, s, false);
         } else {
-            cublasLt(x, w, y, bias, s);
+            runCublasLt(x, w, y, bias, s);
         }
     }
 
@@ -186,6 +141,11 @@ final class Gemm implements AutoCloseable {
         } else {
             cublasLtThenBiasGelu(x, w, y, bias, s);
         }
+    }
+
+    /** Device bytes of the cuBLASLt workspace: none on the emulator. */
+    long workspaceBytes() {
+        return cublasLt != null ? WORKSPACE_BYTES : 0;
     }
 
     /** Every shape's choice so far, in order of first use, with the measured times. */
@@ -258,9 +218,7 @@ final class Gemm implements AutoCloseable {
     }
 
     private boolean capturing() {
-        int[] status = {0};
-        CudaCalls.check(cudart.cudaStreamIsCapturing(stream, status), "cudaStreamIsCapturing");
-        return status[0] != cudart.cudaStreamCaptureStatusNone;
+        return CudaDevice.capturing(stream);
     }
 
     /**
@@ -269,17 +227,16 @@ final class Gemm implements AutoCloseable {
      */
     private double[] measure(long x, long w, long bias, Shape s, boolean gelu) {
         long bytes = ((s.rows() - 1) * s.yRowStride() + s.out()) * s.yType().byteSize();
-        Pointer scratch = new Pointer();
+        long y;
         try {
-            CudaCalls.check(cudart.cudaMalloc(scratch, bytes), "cudaMalloc of " + bytes + " bytes to time " + s);
+            y = CudaDevice.allocate(bytes, "the matmul timing scratch of " + s);
         } catch (DeviceOutOfMemoryException e) {
             LOG.debug("no scratch memory to time {}: {}", s, e.getMessage());
             return new double[] {Double.NaN, Double.NaN};
         }
         try {
-            long y = scratch.address();
             double cublasLtMs = time(gelu ? () -> cublasLtThenBiasGelu(x, w, y, bias, s)
-                    : () -> cublasLt(x, w, y, bias, s));
+                    : () -> runCublasLt(x, w, y, bias, s));
             double esm2jMs;
             try {
                 esm2jMs = time(() -> handwritten(x, w, y, bias, s, gelu));
@@ -292,34 +249,29 @@ final class Gemm implements AutoCloseable {
             }
             return new double[] {cublasLtMs, esm2jMs};
         } finally {
-            CudaCalls.check(cudart.cudaFree(scratch), "cudaFree of the matmul timing scratch");
+            CudaDevice.free(y);
         }
     }
 
     private double time(Runnable work) {
-        CUevent_st start = new CUevent_st();
-        CUevent_st stop = new CUevent_st();
-        CudaCalls.check(cudart.cudaEventCreate(start), "cudaEventCreate");
+        Pointer start = CudaDevice.createEvent();
         try {
-            CudaCalls.check(cudart.cudaEventCreate(stop), "cudaEventCreate");
+            Pointer stop = CudaDevice.createEvent();
             try {
                 for (int i = 0; i < WARMUP_RUNS; i++) {
                     work.run();
                 }
-                CudaCalls.check(cudart.cudaEventRecord(start, stream), "cudaEventRecord");
+                CudaDevice.record(start, stream);
                 for (int i = 0; i < TIMED_RUNS; i++) {
                     work.run();
                 }
-                CudaCalls.check(cudart.cudaEventRecord(stop, stream), "cudaEventRecord");
-                CudaCalls.check(cudart.cudaEventSynchronize(stop), "cudaEventSynchronize");
-                float[] ms = {0};
-                CudaCalls.check(cudart.cudaEventElapsedTime(ms, start, stop), "cudaEventElapsedTime");
-                return ms[0] / TIMED_RUNS;
+                CudaDevice.record(stop, stream);
+                return CudaDevice.elapsedMs(start, stop) / TIMED_RUNS;
             } finally {
-                cudart.cudaEventDestroy(stop);
+                Esm2jCuda.esm2j_event_destroy(stop);
             }
         } finally {
-            cudart.cudaEventDestroy(start);
+            Esm2jCuda.esm2j_event_destroy(start);
         }
     }
 
@@ -331,129 +283,24 @@ final class Gemm implements AutoCloseable {
     /** The unfused GELU path: the product without bias, then bias + GELU in place. */
     private void cublasLtThenBiasGelu(long x, long w, long y, long bias, Shape s) {
         Shape product = new Shape(s.rows(), s.in(), s.out(), s.yRowStride(), s.xType(), s.yType(), false, false);
-        cublasLt(x, w, y, 0, product);
-        DeviceMatrix out = new DeviceMatrix(address(y), s.yType(), s.rows(), s.out(), s.yRowStride());
-        CudaKernels.biasGelu(out, out, s.bias() ? new FloatPointer(address(bias)) : null, stream);
+        runCublasLt(x, w, y, 0, product);
+        DeviceMatrix out = new DeviceMatrix(CudaDevice.pointer(y), s.yType(), s.rows(), s.out(), s.yRowStride());
+        CudaKernels.biasGelu(out, out, s.bias() ? new FloatPointer(CudaDevice.pointer(bias)) : null, stream);
     }
 
-    private void cublasLt(long x, long w, long y, long bias, Shape s) {
-        Plan plan = plans.get(s);
-        if (plan == null) {
-            plan = new Plan(s, bias);
-            plans.put(s, plan);
+    private void runCublasLt(long x, long w, long y, long bias, Shape s) {
+        if (cublasLt == null) {
+            throw new CudaException(Esm2jCuda.ESM2J_ERROR_UNSUPPORTED(), "cuBLASLt is not emulated, and the "
+                    + "hand-written matmul cannot run " + s + " (in must be a multiple of 8, 16-bit inputs, aligned "
+                    + "operands)");
         }
-        if (s.bias()) {
-            plan.setBias(bias);
-        }
-        CudaCalls.checkBlas(cublas.cublasLtMatmul(handle, plan.desc, one, address(w), plan.a, address(x), plan.b,
-                s.accumulate() ? one : zero, address(y), plan.c, address(y), plan.c, plan.heuristic.algo(), workspace,
-                WORKSPACE_BYTES, stream), "cublasLtMatmul " + s);
-    }
-
-    static int cudaType(DType t) {
-        return switch (t) {
-            case BF16 -> cudart.CUDA_R_16BF;
-            case F16 -> cudart.CUDA_R_16F;
-            case F32 -> cudart.CUDA_R_32F;
-            default -> throw new IllegalArgumentException("no cuBLASLt type for " + t);
-        };
-    }
-
-    static Pointer address(long deviceAddress) {
-        return new Pointer() {
-            {
-                address = deviceAddress;
-            }
-        };
-    }
-
-    private final class Plan {
-        final cublasLtMatmulDescOpaque_t desc;
-        final cublasLtMatrixLayoutOpaque_t a;
-        final cublasLtMatrixLayoutOpaque_t b;
-        final cublasLtMatrixLayoutOpaque_t c;
-        final cublasLtMatmulHeuristicResult_t heuristic = new cublasLtMatmulHeuristicResult_t();
-        private final List<Pointer> owned = new ArrayList<>();
-
-        Plan(Shape s, long bias) {
-            try (PointerPointer<Pointer> out = new PointerPointer<>(1)) {
-                CudaCalls.checkBlas(cublas.cublasLtMatmulDescCreate(out, CUBLAS_COMPUTE_32F, cudart.CUDA_R_32F),
-                        "cublasLtMatmulDescCreate");
-                desc = new cublasLtMatmulDescOpaque_t(out.get(0));
-                setInt(CUBLASLT_MATMUL_DESC_TRANSA, CUBLAS_OP_T);
-                setInt(CUBLASLT_MATMUL_DESC_TRANSB, CUBLAS_OP_N);
-                setInt(CUBLASLT_MATMUL_DESC_EPILOGUE, s.bias() ? CUBLASLT_EPILOGUE_BIAS : CUBLASLT_EPILOGUE_DEFAULT);
-                if (s.bias()) {
-                    setBias(bias);
-                    if (s.yType() != DType.F32) {
-                        // Unless told, cuBLASLt reads the bias in y's type; ours is fp32 whatever y's type is.
-                        setInt(CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, cudart.CUDA_R_32F);
-                    }
-                }
-                // Column-major views: A = W^T stored (in x out), B = x^T (in x rows), C = y^T (out x rows).
-                a = layout(out, cudaType(s.xType()), s.in(), s.out(), s.in());
-                b = layout(out, cudaType(s.xType()), s.in(), s.rows(), s.in());
-                c = layout(out, cudaType(s.yType()), s.out(), s.rows(), s.yRowStride());
-            }
-            cublasLtMatmulPreferenceOpaque_t preference;
-            try (PointerPointer<Pointer> out = new PointerPointer<>(1);
-                    LongPointer limit = new LongPointer(1).put(WORKSPACE_BYTES)) {
-                CudaCalls.checkBlas(cublas.cublasLtMatmulPreferenceCreate(out), "cublasLtMatmulPreferenceCreate");
-                preference = new cublasLtMatmulPreferenceOpaque_t(out.get(0));
-                CudaCalls.checkBlas(cublas.cublasLtMatmulPreferenceSetAttribute(preference,
-                        CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, limit, Long.BYTES), "set max workspace");
-            }
-            int[] found = {0};
-            try {
-                CudaCalls.checkBlas(cublas.cublasLtMatmulAlgoGetHeuristic(handle, desc, a, b, c, c, preference, 1,
-                        heuristic, found), "cublasLtMatmulAlgoGetHeuristic " + s);
-            } finally {
-                cublas.cublasLtMatmulPreferenceDestroy(preference);
-            }
-            if (found[0] < 1) {
-                throw new CudaException(Esm2jCuda.ESM2J_ERROR_UNSUPPORTED(), "cuBLASLt has no algorithm for " + s);
-            }
-        }
-
-        private cublasLtMatrixLayoutOpaque_t layout(PointerPointer<Pointer> out, int type, long rows, long cols,
-                long ld) {
-            CudaCalls.checkBlas(cublas.cublasLtMatrixLayoutCreate(out, type, rows, cols, ld),
-                    "cublasLtMatrixLayoutCreate");
-            cublasLtMatrixLayoutOpaque_t layout = new cublasLtMatrixLayoutOpaque_t(out.get(0));
-            owned.add(layout);
-            return layout;
-        }
-
-        private void setInt(int attribute, int value) {
-            try (IntPointer v = new IntPointer(1).put(value)) {
-                CudaCalls.checkBlas(cublas.cublasLtMatmulDescSetAttribute(desc, attribute, v, Integer.BYTES),
-                        "cublasLtMatmulDescSetAttribute " + attribute);
-            }
-        }
-
-        void setBias(long bias) {
-            biasAddress.put(bias);
-            CudaCalls.checkBlas(cublas.cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER,
-                    biasAddress, Long.BYTES), "set bias pointer");
-        }
-
-        void destroy() {
-            for (Pointer layout : owned) {
-                cublas.cublasLtMatrixLayoutDestroy((cublasLtMatrixLayoutOpaque_t) layout);
-            }
-            cublas.cublasLtMatmulDescDestroy(desc);
-            heuristic.close();
-        }
+        cublasLt.matmul(x, w, y, bias, s);
     }
 
     @Override
     public void close() {
-        plans.values().forEach(Plan::destroy);
-        plans.clear();
-        cudart.cudaFree(workspace);
-        cublas.cublasLtDestroy(handle);
-        one.close();
-        zero.close();
-        biasAddress.close();
+        if (cublasLt != null) {
+            cublasLt.close();
+        }
     }
 }

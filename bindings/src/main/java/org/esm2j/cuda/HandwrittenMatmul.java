@@ -92,8 +92,8 @@ final class HandwrittenMatmul {
                     + " and 0x" + Long.toHexString(w));
         }
         return new esm2j_matmul_params()
-                .x(Gemm.address(x)).w(Gemm.address(w)).y(Gemm.address(y))
-                .bias(bias == 0 ? null : new FloatPointer(Gemm.address(bias)))
+                .x(CudaDevice.pointer(x)).w(CudaDevice.pointer(w)).y(CudaDevice.pointer(y))
+                .bias(bias == 0 ? null : new FloatPointer(CudaDevice.pointer(bias)))
                 .rows(rows).in(in).out(out).x_row_stride(xRowStride).w_row_stride(wRowStride)
                 .y_row_stride(yRowStride).in_dtype(CudaKernels.dtypeCode("x", xType))
                 .y_dtype(CudaKernels.dtypeCode("y", yType)).gelu(gelu ? 1 : 0).accumulate(accumulate ? 1 : 0)

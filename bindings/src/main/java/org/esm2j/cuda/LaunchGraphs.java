@@ -3,10 +3,7 @@ package org.esm2j.cuda;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.bytedeco.cuda.cudart.CUgraphExec_st;
-import org.bytedeco.cuda.cudart.CUgraph_st;
-import org.bytedeco.cuda.cudart.CUstream_st;
-import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.javacpp.Pointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,12 +32,12 @@ final class LaunchGraphs implements AutoCloseable {
         EAGER, CAPTURE, REPLAY
     }
 
-    private final CUstream_st stream;
+    private final Pointer stream;
     private final Map<Object, Integer> sightings = new LinkedHashMap<>(16, 0.75f, true);
-    private final Map<Object, CUgraphExec_st> graphs = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<Object, Pointer> graphs = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<Object, Boolean> uncapturable = new LinkedHashMap<>();
 
-    LaunchGraphs(CUstream_st stream) {
+    LaunchGraphs(Pointer stream) {
         this.stream = stream;
     }
 
@@ -55,11 +52,11 @@ final class LaunchGraphs implements AutoCloseable {
     /** Enqueues {@code work} on the stream, eagerly or through a graph (see the class comment). */
     void run(Object key, Runnable work) {
         int seen = sightings.getOrDefault(key, 0);
-        CUgraphExec_st graph = graphs.get(key);
+        Pointer graph = graphs.get(key);
         switch (action(ENABLED, seen, graph != null, uncapturable.containsKey(key))) {
             case EAGER -> work.run();
             case CAPTURE -> {
-                CUgraphExec_st captured = capture(key, work);
+                Pointer captured = capture(key, work);
                 if (captured == null) {
                     work.run();
                 } else {
@@ -76,61 +73,51 @@ final class LaunchGraphs implements AutoCloseable {
         return graphs.size();
     }
 
-    private void launch(CUgraphExec_st graph) {
-        CudaCalls.check(cudart.cudaGraphLaunch(graph, stream), "cudaGraphLaunch");
+    private void launch(Pointer graph) {
+        CudaDevice.launch(graph, stream);
     }
 
     /** The instantiated graph of {@code work}, or null (key marked uncapturable) when capturing failed. */
-    private CUgraphExec_st capture(Object key, Runnable work) {
+    private Pointer capture(Object key, Runnable work) {
         // Thread-local mode: a call on this thread that is illegal during capture (an allocation, a synchronisation)
         // fails the capture instead of silently running outside the graph; other threads are not affected.
-        CudaCalls.check(cudart.cudaStreamBeginCapture(stream, cudart.cudaStreamCaptureModeThreadLocal),
-                "cudaStreamBeginCapture");
-        CUgraph_st graph = new CUgraph_st();
+        CudaDevice.beginCapture(stream);
         RuntimeException failure = null;
         try {
             work.run();
         } catch (RuntimeException e) {
             failure = e;
         }
-        int ended = cudart.cudaStreamEndCapture(stream, graph);
-        if (failure != null || ended != cudart.cudaSuccess) {
-            cudart.cudaGetLastError();
-            if (!graph.isNull()) {
-                cudart.cudaGraphDestroy(graph);
+        Pointer graph = null;
+        try {
+            // Ends the capture whatever happened in it; an instantiation failure leaves nothing to free.
+            graph = CudaDevice.endCapture(stream);
+        } catch (DeviceOutOfMemoryException e) {
+            if (failure == null) {
+                throw e; // the runtime's out-of-memory recovery
             }
+        } catch (CudaException e) {
+            // Thrown, any other failure would hit this key again on every later pass, which would never succeed.
+            failure = failure != null ? failure : e;
+        }
+        if (failure != null) {
+            if (graph != null) {
+                Esm2jCuda.esm2j_graph_destroy(graph);
+            }
+            CudaDevice.clearError();
             uncapturable.put(key, Boolean.TRUE);
             trim(uncapturable, CAPACITY * 4, false);
             LOG.debug("launch sequence {} cannot be captured into a CUDA graph ({}); it runs without one", key,
-                    failure != null ? failure.getMessage() : cudart.cudaGetErrorString(ended).getString());
+                    failure.getMessage());
             if (failure instanceof DeviceOutOfMemoryException) {
                 throw failure;
             }
             return null;
         }
-        CUgraphExec_st exec = new CUgraphExec_st();
-        int instantiated;
-        try {
-            instantiated = cudart.cudaGraphInstantiate(exec, graph, 0L);
-        } finally {
-            cudart.cudaGraphDestroy(graph);
-        }
-        if (instantiated != cudart.cudaSuccess) {
-            if (instantiated == cudart.cudaErrorMemoryAllocation) {
-                CudaCalls.check(instantiated, "cudaGraphInstantiate"); // the runtime's out-of-memory recovery
-            }
-            // Thrown, any other failure would hit this key again on every later pass, which would never succeed.
-            cudart.cudaGetLastError();
-            uncapturable.put(key, Boolean.TRUE);
-            trim(uncapturable, CAPACITY * 4, false);
-            LOG.debug("launch sequence {} cannot be instantiated as a CUDA graph ({}); it runs without one", key,
-                    cudart.cudaGetErrorString(instantiated).getString());
-            return null;
-        }
-        graphs.put(key, exec);
+        graphs.put(key, graph);
         trim(graphs, CAPACITY, true);
         LOG.debug("captured a CUDA graph for {}", key);
-        return exec;
+        return graph;
     }
 
     private static <V> void trim(Map<Object, V> map, int capacity, boolean destroyGraphs) {
@@ -138,7 +125,7 @@ final class LaunchGraphs implements AutoCloseable {
         while (map.size() > capacity && eldest.hasNext()) {
             V value = eldest.next().getValue();
             if (destroyGraphs) {
-                cudart.cudaGraphExecDestroy((CUgraphExec_st) value);
+                Esm2jCuda.esm2j_graph_destroy((Pointer) value);
             }
             eldest.remove();
         }
@@ -146,7 +133,7 @@ final class LaunchGraphs implements AutoCloseable {
 
     /** Destroys every graph; launch sequences are seen afresh (e.g. after the buffers they point into moved). */
     void clear() {
-        graphs.values().forEach(cudart::cudaGraphExecDestroy);
+        graphs.values().forEach(Esm2jCuda::esm2j_graph_destroy);
         graphs.clear();
         sightings.clear();
         uncapturable.clear();

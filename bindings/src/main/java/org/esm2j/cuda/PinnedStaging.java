@@ -1,6 +1,5 @@
 package org.esm2j.cuda;
 
-import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -20,14 +19,7 @@ final class PinnedStaging implements AutoCloseable {
         }
         release();
         long size = DeviceArena.bucketBytes(bytes);
-        Pointer p = new Pointer();
-        int error = cudart.cudaMallocHost(p, size);
-        if (error != cudart.cudaSuccess) {
-            cudart.cudaGetLastError();
-            throw new CudaException(Esm2jCuda.ESM2J_ERROR_CUDA(), "cudaMallocHost of a " + size + "-byte pinned host "
-                    + "buffer failed: " + cudart.cudaGetErrorString(error).getString() + " (cuda error " + error + ")");
-        }
-        block = p;
+        block = CudaDevice.pointer(CudaDevice.allocateHost(size, "the staging buffer"));
         capacity = size;
         return block;
     }
@@ -38,7 +30,7 @@ final class PinnedStaging implements AutoCloseable {
             Pointer p = block;
             block = null;
             capacity = 0;
-            CudaCalls.check(cudart.cudaFreeHost(p), "cudaFreeHost of the pinned staging buffer");
+            CudaDevice.freeHost(p.address());
         }
     }
 

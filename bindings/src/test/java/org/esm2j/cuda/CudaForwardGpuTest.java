@@ -10,8 +10,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
-import org.bytedeco.cuda.global.cudart;
-import org.bytedeco.javacpp.SizeTPointer;
 import org.esm2j.cpu.CpuBackend;
 import org.esm2j.backend.Esm2Runtime;
 import org.esm2j.model.Esm2Weights;
@@ -28,10 +26,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The CUDA forward pass against the fp32 CPU reference on every golden fixture, batch against single, device memory
- * over repeated calls and the out-of-memory path. Runs only where a CUDA device is visible (tag "gpu"; see
- * bench/gpu-check.sh; the two "stress" tests stay out of the compute-sanitizer runs). Tolerances are those of bf16
- * GEMM operands with fp32 accumulation (8 significant bits) over two layers; every comparison prints its max abs /
- * max rel error.
+ * over repeated calls and the out-of-memory path. Runs where a CUDA device is visible (tag "gpu"; see
+ * bench/gpu-check.sh; the two "stress" tests stay out of the compute-sanitizer runs) and on the CPU-emulated device
+ * (bindings/pom.xml). Tolerances are those of bf16 GEMM operands with fp32 accumulation (8 significant bits) over two
+ * layers, except bf16 logits, which get the noise-floor rule (twice the naive bf16 forward's error): on the emulator
+ * the fixed 6e-2 was exceeded 1.3 to 3 times, while the naive bf16 forward itself is 0.24 to 0.54 off. Every
+ * comparison prints its max abs / max rel error.
  */
 @Tag("gpu")
 class CudaForwardGpuTest {
@@ -75,12 +75,16 @@ class CudaForwardGpuTest {
         try (Esm2Runtime cpu = new CpuBackend().load(w)) {
             expected = cpu.forward(tokens, request);
         }
+        // bf16 logits: the noise-floor rule (CudaBf16NoiseFloorGpuTest), per element; fp16 keeps the fixed bound.
+        boolean bf16 = dtype == DType.BF16;
+        double logitAtol = bf16 ? GpuWorkload.fixture(model).bf16LogitsAllowance() : LOGIT_TOL;
+        double logitRtol = bf16 ? 0 : LOGIT_TOL;
         try (CudaRuntime gpu = new CudaRuntime(w, dtype)) {
             ForwardResult actual = gpu.forward(tokens, request);
             for (int b = 0; b < tokens.size(); b++) {
                 String what = model + " " + dtype + " seq " + b;
-                NumericAssert.assertClose(what + " logits", actual.logits(b), expected.logits(b), LOGIT_TOL,
-                        LOGIT_TOL);
+                NumericAssert.assertClose(what + " logits", actual.logits(b), expected.logits(b), logitAtol,
+                        logitRtol);
                 for (int layer : request.representationLayers()) {
                     NumericAssert.assertClose(what + " layer " + layer, actual.representation(layer, b),
                             expected.representation(layer, b), REPRESENTATION_TOL, REPRESENTATION_TOL);
@@ -119,7 +123,9 @@ class CudaForwardGpuTest {
 
     @Test
     @Tag("stress")
-    void thousandForwardCallsDoNotGrowDeviceMemory() {
+    void repeatedForwardCallsDoNotGrowDeviceMemory() {
+        // 1000 on a GPU; the emulated device's run sets fewer (each call there takes a fraction of a second).
+        int calls = Integer.getInteger("esm2j.test.repeatedForwardCalls", 1000);
         Esm2Weights w = GpuTestInputs.fixtureWeights(Fixtures.TINY);
         List<int[]> tokens = GpuTestInputs.goldenTokens(Fixtures.TINY);
         ForwardRequest request = everything(w.config().numLayers());
@@ -129,13 +135,13 @@ class CudaForwardGpuTest {
             gpu.forward(tokens, request);
             gpu.forward(tokens.subList(0, 2), request);
             long before = freeDeviceBytes();
-            for (int i = 0; i < 1000; i++) {
+            for (int i = 0; i < calls; i++) {
                 gpu.forward(i % 2 == 0 ? tokens : tokens.subList(0, 2), request);
             }
             long after = freeDeviceBytes();
-            System.out.printf("device free before %d, after 1000 calls %d, peak held %d bytes%n", before, after,
+            System.out.printf("device free before %d, after %d calls %d, peak held %d bytes%n", before, calls, after,
                     gpu.peakDeviceBytes());
-            assertEquals(before, after, "device memory changed over 1000 forward calls");
+            assertEquals(before, after, "device memory changed over " + calls + " forward calls");
         }
     }
 
@@ -172,17 +178,10 @@ class CudaForwardGpuTest {
     }
 
     private static long freeDeviceBytes() {
-        return memInfo()[0];
+        return CudaDevice.memoryInfo()[0];
     }
 
     private static long totalDeviceBytes() {
-        return memInfo()[1];
-    }
-
-    private static long[] memInfo() {
-        try (SizeTPointer free = new SizeTPointer(1); SizeTPointer total = new SizeTPointer(1)) {
-            CudaCalls.check(cudart.cudaMemGetInfo(free, total), "cudaMemGetInfo");
-            return new long[] {free.get(), total.get()};
-        }
+        return CudaDevice.memoryInfo()[1];
     }
 }

@@ -399,8 +399,9 @@ class CudaKernelsHostTest {
     void failedHeadLaunchesReportTheCudaErrorWithFileAndLine() {
         assumeNativeLibrary();
         assumeTrue(CudaLibrary.deviceUnavailableReason().isPresent(), "a CUDA device is present");
+        // Fake arrays far enough apart not to overlap (97 x 33 floats span 0x3204 bytes): overlaps are refused first.
         CudaException softmax = assertThrows(CudaException.class, () -> CudaKernels.logSoftmax(
-                matrix(0x1000, DType.F32, 97, 33), matrix(0x100000, DType.F32, 97, 33), null));
+                matrix(0x10000, DType.F32, 97, 33), matrix(0x20000, DType.F32, 97, 33), null));
         assertTrue(softmax.getMessage().matches(
                 "(esm2j_\\w+: )?cudaError\\w+: .* (in launch of log_softmax_forward_kernel at log_softmax\\.cu:\\d+"
                 + "|was pending from earlier asynchronous work; nothing was launched)"),

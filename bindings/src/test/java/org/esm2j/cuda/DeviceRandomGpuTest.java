@@ -12,10 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
-import org.bytedeco.javacpp.SizeTPointer;
 import org.esm2j.backend.Esm2Runtime;
 import org.esm2j.cpu.CpuBackend;
 import org.esm2j.cuda.DeviceWeights.Param;
@@ -237,8 +235,7 @@ class DeviceRandomGpuTest {
     private static float[] download(DeviceWeights w, Param p) {
         float[] out = new float[Math.toIntExact(p.elements())];
         try (BytePointer host = new BytePointer(p.bytes())) {
-            CudaCalls.check(cudart.cudaMemcpy(host, CudaRuntime.device(w.address(p.name())), p.bytes(),
-                    cudart.cudaMemcpyDeviceToHost), "cudaMemcpy of " + p.name());
+            CudaDevice.copy(host.address(), w.address(p.name()), p.bytes(), CudaDevice.Copy.DEVICE_TO_HOST, p.name());
             ByteBuffer buffer = host.asByteBuffer().order(ByteOrder.nativeOrder());
             for (int i = 0; i < out.length; i++) {
                 out[i] = switch (p.dtype()) {
@@ -256,8 +253,8 @@ class DeviceRandomGpuTest {
     private static void assertSliceMatches(DeviceBuffer x, long first, int n, DType dtype, long seed, float scale) {
         int size = dtype.byteSize();
         try (BytePointer host = new BytePointer((long) n * size)) {
-            CudaCalls.check(cudart.cudaMemcpy(host, CudaRuntime.device(x.pointer.address() + first * size),
-                    (long) n * size, cudart.cudaMemcpyDeviceToHost), "cudaMemcpy of a fill");
+            CudaDevice.copy(host.address(), x.pointer.address() + first * size, (long) n * size,
+                    CudaDevice.Copy.DEVICE_TO_HOST, "a fill");
             ByteBuffer buffer = host.asByteBuffer().order(ByteOrder.nativeOrder());
             for (int i = 0; i < n; i++) {
                 long index = first + i;
@@ -273,27 +270,24 @@ class DeviceRandomGpuTest {
     }
 
     private static void synchronize() {
-        CudaCalls.check(cudart.cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+        CudaDevice.synchronize(null, "the fills on the default stream");
     }
 
     private static long freeDeviceBytes() {
-        try (SizeTPointer free = new SizeTPointer(1); SizeTPointer total = new SizeTPointer(1)) {
-            CudaCalls.check(cudart.cudaMemGetInfo(free, total), "cudaMemGetInfo");
-            return free.get();
-        }
+        return CudaDevice.memoryInfo()[0];
     }
 
     /** A plain device allocation freed on close. */
     private static final class DeviceBuffer implements AutoCloseable {
-        final Pointer pointer = new Pointer();
+        final Pointer pointer;
 
         DeviceBuffer(long bytes) {
-            CudaCalls.check(cudart.cudaMalloc(pointer, bytes), "cudaMalloc of " + bytes + " bytes");
+            pointer = CudaDevice.pointer(CudaDevice.allocate(bytes, "a test fill"));
         }
 
         @Override
         public void close() {
-            cudart.cudaFree(pointer);
+            CudaDevice.free(pointer.address());
         }
     }
 }

@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.bytedeco.cuda.global.cudart;
-import org.bytedeco.javacpp.SizeTPointer;
 import org.esm2j.io.AtomicFiles;
 import org.esm2j.model.Esm2Config;
 import org.esm2j.model.ForwardRequest;
@@ -193,9 +191,7 @@ public final class GpuForwardBenchmark {
     }
 
     private static long deviceBytesInUse() {
-        try (SizeTPointer free = new SizeTPointer(1); SizeTPointer total = new SizeTPointer(1)) {
-            CudaCalls.check(cudart.cudaMemGetInfo(free, total), "cudaMemGetInfo");
-            return total.get() - free.get();
-        }
+        long[] freeAndTotal = CudaDevice.memoryInfo();
+        return freeAndTotal[1] - freeAndTotal[0];
     }
 }

@@ -2,13 +2,12 @@ package org.esm2j.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.bytedeco.cuda.cudart.CUstream_st;
-import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.ShortPointer;
@@ -33,20 +32,21 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @Tag("gpu")
 class HandwrittenMatmulGpuTest {
-    private static CUstream_st stream;
+    private static Pointer stream;
 
     @BeforeAll
     static void requireDevice() {
         assumeTrue(CudaLibrary.deviceUnavailableReason().isEmpty(),
                 () -> "no CUDA device: " + CudaLibrary.deviceUnavailableReason().orElse(""));
-        stream = new CUstream_st();
-        CudaCalls.check(cudart.cudaStreamCreate(stream), "cudaStreamCreate");
+        // The comparison is against cuBLASLt, which the emulator lacks (its own tests check the kernel against fp64).
+        assumeFalse(CudaLibrary.emulated(), "cuBLASLt is not emulated");
+        stream = CudaDevice.createStream();
     }
 
     @AfterAll
     static void destroyStream() {
-        if (stream != null && !stream.isNull()) {
-            cudart.cudaStreamDestroy(stream);
+        if (stream != null) {
+            CudaDevice.destroyStream(stream);
         }
     }
 
@@ -118,7 +118,7 @@ class HandwrittenMatmulGpuTest {
         } else {
             gemm.linear(x, w, y, mode == Mode.RESIDUAL ? bias : 0, shape);
         }
-        CudaCalls.check(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+        CudaDevice.synchronize(stream, "a matmul");
         return device.read(y, y0.length, shape.yType());
     }
 
@@ -184,13 +184,12 @@ class HandwrittenMatmulGpuTest {
 
     /** Device allocations of one test, freed together. */
     private static final class DeviceBuffers implements AutoCloseable {
-        private final List<Pointer> owned = new ArrayList<>();
+        private final List<Long> owned = new ArrayList<>();
 
         long allocate(long bytes) {
-            Pointer p = new Pointer();
-            CudaCalls.check(cudart.cudaMalloc(p, bytes), "cudaMalloc");
-            owned.add(p);
-            return p.address();
+            long address = CudaDevice.allocate(bytes, "a test buffer");
+            owned.add(address);
+            return address;
         }
 
         long uploadBf16(float[] values) {
@@ -208,8 +207,8 @@ class HandwrittenMatmulGpuTest {
         void write(long address, float[] values, DType dtype) {
             if (dtype == DType.F32) {
                 try (FloatPointer host = new FloatPointer(values)) {
-                    CudaCalls.check(cudart.cudaMemcpy(Gemm.address(address), host, 4L * values.length,
-                            cudart.cudaMemcpyHostToDevice), "cudaMemcpy to the device");
+                    CudaDevice.copy(address, host.address(), 4L * values.length, CudaDevice.Copy.HOST_TO_DEVICE,
+                            "test input");
                 }
                 return;
             }
@@ -218,8 +217,8 @@ class HandwrittenMatmulGpuTest {
                 bits[i] = HalfFloats.floatToBf16(values[i]);
             }
             try (ShortPointer host = new ShortPointer(bits)) {
-                CudaCalls.check(cudart.cudaMemcpy(Gemm.address(address), host, 2L * values.length,
-                        cudart.cudaMemcpyHostToDevice), "cudaMemcpy to the device");
+                CudaDevice.copy(address, host.address(), 2L * values.length, CudaDevice.Copy.HOST_TO_DEVICE,
+                        "test input");
             }
         }
 
@@ -227,16 +226,14 @@ class HandwrittenMatmulGpuTest {
             float[] out = new float[count];
             if (dtype == DType.F32) {
                 try (FloatPointer host = new FloatPointer(count)) {
-                    CudaCalls.check(cudart.cudaMemcpy(host, Gemm.address(address), 4L * count,
-                            cudart.cudaMemcpyDeviceToHost), "cudaMemcpy to the host");
+                    CudaDevice.copy(host.address(), address, 4L * count, CudaDevice.Copy.DEVICE_TO_HOST, "test output");
                     host.get(out);
                 }
                 return out;
             }
             short[] bits = new short[count];
             try (ShortPointer host = new ShortPointer(count)) {
-                CudaCalls.check(cudart.cudaMemcpy(host, Gemm.address(address), 2L * count,
-                        cudart.cudaMemcpyDeviceToHost), "cudaMemcpy to the host");
+                CudaDevice.copy(host.address(), address, 2L * count, CudaDevice.Copy.DEVICE_TO_HOST, "test output");
                 host.get(bits);
             }
             for (int i = 0; i < count; i++) {
@@ -247,9 +244,7 @@ class HandwrittenMatmulGpuTest {
 
         @Override
         public void close() {
-            for (Pointer p : owned) {
-                cudart.cudaFree(p);
-            }
+            owned.forEach(CudaDevice::free);
         }
     }
 }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class HandwrittenMatmulHostTest {
 
     private static Pointer fake(long address) {
-        return Gemm.address(address);
+        return CudaDevice.pointer(address);
     }
 
     // --- selection policy -----------------------------------------------------------------------------------------

@@ -45,7 +45,8 @@ public final class NumericAssert {
             if (e != 0) {
                 maxRel = Math.max(maxRel, diff / Math.abs(e));
             }
-            double ratio = diff / (atol + rtol * Math.abs(e));
+            // An exact match uses none of the allowance, also when the allowance is zero (0 / 0 would be NaN).
+            double ratio = diff == 0 ? 0 : diff / (atol + rtol * Math.abs(e));
             if (ratio > worst || worstIndex < 0) {
                 worst = Math.max(worst, ratio);
                 worstIndex = i;
