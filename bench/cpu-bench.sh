@@ -51,6 +51,10 @@ mkdir -p "$results"
 log="$results/run.log"
 echo "results and logs: $results" >&2
 
+# The commit measured: read before the build, as commits made while the benchmarks run are not in the jar.
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo " (+ uncommitted changes)" || true)
+
 # --- build (offline first; online once if a dependency is missing)
 build=(mvn -B -q -f "$root/pom.xml" -Desm2j.buildSuffix="$suffix" -pl benchmarks -am package -DskipTests)
 if $build_jar && ! "${build[@]}" -o >>"$log" 2>&1; then
@@ -164,8 +168,6 @@ if runs train; then
     $torch_ready && report_args+=(--torch "$results/torch.jsonl")
 fi
 
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-dirty=$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo " (+ uncommitted changes)" || true)
 mode=$($quick && echo "quick mode" || echo "full mode")
 title="esm2j CPU benchmarks, $(date -u +%Y-%m-%d), commit $commit$dirty, $mode, $(java -version 2>&1 | head -1)"
 {
