@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# CPU benchmarks of esm2j next to the ONNX Runtime Java peer, in one run, printed as a Markdown table.
+# CPU benchmarks of esm2j next to its peers (ONNX Runtime Java for the forward pass, PyTorch for training), in one
+# run, printed as Markdown tables.
 #
-#   bench/cpu-bench.sh [--quick] [--threads "1 2"] [--results DIR] [--only forward|matmul] [--skip-build]
+#   bench/cpu-bench.sh [--quick] [--threads "1 2"] [--results DIR] [--only forward|train|matmul] [--skip-build]
 #
 # Builds the JMH jar (benchmarks/target${ESM2J_BUILD_SUFFIX}/benchmarks.jar, suffix default -bench), runs
-# MatMulBenchmark once and ForwardBenchmark (with -prof gc) once per thread count, runs the peer
-# (OrtBench.java on esm2_t6_8M_shape.onnx from the folder named by ESM2J_PEERS_DIR, which is not part of this
-# repository; onnxruntime 1.22.0 fetched from Maven Central into ~/.m2 when missing) at the same thread counts, and prints the report (also saved as report.md in the results folder).
-# A thread count N sets -Desm2j.threads=N and, when N < nproc, pins both JVMs to cores 0..N-1 with taskset, so
-# esm2j's worker pool and the peer's intra-op threads get the same CPUs. --quick: 1 short warm-up and 2 short
-# measurements per point. --skip-build reuses the jar of the last build. The full run takes about 8 minutes on
-# 2 cores; other work on the machine shows up as noise, so run it on an otherwise idle machine.
+# MatMulBenchmark once, and once per thread count ForwardBenchmark and TrainingStepBenchmark (both with -prof gc:
+# bytes allocated per op; the training forks also record their peak RSS) and the peers at the same points:
+# - OrtBench.java on esm2_t6_8M_shape.onnx (ONNX Runtime 1.22.0, fetched from Maven Central into ~/.m2 when
+#   missing) for the forward pass;
+# - peer_torch_cpu.py (PyTorch eager on the CPU, run with /usr/bin/python3; Debian: apt-get install python3-torch)
+#   for the training step, full and LoRA, one process per point (its own tokens/s and peak RSS).
+# Both come from the folder named by ESM2J_PEERS_DIR, which is not part of this repository; a missing peer leaves
+# its columns empty. Training points: esm2_t6_8M and esm2_t12_35M shapes x full / LoRA (r 8 on q and v) x
+# B x T = 8 x 128 and 4 x 512. The report is also saved as report.md in the results folder.
+# A thread count N sets -Desm2j.threads=N and, when N < nproc, pins every process to cores 0..N-1 with taskset, so
+# esm2j's worker pool and the peers' intra-op threads get the same CPUs. --quick: 1 short warm-up and 2 short
+# measurements per point, 3-second peer runs, training at the esm2_t6_8M shape only (a few minutes on 2 cores).
+# --skip-build reuses the jar of the last build. The full run takes about 40 minutes on 2 cores; other work on the
+# machine shows up as noise, so run it on an otherwise idle machine and compare ratios within one run.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,12 +43,17 @@ while [ $# -gt 0 ]; do
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
-case "$only" in all|forward|matmul) ;; *) echo "--only takes forward or matmul" >&2; exit 2 ;; esac
+case "$only" in all|forward|train|matmul) ;; *) echo "--only takes forward, train or matmul" >&2; exit 2 ;; esac
+runs() { [ "$only" = all ] || [ "$only" = "$1" ]; }
 
 results=${results:-$root/benchmarks/target$suffix/cpu-bench/$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$results"
 log="$results/run.log"
 echo "results and logs: $results" >&2
+
+# The commit measured: read before the build, as commits made while the benchmarks run are not in the jar.
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo " (+ uncommitted changes)" || true)
 
 # --- build (offline first; online once if a dependency is missing)
 build=(mvn -B -q -f "$root/pom.xml" -Desm2j.buildSuffix="$suffix" -pl benchmarks -am package -DskipTests)
@@ -54,7 +67,7 @@ jar=$root/benchmarks/target$suffix/benchmarks.jar
 # --- the peer: ONNX Runtime Java
 ort_jar=~/.m2/repository/com/microsoft/onnxruntime/onnxruntime/$ort_version/onnxruntime-$ort_version.jar
 peer_ready=false
-if [ "$only" != matmul ] && [ -f "$peers/OrtBench.java" ]; then
+if runs forward && [ -f "$peers/OrtBench.java" ]; then
     if [ ! -f "$ort_jar" ]; then
         echo "fetching onnxruntime $ort_version from Maven Central" >&2
         mvn -B -q dependency:get -Dtransitive=false \
@@ -66,11 +79,24 @@ if [ "$only" != matmul ] && [ -f "$peers/OrtBench.java" ]; then
     else
         echo "onnxruntime $ort_version unavailable; the peer columns stay empty" >&2
     fi
-elif [ "$only" != matmul ] && [ -z "$peers" ]; then
+elif runs forward && [ -z "$peers" ]; then
     echo "ESM2J_PEERS_DIR is not set, so the ONNX Runtime peer does not run and its columns stay empty; set it to" \
         "a folder holding OrtBench.java and esm2_t6_8M_shape.onnx" >&2
-elif [ "$only" != matmul ]; then
+elif runs forward; then
     echo "no OrtBench.java in ESM2J_PEERS_DIR=$peers; the peer columns stay empty" >&2
+fi
+
+# --- the training peer: PyTorch on the CPU
+torch_ready=false
+if runs train; then
+    if [ -z "$peers" ] || [ ! -f "$peers/peer_torch_cpu.py" ]; then
+        echo "no peer_torch_cpu.py in ESM2J_PEERS_DIR='$peers', so the PyTorch columns stay empty" >&2
+    elif ! /usr/bin/python3 -c 'import torch' 2>>"$log"; then
+        echo "/usr/bin/python3 cannot import torch (Debian: apt-get install python3-torch); the PyTorch columns" \
+            "stay empty" >&2
+    else
+        torch_ready=true
+    fi
 fi
 
 # Runs a command on the first N CPUs (all of them: no pinning).
@@ -85,17 +111,23 @@ on_cpus() {
 
 jmh_opts=()
 $quick && jmh_opts=(-wi 1 -w 1s -i 2 -r 1s)
+train_models="esm2_t6_8M esm2_t12_35M"
+torch_seconds=10
+$quick && { train_models=esm2_t6_8M; torch_seconds=3; }
+train_shapes="8x128 4x512"
+train_modes="full lora"
+
 report_args=(--lscpu "$results/lscpu.txt")
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 { lscpu; grep -m1 '^cpu MHz' /proc/cpuinfo || true; } >"$results/lscpu.txt"
 
-if [ "$only" != forward ]; then
+if runs matmul; then
     echo "matmul benchmarks ($(nproc) CPUs)" >&2
     java -jar "$jar" MatMulBenchmark "${jmh_opts[@]}" -rf json -rff "$results/matmul.json" >>"$log" 2>&1
     report_args+=(--matmul "$results/matmul.json")
 fi
 
-if [ "$only" != matmul ]; then
+if runs forward; then
     for n in $threads; do
         echo "forward benchmarks, $n thread(s)" >&2
         on_cpus "$n" java -jar "$jar" ForwardBenchmark "${jmh_opts[@]}" -prof gc -jvmArgsAppend "-Desm2j.threads=$n" \
@@ -110,8 +142,32 @@ if [ "$only" != matmul ]; then
     done
 fi
 
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-dirty=$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo " (+ uncommitted changes)" || true)
+if runs train; then
+    for n in $threads; do
+        echo "training-step benchmarks, $n thread(s)" >&2
+        rm -f "$results/train-rss-t$n.txt"
+        on_cpus "$n" java -jar "$jar" TrainingStepBenchmark "${jmh_opts[@]}" -prof gc \
+            -p model="${train_models// /,}" -p batch="${train_shapes// /,}" -p mode="${train_modes// /,}" \
+            -jvmArgsAppend "-Desm2j.threads=$n -Desm2j.peakRssFile=$results/train-rss-t$n.txt" \
+            -rf json -rff "$results/train-t$n.json" >>"$log" 2>&1
+        report_args+=(--train "$n=$results/train-t$n.json" --train-rss "$n=$results/train-rss-t$n.txt")
+        if $torch_ready; then
+            for model in $train_models; do
+                for shape in $train_shapes; do
+                    for mode in $train_modes; do
+                        echo "PyTorch peer, $model $shape $mode, $n thread(s)" >&2
+                        on_cpus "$n" /usr/bin/python3 "$peers/peer_torch_cpu.py" bench --size "${model##*_}" \
+                            --mode "$([ "$mode" = full ] && echo train || echo lora)" --batch "${shape%x*}" \
+                            --len "${shape#*x}" --threads "$n" --seconds "$torch_seconds" \
+                            2>>"$log" | grep '^{' >>"$results/torch.jsonl" || echo "PyTorch peer failed (see $log)" >&2
+                    done
+                done
+            done
+        fi
+    done
+    $torch_ready && report_args+=(--torch "$results/torch.jsonl")
+fi
+
 mode=$($quick && echo "quick mode" || echo "full mode")
 title="esm2j CPU benchmarks, $(date -u +%Y-%m-%d), commit $commit$dirty, $mode, $(java -version 2>&1 | head -1)"
 {

@@ -18,12 +18,15 @@ import org.esm2j.model.Esm2Config;
 import org.openjdk.jmh.annotations.Param;
 
 /**
- * Turns one run of {@code bench/cpu-bench.sh} into Markdown: JMH JSON results of {@link ForwardBenchmark} (one file per
- * thread count) and {@link MatMulBenchmark}, the ONNX Runtime peer's printed lines at the same thread counts, and the
- * machine's {@code lscpu}. FLOPs follow docs/PERFORMANCE.md: per token {@code L (24 D^2 + 4 T D) + 2 D^2 + 2 D V}.
+ * Turns one run of {@code bench/cpu-bench.sh} into Markdown: JMH JSON results of {@link ForwardBenchmark} and
+ * {@link TrainingStepBenchmark} (one file per thread count) and {@link MatMulBenchmark}, the ONNX Runtime peer's
+ * printed lines and the PyTorch peer's JSON lines at the same points, the training forks' peak RSS ({@link PeakRss})
+ * and the machine's {@code lscpu}. FLOPs follow docs/PERFORMANCE.md: per token
+ * {@code L (24 D^2 + 4 T D) + 2 D^2 + 2 D V}.
  *
- * <p>Arguments: {@code --forward THREADS=FILE} and {@code --peer THREADS=FILE} (repeatable), {@code --matmul FILE},
- * {@code --lscpu FILE}, {@code --title TEXT}. Prints to standard output.
+ * <p>Arguments: {@code --forward THREADS=FILE}, {@code --peer THREADS=FILE}, {@code --train THREADS=FILE} and
+ * {@code --train-rss THREADS=FILE} (repeatable), {@code --torch FILE} (every point of the PyTorch peer, one JSON line
+ * each), {@code --matmul FILE}, {@code --lscpu FILE}, {@code --title TEXT}. Prints to standard output.
  */
 public final class BenchReport {
     /** One line of the peer's output: {@code B=8 T=128 threads=2: 59.1 ms/batch, 17334 tokens/s}. */
@@ -36,6 +39,9 @@ public final class BenchReport {
 
     private final Map<Integer, Path> forwardFiles = new TreeMap<>();
     private final Map<Integer, Path> peerFiles = new TreeMap<>();
+    private final Map<Integer, Path> trainFiles = new TreeMap<>();
+    private final Map<Integer, Path> trainRssFiles = new TreeMap<>();
+    private Path torchFile;
     private Path matmulFile;
     private Path lscpuFile;
     private String title = "esm2j CPU benchmarks";
@@ -66,6 +72,15 @@ public final class BenchReport {
                 case "--peer":
                     putThreadFile(r.peerFiles, value);
                     break;
+                case "--train":
+                    putThreadFile(r.trainFiles, value);
+                    break;
+                case "--train-rss":
+                    putThreadFile(r.trainRssFiles, value);
+                    break;
+                case "--torch":
+                    r.torchFile = Path.of(value);
+                    break;
                 case "--matmul":
                     r.matmulFile = Path.of(value);
                     break;
@@ -77,7 +92,7 @@ public final class BenchReport {
                     break;
                 default:
                     throw new IllegalArgumentException("unknown option " + args[i - 1]
-                            + " (expected --forward, --peer, --matmul, --lscpu, --title)");
+                            + " (expected --forward, --peer, --train, --train-rss, --torch, --matmul, --lscpu, --title)");
             }
         }
         return r;
@@ -100,6 +115,9 @@ public final class BenchReport {
         }
         if (!forwardFiles.isEmpty()) {
             renderForward(out);
+        }
+        if (!trainFiles.isEmpty()) {
+            renderTraining(out);
         }
         if (matmulFile != null) {
             renderMatMul(out, machine);
@@ -148,6 +166,75 @@ public final class BenchReport {
         out.append("\nPeer: ONNX Runtime Java on the esm2_t6_8M-shaped ONNX export, which also returns the last hidden "
                 + "state; same (B, T), same CPUs (1 thread = both pinned to one core with taskset). GFLOP/s use "
                 + "L (24 D^2 + 4 T D) + 2 D^2 + 2 D V FLOPs per token.\n\n");
+    }
+
+    // --- training steps: esm2j next to PyTorch
+
+    private void renderTraining(StringBuilder out) throws IOException {
+        Map<String, Map<String, Object>> torch = new LinkedHashMap<>(); // "size/mode/B/T/threads" -> peer's line
+        if (torchFile != null) {
+            for (String line : Files.readAllLines(torchFile, StandardCharsets.UTF_8)) {
+                if (line.startsWith("{")) {
+                    Map<String, Object> p = map(Json.parse(line));
+                    torch.put(p.get("size") + "/" + p.get("mode") + "/" + (int) number(p.get("batch")) + "/"
+                            + (int) number(p.get("len")) + "/" + (int) number(p.get("threads")), p);
+                }
+            }
+        }
+        Map<String, Long> rssKib = new LinkedHashMap<>(); // "threads model BxT mode" -> VmHWM
+        for (Map.Entry<Integer, Path> e : trainRssFiles.entrySet()) {
+            for (String line : Files.readAllLines(e.getValue(), StandardCharsets.UTF_8)) {
+                int space = line.lastIndexOf(' ');
+                if (space > 0) {
+                    rssKib.put(e.getKey() + " " + line.substring(0, space), Long.parseLong(line.substring(space + 1)));
+                }
+            }
+        }
+        out.append("### Training step (MLM forward, backward, global-norm clipping, AdamW; random weights)\n\n");
+        out.append("| model shape | mode | B x T | threads | esm2j tokens/s | PyTorch tokens/s | esm2j / PyTorch "
+                + "| esm2j peak RSS MiB | PyTorch peak RSS MiB | RSS esm2j / PyTorch | esm2j MB allocated / step |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        List<TrainRow> rows = new ArrayList<>();
+        for (Map.Entry<Integer, Path> e : trainFiles.entrySet()) {
+            for (Map<String, Object> result : results(e.getValue())) {
+                Map<String, Object> params = map(result.get("params"));
+                String[] bt = ((String) params.get("batch")).split("x");
+                rows.add(new TrainRow((String) params.get("model"), (String) params.get("mode"),
+                        Integer.parseInt(bt[0]), Integer.parseInt(bt[1]), e.getKey(), score(result),
+                        allocatedMegabytes(result)));
+            }
+        }
+        rows.sort(Comparator.comparingLong((TrainRow r) -> ForwardBenchmark.config(r.model()).parameterCount())
+                .thenComparing(TrainRow::mode).thenComparingInt(TrainRow::tokens).thenComparingInt(TrainRow::batch)
+                .thenComparingInt(TrainRow::threads));
+        for (TrainRow r : rows) {
+            double tokensPerSecond = r.opsPerSecond() * r.batch() * r.tokens();
+            String size = r.model().substring(r.model().lastIndexOf('_') + 1); // esm2_t6_8M -> 8M
+            Map<String, Object> peer = torch.get(size + "/" + (r.mode().equals("full") ? "train" : r.mode()) + "/"
+                    + r.batch() + "/" + r.tokens() + "/" + r.threads());
+            Double peerTokens = peer == null ? null : number(peer.get("tokens_per_s"));
+            Double peerRss = peer == null ? null : number(peer.get("peak_rss_mib"));
+            Long kib = rssKib.get(r.threads() + " " + r.model() + " " + r.batch() + "x" + r.tokens() + " " + r.mode());
+            Double rss = kib == null ? null : kib / 1024.0;
+            out.append(String.format(Locale.ROOT, "| %s | %s | %d x %d | %d | %s | %s | %s | %s | %s | %s | %s |%n",
+                    r.model(), r.mode(), r.batch(), r.tokens(), r.threads(), grouped(tokensPerSecond),
+                    peerTokens == null ? "-" : grouped(peerTokens), ratio(tokensPerSecond, peerTokens),
+                    rss == null ? "-" : grouped(rss), peerRss == null ? "-" : grouped(peerRss), ratio(rss, peerRss),
+                    r.allocatedMegabytes()));
+        }
+        out.append("\nPeer: PyTorch eager float32 (peer_torch_cpu.py, one process per point), the same step on the "
+                + "same shapes and CPUs; full = every parameter trains, lora = rank 8 on q and v. Peak RSS is each "
+                + "process's high-water mark (esm2j: the JMH fork's VmHWM, heap limit -Xmx4g).\n\n");
+    }
+
+    private static String ratio(Double numerator, Double denominator) {
+        return numerator == null || denominator == null ? "-"
+                : String.format(Locale.ROOT, "%.2f", numerator / denominator);
+    }
+
+    /** One training-step measurement: a model shape and mode at B x T on a number of threads. */
+    private record TrainRow(String model, String mode, int batch, int tokens, int threads, double opsPerSecond,
+            String allocatedMegabytes) {
     }
 
     /** One forward measurement: a model shape at B x T on a number of threads. */

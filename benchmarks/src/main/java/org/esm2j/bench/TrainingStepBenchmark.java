@@ -34,7 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * One masked-LM training step on the CPU (forward, tied LM head and loss on the 15% selected positions, backward,
  * global-norm clipping at 1.0, AdamW) on random weights of the esm2_t6_8M / esm2_t12_35M shapes, full fine-tuning or
  * LoRA r = 8 on q and v, as the PyTorch peer's training step. One op is one step over a fixed batch of full-length
- * sequences; tokens/s = ops/s x B x T. Threads: {@code -Desm2j.threads} (default all processors).
+ * sequences; tokens/s = ops/s x B x T. Threads: {@code -Desm2j.threads} (default all processors). With
+ * {@code -Desm2j.peakRssFile=FILE} each fork appends its peak RSS ({@link PeakRss}) to FILE at the end.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -98,6 +99,7 @@ public class TrainingStepBenchmark {
 
     @TearDown
     public void tearDown() {
+        PeakRss.record(model + " " + batch + " " + mode);
         trainer.close();
     }
 

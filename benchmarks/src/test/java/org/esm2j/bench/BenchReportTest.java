@@ -33,6 +33,27 @@ class BenchReportTest {
     }
 
     @Test
+    void trainingRowsPutTokensPerSecondAndPeakRssBesidePyTorch() throws IOException {
+        Path train = write("train.json", "[{\"benchmark\":\"org.esm2j.bench.TrainingStepBenchmark.step\","
+                + "\"params\":{\"batch\":\"4x512\",\"model\":\"esm2_t12_35M\",\"mode\":\"lora\"},"
+                + "\"primaryMetric\":{\"score\":0.5,\"scoreUnit\":\"ops/s\"},"
+                + "\"secondaryMetrics\":{\"gc.alloc.rate.norm\":{\"score\":2000000.0,\"scoreUnit\":\"B/op\"}}}]");
+        Path rss = write("rss.txt", "esm2_t12_35M 4x512 lora 409600\n");
+        Path torch = write("torch.jsonl", "{\"peer\": \"pytorch-cpu\", \"size\": \"35M\", \"mode\": \"lora\", "
+                + "\"batch\": 4, \"len\": 512, \"threads\": 1, \"tokens_per_s\": 512.0, \"peak_rss_mib\": 1600.0}\n");
+        String md = BenchReport.markdown("--train", "1=" + train, "--train-rss", "1=" + rss, "--torch",
+                torch.toString());
+        // 0.5 steps/s x 4 x 512 = 1024 tokens/s, 2x the peer; 409600 KiB = 400 MiB, a quarter of 1600.
+        assertTrue(md.contains("| esm2_t12_35M | lora | 4 x 512 | 1 | 1,024 | 512 | 2.00 | 400 | 1,600 | 0.25 | 2.0 |"),
+                md);
+    }
+
+    @Test
+    void peakRssIsReadFromVmHwm() {
+        assertEquals(123456, PeakRss.vmHwmKib("Name:\tjava\nVmPeak:\t  999999 kB\nVmHWM:\t  123456 kB\n"));
+    }
+
+    @Test
     void matmulRowsUseTheLscpuPeak() throws IOException {
         Path matmul = write("matmul.json", "[{\"benchmark\":\"org.esm2j.bench.MatMulBenchmark.linearSingleThread\","
                 + "\"params\":{\"shape\":\"512x320x1280\"},"

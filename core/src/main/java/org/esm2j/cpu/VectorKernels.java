@@ -1,5 +1,6 @@
 package org.esm2j.cpu;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -11,7 +12,10 @@ import jdk.incubator.vector.VectorSpecies;
  * with room for the B loads and the A broadcast) and streams k, with 4-, 2- and 1-row tiles for the rows left over;
  * a 4 x 1-vector tile covers panels one vector wide
  * (AVX-512 with 16-column weight panels); every element is an in-order fma chain, exactly as in
- * {@link ScalarKernels}, with the column tail done by the scalar chain.
+ * {@link ScalarKernels}, with the column tail done by the scalar chain. Every tile takes its first step (an fma
+ * onto zero, as the chain's first step) before its loop, so no constant zero vector enters the accumulators' loop
+ * phis: that merge is boxed in some C2 compilations (JDK 17), one allocation per accumulator per tile call, which
+ * JFR put at 26 MB per training step of the 8M shape at 2 x 128.
  */
 final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -68,6 +72,12 @@ final class VectorKernels implements Kernels {
     @Override
     public void gemm(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int m,
             int k, int n) {
+        if (k == 0) { // the tiles take their first step before their loop, so an empty sum is handled here
+            for (int i = 0; i < m; i++) {
+                Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            }
+            return;
+        }
         // Rows left after the 5-row tiles: 1 and 3 would need the latency-bound 1-row tile, so the last 5-row tile
         // gives way to 4 + 2 or 4 + 4 rows (head_dim 16 = 5 + 5 + 4 + 2 in attention).
         int rest = m % 5;
@@ -111,21 +121,31 @@ final class VectorKernels implements Kernels {
      */
     private static void tile5x2(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
             int k) {
-        FloatVector c00 = FloatVector.zero(S);
-        FloatVector c01 = c00;
-        FloatVector c10 = c00;
-        FloatVector c11 = c00;
-        FloatVector c20 = c00;
-        FloatVector c21 = c00;
-        FloatVector c30 = c00;
-        FloatVector c31 = c00;
-        FloatVector c40 = c00;
-        FloatVector c41 = c00;
         int a1 = a0 + lda;
         int a2 = a1 + lda;
         int a3 = a2 + lda;
         int a4 = a3 + lda;
-        for (int p = 0; p < k; p++, bp += ldb) {
+        // First step peeled (class comment).
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector first0 = FloatVector.fromArray(S, b, bp);
+        FloatVector first1 = FloatVector.fromArray(S, b, bp + V);
+        FloatVector ax = FloatVector.broadcast(S, a[a0]);
+        FloatVector c00 = ax.fma(first0, zero);
+        FloatVector c01 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[a1]);
+        FloatVector c10 = ax.fma(first0, zero);
+        FloatVector c11 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[a2]);
+        FloatVector c20 = ax.fma(first0, zero);
+        FloatVector c21 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[a3]);
+        FloatVector c30 = ax.fma(first0, zero);
+        FloatVector c31 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[a4]);
+        FloatVector c40 = ax.fma(first0, zero);
+        FloatVector c41 = ax.fma(first1, zero);
+        bp += ldb;
+        for (int p = 1; p < k; p++, bp += ldb) {
             FloatVector b0 = FloatVector.fromArray(S, b, bp);
             FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
             FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
@@ -162,18 +182,27 @@ final class VectorKernels implements Kernels {
 
     private static void tile4x2(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
             int k) {
-        FloatVector c00 = FloatVector.zero(S);
-        FloatVector c01 = c00;
-        FloatVector c10 = c00;
-        FloatVector c11 = c00;
-        FloatVector c20 = c00;
-        FloatVector c21 = c00;
-        FloatVector c30 = c00;
-        FloatVector c31 = c00;
         int a1 = a0 + lda;
         int a2 = a1 + lda;
         int a3 = a2 + lda;
-        for (int p = 0; p < k; p++, bp += ldb) {
+        // First step peeled (class comment).
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector first0 = FloatVector.fromArray(S, b, bp);
+        FloatVector first1 = FloatVector.fromArray(S, b, bp + V);
+        FloatVector ax = FloatVector.broadcast(S, a[a0]);
+        FloatVector c00 = ax.fma(first0, zero);
+        FloatVector c01 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[a1]);
+        FloatVector c10 = ax.fma(first0, zero);
+        FloatVector c11 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[a2]);
+        FloatVector c20 = ax.fma(first0, zero);
+        FloatVector c21 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[a3]);
+        FloatVector c30 = ax.fma(first0, zero);
+        FloatVector c31 = ax.fma(first1, zero);
+        bp += ldb;
+        for (int p = 1; p < k; p++, bp += ldb) {
             FloatVector b0 = FloatVector.fromArray(S, b, bp);
             FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
             FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
@@ -204,12 +233,19 @@ final class VectorKernels implements Kernels {
 
     private static void tile2x2(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
             int k) {
-        FloatVector c00 = FloatVector.zero(S);
-        FloatVector c01 = c00;
-        FloatVector c10 = c00;
-        FloatVector c11 = c00;
         int a1 = a0 + lda;
-        for (int p = 0; p < k; p++, bp += ldb) {
+        // First step peeled (class comment).
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector first0 = FloatVector.fromArray(S, b, bp);
+        FloatVector first1 = FloatVector.fromArray(S, b, bp + V);
+        FloatVector ax = FloatVector.broadcast(S, a[a0]);
+        FloatVector c00 = ax.fma(first0, zero);
+        FloatVector c01 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[a1]);
+        FloatVector c10 = ax.fma(first0, zero);
+        FloatVector c11 = ax.fma(first1, zero);
+        bp += ldb;
+        for (int p = 1; p < k; p++, bp += ldb) {
             FloatVector b0 = FloatVector.fromArray(S, b, bp);
             FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
             FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
@@ -227,14 +263,18 @@ final class VectorKernels implements Kernels {
 
     private static void tile4x1(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
             int k) {
-        FloatVector c0 = FloatVector.zero(S);
-        FloatVector c1 = c0;
-        FloatVector c2 = c0;
-        FloatVector c3 = c0;
         int a1 = a0 + lda;
         int a2 = a1 + lda;
         int a3 = a2 + lda;
-        for (int p = 0; p < k; p++, bp += ldb) {
+        // First step peeled (class comment).
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector first = FloatVector.fromArray(S, b, bp);
+        FloatVector c0 = FloatVector.broadcast(S, a[a0]).fma(first, zero);
+        FloatVector c1 = FloatVector.broadcast(S, a[a1]).fma(first, zero);
+        FloatVector c2 = FloatVector.broadcast(S, a[a2]).fma(first, zero);
+        FloatVector c3 = FloatVector.broadcast(S, a[a3]).fma(first, zero);
+        bp += ldb;
+        for (int p = 1; p < k; p++, bp += ldb) {
             FloatVector bv = FloatVector.fromArray(S, b, bp);
             c0 = FloatVector.broadcast(S, a[a0 + p]).fma(bv, c0);
             c1 = FloatVector.broadcast(S, a[a1 + p]).fma(bv, c1);
@@ -248,9 +288,13 @@ final class VectorKernels implements Kernels {
     }
 
     private static void tile1x2(float[] a, int a0, float[] b, int bp, int ldb, float[] c, int cp, int k) {
-        FloatVector c0 = FloatVector.zero(S);
-        FloatVector c1 = c0;
-        for (int p = 0; p < k; p++, bp += ldb) {
+        // First step peeled (class comment).
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector first = FloatVector.broadcast(S, a[a0]);
+        FloatVector c0 = first.fma(FloatVector.fromArray(S, b, bp), zero);
+        FloatVector c1 = first.fma(FloatVector.fromArray(S, b, bp + V), zero);
+        bp += ldb;
+        for (int p = 1; p < k; p++, bp += ldb) {
             FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
             c0 = x.fma(FloatVector.fromArray(S, b, bp), c0);
             c1 = x.fma(FloatVector.fromArray(S, b, bp + V), c1);
@@ -260,8 +304,10 @@ final class VectorKernels implements Kernels {
     }
 
     private static void tile1x1(float[] a, int a0, float[] b, int bp, int ldb, float[] c, int cp, int k) {
-        FloatVector c0 = FloatVector.zero(S);
-        for (int p = 0; p < k; p++, bp += ldb) {
+        // First step peeled (class comment).
+        FloatVector c0 = FloatVector.broadcast(S, a[a0]).fma(FloatVector.fromArray(S, b, bp), FloatVector.zero(S));
+        bp += ldb;
+        for (int p = 1; p < k; p++, bp += ldb) {
             c0 = FloatVector.broadcast(S, a[a0 + p]).fma(FloatVector.fromArray(S, b, bp), c0);
         }
         c0.intoArray(c, cp);
