@@ -1,0 +1,42 @@
+package org.esm2j.function.baseline;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Homology search with DIAMOND ({@code diamond makedb} then {@code diamond blastp --more-sensitive}; Debian package
+ * diamond-aligner), E-value cut-off as given, identity from {@code pident} (percent of alignment columns identical).
+ */
+public final class DiamondSearch implements HomologySearch {
+    private final Path executable;
+    private final double maxEvalue;
+    private final int threads;
+
+    public DiamondSearch(Path executable, double maxEvalue, int threads) {
+        this.executable = executable;
+        this.maxEvalue = maxEvalue;
+        this.threads = threads;
+    }
+
+    @Override
+    public String name() {
+        return "diamond";
+    }
+
+    @Override
+    public List<HomologyHit> search(List<String> queries, List<String> targets) {
+        Path dir = ExternalTools.createWorkDir("diamond");
+        try {
+            ExternalTools.writeFasta(dir.resolve("queries.fasta"), ExternalTools.QUERY_PREFIX, queries);
+            ExternalTools.writeFasta(dir.resolve("targets.fasta"), ExternalTools.TARGET_PREFIX, targets);
+            String tool = executable.toString();
+            ExternalTools.run(List.of(tool, "makedb", "--in", "targets.fasta", "--db", "targets", "--quiet"), dir);
+            ExternalTools.run(List.of(tool, "blastp", "--query", "queries.fasta", "--db", "targets", "--out",
+                    "hits.tsv", "--outfmt", "6", "qseqid", "sseqid", "pident", "--more-sensitive", "--evalue",
+                    Double.toString(maxEvalue), "--threads", Integer.toString(threads), "--quiet"), dir);
+            return ExternalTools.readHits(dir.resolve("hits.tsv"), 100.0);
+        } finally {
+            ExternalTools.deleteRecursively(dir);
+        }
+    }
+}
