@@ -9,7 +9,7 @@ import org.esm2j.data.LengthPolicy;
 import org.esm2j.data.SequenceWindows;
 import org.esm2j.data.TokenBudgetBatcher;
 import org.esm2j.data.UnknownResiduePolicy;
-import org.esm2j.model.Esm2Model;
+import org.esm2j.backend.Esm2Model;
 import org.esm2j.model.ForwardRequest;
 import org.esm2j.model.ForwardResult;
 

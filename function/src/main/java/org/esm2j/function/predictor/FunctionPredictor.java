@@ -12,7 +12,7 @@ import org.esm2j.function.embed.EmbeddingSpec;
 import org.esm2j.function.embed.MeanEmbedder;
 import org.esm2j.function.embed.ProteinEmbedder;
 import org.esm2j.function.labels.LabelVocabulary;
-import org.esm2j.model.Esm2Model;
+import org.esm2j.backend.Esm2Model;
 
 /**
  * A trained function predictor ready to score sequences: the base ESM-2 model, the embedding it was trained on, and

@@ -14,7 +14,7 @@ import org.esm2j.checkpoint.CheckpointLoader;
 import org.esm2j.checkpoint.LoadedCheckpoint;
 import org.esm2j.data.LengthPolicy;
 import org.esm2j.data.UnknownResiduePolicy;
-import org.esm2j.model.Esm2Model;
+import org.esm2j.backend.Esm2Model;
 import org.esm2j.testing.Fixtures;
 import org.esm2j.testing.Golden;
 import org.esm2j.testing.NumericAssert;

@@ -25,7 +25,7 @@ import org.esm2j.function.probe.KnnLabelTransfer;
 import org.esm2j.function.probe.ProbeOptions;
 import org.esm2j.function.probe.ProbeTrainer;
 import org.esm2j.function.probe.PrototypeClassifier;
-import org.esm2j.model.Esm2Model;
+import org.esm2j.backend.Esm2Model;
 import org.esm2j.testing.Fixtures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
