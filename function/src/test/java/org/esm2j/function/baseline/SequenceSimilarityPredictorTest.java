@@ -51,16 +51,29 @@ class SequenceSimilarityPredictorTest {
     }
 
     /**
-     * MMseqs2 and the Java fallback on generated families (siblings about 55-60% identical): neither reports a
-     * cross-family hit, each finds at least 70% of the same-family pairs at E <= 1e-3, they agree on at least 90% of
-     * the pairs the sparser one finds, and where both report a pair the identities agree within 0.1 (different
-     * aligners may pick slightly different local alignments). Slow only because MMseqs2 builds its full k-mer index
-     * (10-20 s on the loaded development machine).
+     * MMseqs2 against the Java fallback; slow only because MMseqs2 builds its full k-mer index (10-20 s on the loaded
+     * development machine).
      */
     @Test
     @Tag("slow")
-    void mmseqsAndTheJavaFallbackAgreeOnGeneratedFamilies() {
+    void mmseqsAgreesWithTheJavaFallbackOnGeneratedFamilies() {
         assumeTrue(ExternalTools.findOnPath("mmseqs").isPresent(), "mmseqs is not installed");
+        assertAgreesWithTheJavaFallback(new MmseqsSearch(ExternalTools.findOnPath("mmseqs").get(), 1e-3, 2));
+    }
+
+    @Test
+    void diamondAgreesWithTheJavaFallbackOnGeneratedFamilies() {
+        assumeTrue(ExternalTools.findOnPath("diamond").isPresent(), "diamond is not installed");
+        assertAgreesWithTheJavaFallback(new DiamondSearch(ExternalTools.findOnPath("diamond").get(), 1e-3, 2));
+    }
+
+    /**
+     * A tool against the Java fallback on generated families (siblings about 55-60% identical): neither reports a
+     * cross-family hit, each finds at least 70% of the same-family pairs at E <= 1e-3, they agree on at least 90% of
+     * the pairs the sparser one finds, and where both report a pair the identities agree within 0.1 (different
+     * aligners may pick slightly different local alignments).
+     */
+    private static void assertAgreesWithTheJavaFallback(HomologySearch tool) {
         SyntheticFunctionTask task = SyntheticFunctionTask.generate(11, 6, 6, 4, 0, 0);
         List<SyntheticFunctionTask.Protein> proteins = task.proteins();
         List<String> queries = new ArrayList<>();
@@ -71,8 +84,7 @@ class SequenceSimilarityPredictorTest {
             (i % 3 == 0 ? queries : targets).add(proteins.get(i).sequence());
             (i % 3 == 0 ? queryFamily : targetFamily).add(proteins.get(i).family());
         }
-        List<HomologyHit> mmseqs = new MmseqsSearch(ExternalTools.findOnPath("mmseqs").get(), 1e-3, 2)
-                .search(queries, targets);
+        List<HomologyHit> external = tool.search(queries, targets);
         List<HomologyHit> java = new SmithWatermanSearch(1e-3).search(queries, targets);
         Map<Long, Double> javaIdentity = new HashMap<>();
         int sameFamilyPairs = 0;
@@ -88,7 +100,7 @@ class SequenceSimilarityPredictorTest {
             javaIdentity.put((long) h.query() * 1000 + h.target(), h.identity());
         }
         int agreeing = 0;
-        for (HomologyHit h : mmseqs) {
+        for (HomologyHit h : external) {
             assertEquals(queryFamily.get(h.query()), targetFamily.get(h.target()), "cross-family hit " + h);
             Double j = javaIdentity.get((long) h.query() * 1000 + h.target());
             if (j != null) {
@@ -96,10 +108,11 @@ class SequenceSimilarityPredictorTest {
                 agreeing++;
             }
         }
-        System.out.printf("same-family pairs %d: mmseqs %d hits, Java %d, both %d%n", sameFamilyPairs, mmseqs.size(),
-                java.size(), agreeing);
+        System.out.printf("same-family pairs %d: %s %d hits, Java %d, both %d%n", sameFamilyPairs, tool.name(),
+                external.size(), java.size(), agreeing);
         assertTrue(java.size() >= 0.7 * sameFamilyPairs, java.size() + " of " + sameFamilyPairs + " found by Java");
-        assertTrue(mmseqs.size() >= 0.7 * sameFamilyPairs, mmseqs.size() + " of " + sameFamilyPairs + " by mmseqs");
-        assertTrue(agreeing >= 0.9 * Math.min(java.size(), mmseqs.size()), agreeing + " pairs found by both");
+        assertTrue(external.size() >= 0.7 * sameFamilyPairs, external.size() + " of " + sameFamilyPairs + " by "
+                + tool.name());
+        assertTrue(agreeing >= 0.9 * Math.min(java.size(), external.size()), agreeing + " pairs found by both");
     }
 }
