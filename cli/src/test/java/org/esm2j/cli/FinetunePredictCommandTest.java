@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.esm2j.function.finetune.FinetuneConfig;
 import org.esm2j.function.predictor.FunctionPredictor;
 import org.esm2j.function.synthetic.SyntheticFunctionTask;
 import org.esm2j.io.Json;
@@ -228,6 +229,15 @@ class FinetunePredictCommandTest {
         Cli.Result r = Cli.run("finetune", "--config", config, "--model", model, "--out", predictor);
         assertEquals(3, r.exitCode(), r.toString());
         assertTrue(r.err().contains("already exists"), r.err());
+    }
+
+    @Test
+    void everyConfigKeyIsDocumentedInTheCliReadme() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        String section = readme.substring(readme.indexOf("## finetune settings"), readme.indexOf("## predict output"));
+        for (FinetuneConfig.Key key : FinetuneConfig.KEYS) {
+            assertTrue(section.contains("`" + key.name() + "`"), key.name() + " is missing from cli/README.md");
+        }
     }
 
     @Test
