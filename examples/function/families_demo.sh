@@ -21,8 +21,8 @@ for mode in logreg mlp knn prototypes; do
     --labels families.labels.tsv --set names=families.vocabulary.tsv --split split.tsv --cache cache \
     --mode "$mode" --out "predictor-$mode" --test-out "test-$mode" "${extra[@]}"
 done
-# 4. Score the subsample with a saved predictor (the test proteins are the ones evaluate keeps).
-"$esm2j" predict --predictor predictor-logreg --model "$model" --fasta families.fasta --uniprot-ids \
+# 4. Score the test proteins with a saved predictor, as a user would score new sequences.
+"$esm2j" predict --predictor predictor-logreg --model "$model" --fasta test-logreg/test.fasta \
   --out predictions-logreg.tsv
 # 5. CAFA metrics with bootstrap intervals, overall and per identity bin of the leakage report.
 evaluate() { "$esm2j" evaluate --predictions "$1" --truth test-logreg/truth.tsv --bins leakage.tsv --bootstrap 1000 \

@@ -236,6 +236,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         }
         writeTruth(dir.resolve("truth.tsv"), test.truth(vocabulary));
         writeTruth(dir.resolve("train.tsv"), data.train().truth(vocabulary));
+        writeFasta(dir.resolve("test.fasta"), test);
         writeScores(dir.resolve("predictions.tsv"), vocabulary, outcome.predictor().thresholds(), test.ids(),
                 outcome.testScores());
         if (config.flag("baselines")) {
@@ -253,6 +254,15 @@ public final class FinetuneCommand implements Callable<Integer> {
     private static void writeTruth(Path file, Map<String, List<String>> truth) throws IOException {
         StringBuilder sb = new StringBuilder("protein\tterm\n");
         truth.forEach((protein, terms) -> terms.forEach(t -> sb.append(protein).append('\t').append(t).append('\n')));
+        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(file, o -> o.write(bytes));
+    }
+
+    private static void writeFasta(Path file, FinetuneData.Part part) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < part.size(); i++) {
+            sb.append('>').append(part.ids().get(i)).append('\n').append(part.sequences().get(i)).append('\n');
+        }
         byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(file, o -> o.write(bytes));
     }

@@ -176,7 +176,13 @@ class FinetunePredictCommandTest {
                 }
             }
         }
-        // finetune scored the test part through the same embedding path as predict.
+        // test.fasta holds the test part's proteins, and finetune scored them through the same path as predict.
+        List<String> testFasta = Files.readAllLines(testOut.resolve("test.fasta"));
+        assertEquals(2 * PART_SIZES[2], testFasta.size());
+        for (int i = 0; i < testFasta.size(); i += 2) {
+            String id = testFasta.get(i).substring(1);
+            assertEquals(sequences.get(ids.indexOf(id)), testFasta.get(i + 1), id);
+        }
         Map<String, Map<String, double[]>> test = readPredictions(Files.readString(testOut.resolve(
                 "predictions.tsv")));
         assertEquals(PART_SIZES[2], test.size());

@@ -89,7 +89,7 @@ public final class FinetuneRun {
                 embedder = new EmbeddingCache(embedder, config.path("cache"));
             }
             List<FinetuneData.Part> parts = List.of(data.train(), data.valid(), data.test());
-            float[][][] embedded = embedAll(embedder, parts, listener);
+            float[][][] embedded = embedAll(embedder, parts, lengthPolicy, listener);
             return finish(config, mode, probeOptions, data, checkpoint, embedder, embedded[0], embedded[1],
                     embedded[2]);
         }
@@ -127,13 +127,14 @@ public final class FinetuneRun {
         return new Outcome(predictor, data, history, bestEpoch, tuned, head.scoreAll(test));
     }
 
-    private static float[][][] embedAll(ProteinEmbedder embedder, List<FinetuneData.Part> parts, Listener listener) {
+    private static float[][][] embedAll(ProteinEmbedder embedder, List<FinetuneData.Part> parts,
+            LengthPolicy lengthPolicy, Listener listener) {
         int total = 0;
         long residues = 0;
         for (FinetuneData.Part p : parts) {
             total += p.size();
             for (String s : p.sequences()) {
-                residues += s.length();
+                residues += residuesRead(s, lengthPolicy);
             }
         }
         listener.embeddingStarted(total, residues);
@@ -149,13 +150,19 @@ public final class FinetuneRun {
                 System.arraycopy(chunk, 0, out[k], start, chunk.length);
                 done += chunk.length;
                 for (String s : p.sequences().subList(start, end)) {
-                    residuesDone += s.length();
+                    residuesDone += residuesRead(s, lengthPolicy);
                 }
                 listener.embedded(done, residuesDone);
             }
         }
         listener.embeddingFinished();
         return out;
+    }
+
+    /** Residues of {@code sequence} the model reads: a truncating policy crops, the others read every residue. */
+    private static int residuesRead(String sequence, LengthPolicy policy) {
+        return policy.mode() == LengthPolicy.Mode.TRUNCATE ? Math.min(sequence.length(), policy.maxResidues())
+                : sequence.length();
     }
 
     /**
