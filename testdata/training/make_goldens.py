@@ -256,6 +256,144 @@ def loss_goldens():
     write("loss.json", {"torch": torch.__version__, "losses": out})
 
 
+# --------------------------------------------------------------------------------------------------------------------
+# Heads over a packed batch: pooled or per-token outputs, and the gradients of sum(output * G) for a fixed random G
+
+
+def head_goldens():
+    gen = torch.Generator().manual_seed(21)
+    dim, labels = 6, 3
+    # <cls> residues <eos> per sequence (one residue is <mask>, one sequence has a single residue)
+    sequences = [[0, 5, 6, 32, 8, 9, 2], [0, 7, 2], [0, 4, 5, 6, 7, 8, 9, 10, 11, 2]]
+    tokens = [t for seq in sequences for t in seq]
+    offsets = [0]
+    for seq in sequences:
+        offsets.append(offsets[-1] + len(seq))
+    hidden = f32(len(tokens), dim, gen=gen)
+    residue = torch.tensor([t not in (0, 1, 2) for t in tokens])
+
+    def mean_pool(h):
+        return torch.stack([h[a:b][residue[a:b]].mean(0) for a, b in zip(offsets, offsets[1:])])
+
+    def cls_pool(h):
+        return torch.stack([h[a] for a in offsets[:-1]])
+
+    def attention_pool(h, w):
+        out = []
+        for a, b in zip(offsets, offsets[1:]):
+            r = h[a:b][residue[a:b]]
+            out.append((torch.softmax(r @ w, 0)[:, None] * r).sum(0))
+        return torch.stack(out)
+
+    def linear(x, p, prefix):
+        return x @ p[prefix + ".weight"].T + p[prefix + ".bias"]
+
+    def mlp(x, p):
+        return linear(torch.tanh(linear(x, p, "classifier.dense")), p, "classifier.out_proj")
+
+    def case(entries, forward, rows):
+        params = {n: f32(*shape, scale=0.5, gen=gen).requires_grad_(True) for n, shape in entries}
+        h = hidden.clone().requires_grad_(True)
+        out = forward(h, params)
+        g = f32(rows, out.shape[1], gen=gen)
+        (out * g).sum().backward()
+        return {"layout": [{"name": n, "shape": shape, "trainable": True} for n, shape in entries],
+                "params": flat(torch.cat([params[n].detach().reshape(-1) for n, _ in entries])),
+                "output": flat(out.detach()), "grad_output": flat(g),
+                "grads": flat(torch.cat([params[n].grad.reshape(-1) for n, _ in entries])),
+                "grad_hidden": flat(h.grad)}
+
+    b = len(sequences)
+    out = {"dim": dim, "labels": labels, "tokens": tokens, "offsets": offsets, "hidden": flat(hidden), "cases": {
+        "mean_linear": case([("head.weight", [labels, dim]), ("head.bias", [labels])],
+                            lambda h, p: linear(mean_pool(h), p, "head"), b),
+        "cls_mlp": case([("classifier.dense.weight", [dim, dim]), ("classifier.dense.bias", [dim]),
+                         ("classifier.out_proj.weight", [labels, dim]), ("classifier.out_proj.bias", [labels])],
+                        lambda h, p: mlp(cls_pool(h), p), b),
+        "attention_linear": case([("attention_pooling.weight", [dim]), ("head.weight", [labels, dim]),
+                                  ("head.bias", [labels])],
+                                 lambda h, p: linear(attention_pool(h, p["attention_pooling.weight"]), p, "head"), b),
+        "token_classifier": case([("classifier.weight", [labels, dim]), ("classifier.bias", [labels])],
+                                 lambda h, p: linear(h, p, "classifier"), len(tokens)),
+    }}
+    write("head.json", {"torch": torch.__version__, **out})
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Schedules: the learning rate (and one-cycle's beta1) before each optimizer step, from torch's schedulers
+
+
+def hf_linear(warmup, total):
+    """transformers.get_linear_schedule_with_warmup's lambda (transformers is not in Debian; same formula)."""
+    def f(s):
+        if s < warmup:
+            return float(s) / float(max(1, warmup))
+        return max(0.0, float(total - s) / float(max(1, total - warmup)))
+    return f
+
+
+def hf_cosine(warmup, total, cycles=0.5):
+    """transformers.get_cosine_schedule_with_warmup's lambda."""
+    def f(s):
+        if s < warmup:
+            return float(s) / float(max(1, warmup))
+        progress = float(s - warmup) / float(max(1, total - warmup))
+        return max(0.0, 0.5 * (1.0 + math.cos(math.pi * float(cycles) * 2.0 * progress)))
+    return f
+
+
+def lr_trace(opt, sched, steps, metrics=None):
+    lrs, betas = [], []
+    for s in range(steps):
+        lrs.append([g["lr"] for g in opt.param_groups])
+        if "betas" in opt.param_groups[0]:
+            betas.append(opt.param_groups[0]["betas"][0])
+        opt.step()
+        if metrics is None:
+            sched.step()
+        else:
+            sched.step(metrics[s])
+    return lrs, betas
+
+
+def schedule_goldens():
+    def adamw(lrs=(0.1,)):
+        return torch.optim.AdamW([{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in lrs])
+
+    out = {}
+    for name, fn, warmup, total in [("linear", hf_linear, 4, 20), ("cosine", hf_cosine, 4, 20),
+                                    ("linear_no_warmup", hf_linear, 0, 10), ("cosine_no_warmup", hf_cosine, 0, 10)]:
+        opt = adamw((0.1, 0.02))
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, fn(warmup, total))
+        lrs, _ = lr_trace(opt, sched, total + 3)
+        out[name] = {"warmup": warmup, "total": total, "base_lr": [0.1, 0.02], "lr": lrs}
+    for name, kw, total in [("one_cycle_default", {}, 20),
+                            ("one_cycle_three_phase_linear", {"pct_start": 0.25, "anneal_strategy": "linear",
+                                                              "div_factor": 10.0, "final_div_factor": 100.0,
+                                                              "three_phase": True}, 17)]:
+        opt = adamw((0.1, 0.02))
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[0.1, 0.02], total_steps=total, **kw)
+        lrs, betas = lr_trace(opt, sched, total)
+        out[name] = {"total": total, "max_lr": [0.1, 0.02], "lr": lrs, "beta1": betas,
+                     "pct_start": kw.get("pct_start", 0.3), "div_factor": kw.get("div_factor", 25.0),
+                     "final_div_factor": kw.get("final_div_factor", 1e4), "three_phase": kw.get("three_phase", False),
+                     "cosine": kw.get("anneal_strategy", "cos") == "cos"}
+    metrics = [1.0, 0.9, 0.95, 0.9, 0.91, 0.92, 0.85, 0.86, 0.86, 0.87, 0.8999, 0.88, 0.89, 0.9, 0.91, 0.7, 0.71,
+               0.72, 0.73, 0.74, 0.75]
+    for name, kw in [("plateau_min_rel", {"mode": "min", "factor": 0.5, "patience": 2, "threshold": 1e-2,
+                                          "threshold_mode": "rel", "cooldown": 1, "min_lr": [0.01, 0.005]}),
+                     ("plateau_max_abs", {"mode": "max", "factor": 0.3, "patience": 1, "threshold": 0.01,
+                                          "threshold_mode": "abs", "cooldown": 0, "min_lr": [0.0, 0.0]})]:
+        opt = adamw((0.1, 0.02))
+        sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, **kw)
+        lrs, _ = lr_trace(opt, sched, len(metrics), metrics)
+        lrs.append([g["lr"] for g in opt.param_groups])
+        out[name] = {**kw, "metrics": metrics, "base_lr": [0.1, 0.02], "lr": lrs}
+    write("schedule.json", {"torch": torch.__version__, "schedules": out})
+
+
 if __name__ == "__main__":
     optimizer_goldens()
     loss_goldens()
+    head_goldens()
+    schedule_goldens()

@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.esm2j.InvalidInputException;
-import org.esm2j.function.baseline.HomologySearches;
+import org.esm2j.function.baseline.BaselineSearches;
 import org.esm2j.function.baseline.NaiveFrequencyPredictor;
 import org.esm2j.function.baseline.SequenceSimilarityPredictor;
 import org.esm2j.function.finetune.FinetuneConfig;
@@ -242,11 +242,11 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (config.flag("baselines")) {
             float[][] naive = NaiveFrequencyPredictor.fit(data.train().labels()).predict(test.size());
             writeScores(dir.resolve("naive.tsv"), vocabulary, null, test.ids(), naive);
-            SequenceSimilarityPredictor similarity = SequenceSimilarityPredictor.fit(data.train().sequences(),
-                    data.train().labels(), HomologySearches.detect());
+            SequenceSimilarityPredictor similarity = SequenceSimilarityPredictor.fit(data.train().records(),
+                    data.train().labels(), BaselineSearches.detect(Runtime.getRuntime().availableProcessors()));
             writeScores(dir.resolve("similarity.tsv"), vocabulary, null, test.ids(),
-                    similarity.predict(test.sequences()));
-            w.println("baselines: naive frequency, sequence similarity (" + similarity.searchName() + ")");
+                    similarity.predict(test.records()));
+            w.println("baselines: naive frequency, sequence similarity (" + similarity.method() + ")");
         }
         w.println("wrote test truth and predictions to " + dir);
     }

@@ -75,13 +75,29 @@ class OptimizerGoldenTest {
 
     @Test
     void exportedStateResumesBitForBit() {
-        Map<String, Object> c = optimizerCase("adamw_groups");
         List<ParameterGroup> groups = ParameterGroups.builder(1e-2, 0.05).noDecayOnBiasAndLayerNorm()
                 .headLearningRate(5e-2).build(LAYOUT);
+        assertResumes(() -> new AdamW(LAYOUT, groups));
+        assertResumes(() -> new Sgd(LAYOUT, groups, 0.9, 0.1, false));
+    }
+
+    @Test
+    void importRejectsStateOfAnotherShape() {
+        AdamW adamw = new AdamW(LAYOUT, ParameterGroups.decayAll(LAYOUT, 1e-3, 0.0));
+        Map<String, Tensor> state = new java.util.HashMap<>(adamw.exportState());
+        state.put(AdamW.EXP_AVG, Tensor.ofFloats(new float[3], 3));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> adamw.importState(state));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(AdamW.EXP_AVG), e.getMessage());
+    }
+
+    /** Two steps, export, import into a fresh optimizer, the remaining steps: equal to running straight through. */
+    private static void assertResumes(java.util.function.Supplier<Optimizer> make) {
+        Map<String, Object> c = optimizerCase("adamw_groups");
         List<Object> grads = list(c, "grads");
-        AdamW straight = new AdamW(LAYOUT, groups);
+        Optimizer straight = make.get();
+        Optimizer first = make.get();
         float[] p1 = floats(c.get("params0"));
-        AdamW first = new AdamW(LAYOUT, groups);
         float[] p2 = p1.clone();
         for (int s = 0; s < 2; s++) {
             straight.step(p1, floats(grads.get(s)));
@@ -89,9 +105,8 @@ class OptimizerGoldenTest {
         }
         first.setLearningRate(1, 0.123);
         straight.setLearningRate(1, 0.123);
-        Map<String, Tensor> state = first.exportState();
-        AdamW resumed = new AdamW(LAYOUT, groups);
-        resumed.importState(state);
+        Optimizer resumed = make.get();
+        resumed.importState(first.exportState());
         assertEquals(2, resumed.steps());
         assertEquals(0.123, resumed.learningRate(1));
         for (int s = 2; s < grads.size(); s++) {

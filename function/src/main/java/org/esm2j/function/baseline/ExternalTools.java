@@ -8,16 +8,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.esm2j.Esm2jException;
+import org.esm2j.data.FastaRecord;
+import org.esm2j.function.similarity.IdentitySearch;
 
 /**
- * What the MMseqs2 and DIAMOND searches share: finding the executable, writing sequences as FASTA under index-based
- * names (so any record id survives the round trip), running the tool, and reading its tabular hits back.
+ * Running an external search program (DIAMOND): finding the executable, writing sequences as FASTA under index-based
+ * names (so any record id survives the round trip), running it, and reading the best hit per query back.
  */
 final class ExternalTools {
     static final String QUERY_PREFIX = "q";
@@ -44,10 +47,10 @@ final class ExternalTools {
         return Optional.empty();
     }
 
-    static void writeFasta(Path file, String prefix, List<String> sequences) {
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
-            for (int i = 0; i < sequences.size(); i++) {
-                w.write(">" + prefix + i + "\n" + sequences.get(i) + "\n");
+    static void writeFasta(Path file, String prefix, List<FastaRecord> records) {
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (int i = 0; i < records.size(); i++) {
+                w.write(">" + prefix + i + "\n" + records.get(i).sequence() + "\n");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
@@ -76,12 +79,13 @@ final class ExternalTools {
     }
 
     /**
-     * Hits from a tab-separated file whose first three columns are query name, target name and identity;
-     * {@code identityScale} turns the tool's identity into a fraction (1 for fractions, 100 for percent).
+     * The best hit (highest identity) per query from a tab-separated file whose first three columns are query name,
+     * target name and identity; {@code identityScale} turns the tool's identity into a fraction (100 for percent).
      */
-    static List<HomologyHit> readHits(Path file, double identityScale) {
-        List<HomologyHit> hits = new ArrayList<>();
-        try (Stream<String> lines = Files.lines(file, StandardCharsets.US_ASCII)) {
+    static Map<String, IdentitySearch.Hit> readBestHits(Path file, double identityScale, List<FastaRecord> queries,
+            List<FastaRecord> targets) {
+        Map<String, IdentitySearch.Hit> best = new LinkedHashMap<>();
+        try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
             int lineNumber = 0;
             for (String line : (Iterable<String>) lines::iterator) {
                 lineNumber++;
@@ -90,8 +94,10 @@ final class ExternalTools {
                 }
                 String[] f = line.split("\t");
                 try {
-                    hits.add(new HomologyHit(index(f[0], QUERY_PREFIX), index(f[1], TARGET_PREFIX),
-                            Double.parseDouble(f[2]) / identityScale));
+                    IdentitySearch.Hit hit = new IdentitySearch.Hit(targets.get(index(f[1], TARGET_PREFIX)).id(),
+                            Double.parseDouble(f[2]) / identityScale);
+                    best.merge(queries.get(index(f[0], QUERY_PREFIX)).id(), hit,
+                            (a, b) -> b.identity() > a.identity() ? b : a);
                 } catch (RuntimeException e) {
                     throw new Esm2jException(file + " line " + lineNumber + ": unexpected search output '" + line
                             + "'", e);
@@ -100,7 +106,7 @@ final class ExternalTools {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        return hits;
+        return best;
     }
 
     private static int index(String name, String prefix) {

@@ -6,20 +6,22 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.stream.Collectors;
+import java.util.Map;
 import java.util.stream.IntStream;
+import org.esm2j.data.FastaRecord;
+import org.esm2j.function.similarity.IdentitySearch;
 
 /**
  * The pure-Java fallback homology search: every query against every target with Smith-Waterman local alignment
  * (affine gaps, Gotoh), BLOSUM62 with gap open 11 and extend 1 (a gap of length k costs 11 + k, BLAST's default), and
  * significance from Karlin-Altschul statistics with BLAST's gapped parameters for that scoring (lambda 0.267, K 0.041):
- * E = K m N exp(-lambda S), with m the query length and N the total target length. Hits with E at most the cut-off are
- * kept, with the identity of the traced-back alignment. Quadratic in every pair, so meant for small sets (tests, a few
+ * E = K m N exp(-lambda S), with m the query length and N the total target length. Alignments with E at most the
+ * cut-off count as hits, with the identity of the traced-back alignment. Quadratic in every pair, so meant for small sets (tests, a few
  * thousand short sequences); MMseqs2 is the tool for anything larger.
  */
-public final class SmithWatermanSearch implements HomologySearch {
+public final class SmithWatermanSearch implements IdentitySearch {
     static final int GAP_OPEN = 11;
     static final int GAP_EXTEND = 1;
     private static final double LAMBDA = 0.267;
@@ -34,26 +36,36 @@ public final class SmithWatermanSearch implements HomologySearch {
     }
 
     @Override
-    public String name() {
-        return "java-smith-waterman";
+    public String method() {
+        return "Java Smith-Waterman (BLOSUM62, gaps 11/1, E-value " + maxEvalue + ")";
     }
 
+    /** Every query against every target; each query's best hit is its most identical significant alignment. */
     @Override
-    public List<HomologyHit> search(List<String> queries, List<String> targets) {
-        List<byte[]> q = queries.stream().map(SmithWatermanSearch::encode).toList();
-        List<byte[]> t = targets.stream().map(SmithWatermanSearch::encode).toList();
+    public Map<String, Hit> bestHits(List<FastaRecord> queries, List<FastaRecord> targets) {
+        List<byte[]> q = queries.stream().map(r -> encode(r.sequence())).toList();
+        List<byte[]> t = targets.stream().map(r -> encode(r.sequence())).toList();
         long databaseLength = t.stream().mapToLong(s -> s.length).sum();
-        return IntStream.range(0, q.size()).parallel().boxed().flatMap(i -> {
-            List<HomologyHit> hits = new ArrayList<>();
+        Hit[] best = new Hit[q.size()];
+        IntStream.range(0, q.size()).parallel().forEach(i -> {
             for (int j = 0; j < t.size(); j++) {
                 Alignment a = align(q.get(i), t.get(j));
                 double evalue = K * q.get(i).length * (double) databaseLength * Math.exp(-LAMBDA * a.score());
                 if (a.columns() > 0 && evalue <= maxEvalue) {
-                    hits.add(new HomologyHit(i, j, (double) a.identities() / a.columns()));
+                    double identity = (double) a.identities() / a.columns();
+                    if (best[i] == null || identity > best[i].identity()) {
+                        best[i] = new Hit(targets.get(j).id(), identity);
+                    }
                 }
             }
-            return hits.stream();
-        }).collect(Collectors.toList());
+        });
+        Map<String, Hit> out = new LinkedHashMap<>();
+        for (int i = 0; i < best.length; i++) {
+            if (best[i] != null) {
+                out.put(queries.get(i).id(), best[i]);
+            }
+        }
+        return out;
     }
 
     /** The best local alignment's score, identical columns and columns (matches, mismatches and gap positions). */

@@ -1,6 +1,7 @@
 package org.esm2j.function.embed;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.esm2j.InvalidInputException;
 import org.esm2j.data.LengthPolicy;
@@ -30,7 +31,7 @@ public record EmbeddingSpec(String modelDigest, int layer, LengthPolicy lengthPo
 
     /** A short name for the layer and length policy, safe as a folder name (e.g. {@code layer6-window1022o256}). */
     public String folderName() {
-        String policy = lengthPolicy.mode().name().toLowerCase(java.util.Locale.ROOT) + lengthPolicy.maxResidues();
+        String policy = lengthPolicy.mode().name().toLowerCase(Locale.ROOT) + lengthPolicy.maxResidues();
         if (lengthPolicy.mode() == LengthPolicy.Mode.WINDOW) {
             policy += "o" + lengthPolicy.overlap();
         }
@@ -43,7 +44,7 @@ public record EmbeddingSpec(String modelDigest, int layer, LengthPolicy lengthPo
         m.put("model_sha256", modelDigest);
         m.put("layer", layer);
         m.put("pooling", "mean");
-        m.put("length_mode", lengthPolicy.mode().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("length_mode", lengthPolicy.mode().name().toLowerCase(Locale.ROOT));
         m.put("max_residues", lengthPolicy.maxResidues());
         m.put("overlap", lengthPolicy.overlap());
         return m;
@@ -53,7 +54,7 @@ public record EmbeddingSpec(String modelDigest, int layer, LengthPolicy lengthPo
     public static EmbeddingSpec fromMap(Map<String, Object> m, String source) {
         try {
             LengthPolicy.Mode mode = LengthPolicy.Mode.valueOf(
-                    ((String) m.get("length_mode")).toUpperCase(java.util.Locale.ROOT));
+                    ((String) m.get("length_mode")).toUpperCase(Locale.ROOT));
             LengthPolicy policy = new LengthPolicy(mode, ((Number) m.get("max_residues")).intValue(),
                     ((Number) m.get("overlap")).intValue());
             if (!"mean".equals(m.get("pooling"))) {

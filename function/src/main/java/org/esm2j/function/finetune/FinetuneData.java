@@ -55,6 +55,15 @@ public final class FinetuneData {
             return ids.size();
         }
 
+        /** The proteins as FASTA records (id and sequence), e.g. for a sequence search. */
+        public List<FastaRecord> records() {
+            List<FastaRecord> out = new ArrayList<>(ids.size());
+            for (int i = 0; i < ids.size(); i++) {
+                out.add(new FastaRecord(ids.get(i), "", sequences.get(i)));
+            }
+            return out;
+        }
+
         /** protein -> its labels, the truth form of the metrics package. */
         public Map<String, List<String>> truth(LabelVocabulary vocabulary) {
             Map<String, List<String>> out = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.esm2j.InvalidInputException;
+import org.esm2j.function.imbalance.DecisionThresholds;
 import org.esm2j.function.labels.LabelVocabulary;
 import org.esm2j.function.labels.ProteinLabels;
 
@@ -54,6 +55,20 @@ public final class LabelMatrices {
                 }
             }
             out.put(proteins.get(i), row);
+        }
+        return out;
+    }
+
+    /**
+     * Per-term thresholds in vocabulary order from thresholds tuned by name ({@code DecisionThresholds}); a term
+     * without a tuned threshold (no validation positive) gets {@code fallback}.
+     */
+    public static float[] thresholds(LabelVocabulary vocabulary, Map<String, DecisionThresholds.TunedThreshold> tuned,
+            double fallback) {
+        float[] out = new float[vocabulary.size()];
+        for (int t = 0; t < out.length; t++) {
+            DecisionThresholds.TunedThreshold th = tuned.get(vocabulary.label(t));
+            out[t] = (float) (th == null ? fallback : th.threshold());
         }
         return out;
     }

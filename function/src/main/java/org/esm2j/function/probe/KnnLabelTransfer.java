@@ -45,6 +45,10 @@ public final class KnnLabelTransfer implements EmbeddingHead {
         Tensor refs = tensors.get("references");
         Tensor lab = tensors.get("labels");
         int n = (int) refs.dim(0);
+        if (refs.rank() != 2 || lab.rank() != 2 || lab.dim(0) != n || n == 0) {
+            throw new IllegalArgumentException("references " + java.util.Arrays.toString(refs.shape()) + " and labels "
+                    + java.util.Arrays.toString(lab.shape()) + " must be (n, D) and (n, terms) with n > 0");
+        }
         return new KnnLabelTransfer(((Number) config.get("k")).intValue(),
                 Vectors.rows(refs.toFloatArray(), n, (int) refs.dim(1)), lab.toFloatArray(), (int) lab.dim(1));
     }

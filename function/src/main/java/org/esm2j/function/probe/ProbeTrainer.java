@@ -1,21 +1,25 @@
 package org.esm2j.function.probe;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.esm2j.InvalidInputException;
+import org.esm2j.train.SeededRandom;
+import org.esm2j.train.head.Head;
 import org.esm2j.train.loss.BceWithLogitsLoss;
 import org.esm2j.train.loss.PosWeights;
 import org.esm2j.train.optim.AdamW;
-import org.esm2j.train.optim.ParameterGroup;
+import org.esm2j.train.optim.ParameterGroups;
+import org.esm2j.train.schedule.EarlyStopping;
+import org.esm2j.train.schedule.MetricMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains a {@link FeedForwardProbe} on frozen embeddings: mini-batch AdamW on the mean BCE-with-logits loss (with
- * optional pos_weight for rare terms), early stopping on the validation loss with the best epoch's weights kept.
- * Deterministic for a given seed.
+ * Trains a {@link FeedForwardProbe} on frozen embeddings with the training engine's parts: its linear or MLP head,
+ * mini-batch AdamW (no decay on biases) on the mean BCE-with-logits loss (with optional pos_weight for rare terms),
+ * and early stopping on the validation loss with the best epoch's weights kept. Deterministic for a given seed.
  */
 public final class ProbeTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(ProbeTrainer.class);
@@ -56,25 +60,21 @@ public final class ProbeTrainer {
         float[] vx = validate ? standardisedRows(validationEmbeddings, mean, scale) : null;
         float[] vy = validate ? Vectors.toFloats(validationLabels, terms) : null;
 
-        FeedForwardProbe.ProbeShape shape = FeedForwardProbe.ProbeShape.of(d, options.hidden(), terms);
-        SplittableRandom random = new SplittableRandom(options.seed());
-        float[] params = initialParameters(shape, random);
+        FeedForwardProbe.Shape shape = FeedForwardProbe.Shape.of(d, options.hidden(), terms);
+        SeededRandom random = new SeededRandom(options.seed());
+        Head head = shape.newHead(options.dropout(), random);
+        float[] params = new float[shape.layout().size()];
+        head.initialize(shape.layout(), params, random);
         float[] grads = new float[params.length];
         float[] posWeight = options.posWeight() == null ? null
                 : PosWeights.fromLabels(y, n, terms, options.posWeight(), options.maxPosWeight());
         BceWithLogitsLoss loss = new BceWithLogitsLoss(terms, posWeight);
-        List<String> weights = new ArrayList<>();
-        List<String> biases = new ArrayList<>();
-        for (var e : shape.layout().entries()) {
-            (e.name().endsWith(".bias") ? biases : weights).add(e.name());
-        }
-        AdamW optimizer = new AdamW(shape.layout(), List.of(
-                new ParameterGroup("decay", weights, options.learningRate(), options.weightDecay()),
-                new ParameterGroup("no_decay", biases, options.learningRate(), 0.0)));
+        AdamW optimizer = new AdamW(shape.layout(), ParameterGroups.noDecayOnBiasAndLayerNorm(shape.layout(),
+                options.learningRate(), options.weightDecay()));
 
+        EarlyStopping stopping = new EarlyStopping(MetricMode.MIN, options.patience(), 0.0);
         List<Epoch> history = new ArrayList<>();
         float[] best = params.clone();
-        double bestLoss = Double.POSITIVE_INFINITY;
         int bestEpoch = 0;
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
@@ -82,28 +82,29 @@ public final class ProbeTrainer {
         }
         for (int epoch = 1; epoch <= options.maxEpochs(); epoch++) {
             shuffle(order, random);
+            head.setTraining(true);
             double lossSum = 0;
             for (int start = 0; start < n; start += options.batchSize()) {
                 int rows = Math.min(options.batchSize(), n - start);
                 float[] bx = gather(x, order, start, rows, d);
                 float[] by = gather(y, order, start, rows, terms);
-                lossSum += step(shape, params, grads, bx, by, rows, loss, options.dropout(), random) * rows;
+                lossSum += step(head, shape, params, grads, bx, by, rows, loss) * rows;
                 optimizer.step(params, grads);
             }
-            double validationLoss = validate ? evaluate(shape, params, vx, vy, validationEmbeddings.length, loss)
-                    : Double.NaN;
-            history.add(new Epoch(epoch, lossSum / n, validationLoss));
-            double criterion = validate ? validationLoss : -epoch; // without validation the latest epoch wins
-            if (criterion < bestLoss) {
-                bestLoss = criterion;
+            history.add(new Epoch(epoch, lossSum / n, validate
+                    ? evaluate(head, shape, params, vx, vy, validationEmbeddings.length, loss) : Double.NaN));
+            // Without a validation set every epoch counts as an improvement, so the last one is kept.
+            boolean stop = stopping.update(validate ? history.get(epoch - 1).validationLoss() : -epoch);
+            if (stopping.lastImproved()) {
                 bestEpoch = epoch;
                 System.arraycopy(params, 0, best, 0, params.length);
-            } else if (validate && epoch - bestEpoch >= options.patience()) {
+            }
+            if (stop) {
                 break;
             }
         }
         LOG.info("{} probe: best epoch {} of {} (validation loss {})", options.hidden() > 0 ? "MLP" : "logistic",
-                bestEpoch, history.size(), validate ? String.format("%.4f", bestLoss) : "n/a");
+                bestEpoch, history.size(), validate ? String.format("%.4f", stopping.best()) : "n/a");
         Map<String, Object> config = options.toMap();
         return new Result(new FeedForwardProbe(shape, best, mean, scale, config), List.copyOf(history), bestEpoch);
     }
@@ -136,21 +137,7 @@ public final class ProbeTrainer {
         return out;
     }
 
-    /** PyTorch's nn.Linear default: weights and biases uniform in +-1/sqrt(fan_in). */
-    private static float[] initialParameters(FeedForwardProbe.ProbeShape shape, SplittableRandom random) {
-        float[] p = new float[shape.layout().size()];
-        for (var e : shape.layout().entries()) {
-            boolean hiddenLayer = e.name().startsWith("hidden.");
-            int fanIn = hiddenLayer ? shape.inputs() : shape.outInputs();
-            double bound = 1 / Math.sqrt(fanIn);
-            for (int i = e.offset(); i < e.end(); i++) {
-                p[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
-            }
-        }
-        return p;
-    }
-
-    private static void shuffle(int[] a, SplittableRandom random) {
+    private static void shuffle(int[] a, SeededRandom random) {
         for (int i = a.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = a[i];
@@ -169,82 +156,21 @@ public final class ProbeTrainer {
     }
 
     /** Forward, loss and backward for one batch; fills {@code grads}; returns the batch's mean loss. */
-    static double step(FeedForwardProbe.ProbeShape s, float[] p, float[] grads, float[] x, float[] y,
-            int rows, BceWithLogitsLoss loss, double dropout, SplittableRandom random) {
-        int h = s.hidden();
-        float[] mask = null;
-        if (h > 0 && dropout > 0) {
-            float keep = (float) (1 / (1 - dropout));
-            mask = new float[rows * h];
-            for (int i = 0; i < rows * h; i++) {
-                mask[i] = random.nextDouble() < dropout ? 0f : keep;
-            }
-        }
-        int t = s.terms();
-        float[] logits = new float[rows * t];
-        float[] hidden = new float[rows * h];
-        FeedForwardProbe.forward(s, p, x, rows, mask, hidden, logits);
-        float[] g = new float[rows * t];
-        double value = loss.compute(logits, y, rows, g);
-
-        java.util.Arrays.fill(grads, 0f);
-        var layout = s.layout();
-        float[] last = h > 0 ? hidden : x;
-        int lastWidth = s.outInputs();
-        int ow = layout.entry(FeedForwardProbe.OUT_WEIGHT).offset();
-        int ob = layout.entry(FeedForwardProbe.OUT_BIAS).offset();
-        for (int r = 0; r < rows; r++) {
-            for (int o = 0; o < t; o++) {
-                float go = g[r * t + o];
-                grads[ob + o] += go;
-                int wRow = ow + o * lastWidth;
-                int inRow = r * lastWidth;
-                for (int i = 0; i < lastWidth; i++) {
-                    grads[wRow + i] += go * last[inRow + i];
-                }
-            }
-        }
-        if (h > 0) {
-            float[] gh = new float[rows * h];
-            for (int r = 0; r < rows; r++) {
-                for (int o = 0; o < t; o++) {
-                    float go = g[r * t + o];
-                    int wRow = ow + o * h;
-                    for (int j = 0; j < h; j++) {
-                        gh[r * h + j] += go * p[wRow + j];
-                    }
-                }
-                for (int j = 0; j < h; j++) {
-                    // hidden holds relu(z) * mask: zero exactly where the unit was inactive or dropped.
-                    gh[r * h + j] = hidden[r * h + j] > 0 ? gh[r * h + j] * (mask == null ? 1f : mask[r * h + j]) : 0f;
-                }
-            }
-            int hw = layout.entry(FeedForwardProbe.HIDDEN_WEIGHT).offset();
-            int hb = layout.entry(FeedForwardProbe.HIDDEN_BIAS).offset();
-            int d = s.inputs();
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < h; j++) {
-                    float gj = gh[r * h + j];
-                    if (gj == 0f) {
-                        continue;
-                    }
-                    grads[hb + j] += gj;
-                    int wRow = hw + j * d;
-                    int inRow = r * d;
-                    for (int i = 0; i < d; i++) {
-                        grads[wRow + i] += gj * x[inRow + i];
-                    }
-                }
-            }
-        }
+    static double step(Head head, FeedForwardProbe.Shape shape, float[] params, float[] grads, float[] x, float[] y,
+            int rows, BceWithLogitsLoss loss) {
+        float[] logits = head.forward(shape.layout(), params, x, rows);
+        float[] dLogits = new float[logits.length];
+        double value = loss.compute(logits, y, rows, dLogits);
+        Arrays.fill(grads, 0f);
+        head.backward(shape.layout(), params, grads, dLogits, new float[x.length]);
         return value;
     }
 
     /** Mean loss over a whole set, without dropout. */
-    private static double evaluate(FeedForwardProbe.ProbeShape s, float[] p, float[] x, float[] y, int rows,
-            BceWithLogitsLoss loss) {
-        float[] logits = new float[rows * s.terms()];
-        FeedForwardProbe.forward(s, p, x, rows, null, new float[rows * s.hidden()], logits);
+    private static double evaluate(Head head, FeedForwardProbe.Shape shape, float[] params, float[] x, float[] y,
+            int rows, BceWithLogitsLoss loss) {
+        head.setTraining(false);
+        float[] logits = head.forward(shape.layout(), params, x, rows);
         return loss.compute(logits, y, rows, new float[logits.length]);
     }
 }

@@ -101,6 +101,10 @@ public final class PrototypeClassifier implements EmbeddingHead {
 
     static PrototypeClassifier restore(Map<String, Object> config, Map<String, Tensor> tensors) {
         Tensor p = tensors.get("prototypes");
+        if (p.rank() != 2 || p.dim(0) == 0) {
+            throw new IllegalArgumentException("prototypes " + java.util.Arrays.toString(p.shape())
+                    + " must be (terms, D) with terms > 0");
+        }
         return new PrototypeClassifier(Metric.valueOf(((String) config.get("metric")).toUpperCase(Locale.ROOT)),
                 ((Number) config.get("temperature")).doubleValue(),
                 Vectors.rows(p.toFloatArray(), (int) p.dim(0), (int) p.dim(1)));

@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Random;
+import org.esm2j.data.FastaRecord;
+import org.esm2j.function.similarity.IdentitySearch;
 import org.junit.jupiter.api.Test;
 
 class SmithWatermanSearchTest {
@@ -65,7 +69,7 @@ class SmithWatermanSearchTest {
     }
 
     @Test
-    void searchKeepsOnlySignificantHits() {
+    void bestHitIsTheSignificantHomologAndUnrelatedQueriesHaveNone() {
         Random random = new Random(5);
         String a = random(random, 120);
         String unrelated = random(random, 120);
@@ -73,11 +77,14 @@ class SmithWatermanSearchTest {
         for (int i = 0; i < mutant.length(); i += 5) {
             mutant.setCharAt(i, RESIDUES.charAt(random.nextInt(20)));
         }
-        List<HomologyHit> hits = new SmithWatermanSearch(1e-3).search(List.of(a), List.of(unrelated,
-                mutant.toString()));
-        assertEquals(1, hits.size(), hits.toString());
-        assertEquals(1, hits.get(0).target());
-        assertTrue(hits.get(0).identity() > 0.75 && hits.get(0).identity() < 0.95, hits.toString());
+        Map<String, IdentitySearch.Hit> hits = new SmithWatermanSearch(1e-3).bestHits(
+                List.of(new FastaRecord("a", "", a), new FastaRecord("lonely", "", random(random, 120))),
+                List.of(new FastaRecord("unrelated", "", unrelated), new FastaRecord("mutant", "",
+                        mutant.toString())));
+        assertEquals(Set.of("a"), hits.keySet(), "no significant hit for an unrelated query: " + hits);
+        assertEquals("mutant", hits.get("a").target());
+        // Every fifth residue redrawn: about 1 - 0.2 * 19/20 = 81% identical.
+        assertTrue(hits.get("a").identity() > 0.75 && hits.get("a").identity() < 0.95, hits.toString());
     }
 
     static String random(Random random, int length) {

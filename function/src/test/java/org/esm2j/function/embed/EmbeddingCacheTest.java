@@ -9,12 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.esm2j.checkpoint.CheckpointLoader;
 import org.esm2j.checkpoint.LoadedCheckpoint;
+import org.esm2j.data.Alphabet;
 import org.esm2j.data.LengthPolicy;
 import org.esm2j.data.UnknownResiduePolicy;
 import org.esm2j.backend.Esm2Model;
+import org.esm2j.model.ForwardRequest;
 import org.esm2j.testing.Fixtures;
 import org.esm2j.testing.Golden;
 import org.esm2j.testing.NumericAssert;
@@ -81,6 +84,52 @@ class EmbeddingCacheTest {
                         1e-4);
             }
         }
+    }
+
+    /**
+     * Windows: each window run alone through the model, residue rows averaged over the windows covering them, then
+     * over residues, must equal what the batched embedder gives (here 3 windows of 12 residues overlapping by 4 on a
+     * sequence of about 30).
+     */
+    @Test
+    void longSequencesAreEmbeddedThroughAveragedWindows() {
+        String sequence = SEQUENCES.get(2);
+        int windowSize = 12;
+        int overlap = 4;
+        float[] batched = new MeanEmbedder(model, checkpoint.sourceSha256(), 2,
+                LengthPolicy.window(windowSize, overlap), 256, UnknownResiduePolicy.ERROR)
+                .embed(List.of("s2"), List.of(sequence))[0];
+        int n = sequence.length();
+        int d = model.config().embedDim();
+        double[][] rowSum = new double[n][d];
+        int[] covering = new int[n];
+        List<Integer> starts = new ArrayList<>();
+        for (int start = 0; start + windowSize < n; start += windowSize - overlap) {
+            starts.add(start);
+        }
+        starts.add(n - windowSize);
+        assertTrue(starts.size() >= 3, "the sequence spans several windows: " + starts);
+        for (int start : starts) {
+            int[] tokens = Alphabet.frame(Alphabet.encode(sequence.substring(start, start + windowSize), "w",
+                    UnknownResiduePolicy.ERROR));
+            float[] rows = model.forward(List.of(tokens), new ForwardRequest(new TreeSet<>(List.of(2)), false,
+                    false, false)).representation(2, 0);
+            for (int r = 0; r < windowSize; r++) {
+                covering[start + r]++;
+                for (int c = 0; c < d; c++) {
+                    rowSum[start + r][c] += rows[(r + 1) * d + c];
+                }
+            }
+        }
+        float[] expected = new float[d];
+        for (int c = 0; c < d; c++) {
+            double sum = 0;
+            for (int r = 0; r < n; r++) {
+                sum += rowSum[r][c] / covering[r];
+            }
+            expected[c] = (float) (sum / n);
+        }
+        NumericAssert.assertClose("windowed mean embedding", batched, expected, 1e-5, 1e-4);
     }
 
     @Test
