@@ -18,6 +18,7 @@ import picocli.CommandLine.ScopeType;
         description = "ESM-2 protein language model on the JVM: embeddings, contact maps, variant-effect scores.",
         subcommands = {EmbedCommand.class, ContactsCommand.class, ScoreCommand.class, ConvertCommand.class,
             TrainMlmCommand.class, LabelsCommand.class, SplitCommand.class, EvaluateCommand.class,
+            FinetuneCommand.class, PredictCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 unexpected error, 2 usage error, 3 invalid input, 4 checkpoint or model "
             + "problem.", "Models: a released name (e.g. esm2_t33_650M_UR50D, downloaded to $ESM2J_HOME, default "

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.esm2j.InvalidInputException;
 import org.esm2j.io.TextInput;
 
@@ -36,9 +37,20 @@ public final class FastaReader {
 
     /** Reads a FASTA file, plain or gzip-compressed; pipes and other non-seekable files are read once, in order. */
     public static List<FastaRecord> read(Path path) {
+        List<FastaRecord> records = new ArrayList<>();
+        forEach(path, records::add);
+        return records;
+    }
+
+    /**
+     * Streams a FASTA file (plain or gzip-compressed) record by record to {@code sink}, holding one record at a time
+     * (plus the ids seen, to refuse duplicates), so files of any size can be processed. The same rules and errors as
+     * {@link #read(Path)}; an error stops the stream where it occurs, after the records before it were delivered.
+     */
+    public static void forEach(Path path, Consumer<FastaRecord> sink) {
         try (InputStream in = TextInput.openMaybeGzip(path);
                 Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-            return read(reader, path.toString());
+            parse(reader, path.toString(), sink);
         } catch (NoSuchFileException e) {
             throw new InvalidInputException("FASTA file " + path + " does not exist", e);
         } catch (IOException e) {
@@ -61,7 +73,13 @@ public final class FastaReader {
 
     /** Reads FASTA text; {@code sourceName} is used in error messages. */
     public static List<FastaRecord> read(Reader reader, String sourceName) {
-        Parser parser = new Parser(sourceName);
+        List<FastaRecord> records = new ArrayList<>();
+        parse(reader, sourceName, records::add);
+        return records;
+    }
+
+    private static void parse(Reader reader, String sourceName, Consumer<FastaRecord> sink) {
+        Parser parser = new Parser(sourceName, sink);
         BufferedReader lines = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
         try {
             String line;
@@ -72,13 +90,14 @@ public final class FastaReader {
             throw new InvalidInputException("cannot read FASTA " + sourceName + " after line " + parser.lineNumber
                     + ": " + e.getMessage(), e);
         }
-        return parser.finish();
+        parser.finish();
     }
 
     /** Line-by-line state: the record being collected and the ids seen so far. */
     private static final class Parser {
         private final String sourceName;
-        private final List<FastaRecord> records = new ArrayList<>();
+        private final Consumer<FastaRecord> sink;
+        private int records;
         private final Map<String, Integer> headerLineOfId = new HashMap<>();
         private int lineNumber; // 1-based number of the line being parsed
         private String id;
@@ -86,8 +105,9 @@ public final class FastaReader {
         private int headerLine;
         private StringBuilder sequence;
 
-        Parser(String sourceName) {
+        Parser(String sourceName, Consumer<FastaRecord> sink) {
             this.sourceName = sourceName;
+            this.sink = sink;
         }
 
         void accept(String rawLine) {
@@ -108,12 +128,11 @@ public final class FastaReader {
             sequence.append(residues);
         }
 
-        List<FastaRecord> finish() {
+        void finish() {
             flush();
-            if (records.isEmpty()) {
+            if (records == 0) {
                 throw new InvalidInputException("FASTA " + sourceName + " contains no records (no line starts with '>')");
             }
-            return records;
         }
 
         private void startRecord(String header) {
@@ -139,7 +158,8 @@ public final class FastaReader {
             if (sequence.length() == 0) {
                 throw error(headerLine, "record '" + id + "' has an empty sequence");
             }
-            records.add(new FastaRecord(id, description, sequence.toString()));
+            records++;
+            sink.accept(new FastaRecord(id, description, sequence.toString()));
             id = null;
         }
 

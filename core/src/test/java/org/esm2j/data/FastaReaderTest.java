@@ -32,6 +32,17 @@ class FastaReaderTest {
     }
 
     @Test
+    void forEachHandsOverEachRecordBeforeReadingTheNextAndStopsAtAnError() throws IOException {
+        Path file = Files.writeString(dir.resolve("s.fasta"), ">a\nMK\nT\n>b\nGG\n>a\nW\n");
+        List<String> seen = new java.util.ArrayList<>();
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> FastaReader.forEach(file,
+                r -> seen.add(r.id() + "=" + r.sequence())));
+        // a and b were delivered whole before the duplicate on line 6 was found.
+        assertEquals(List.of("a=MKT", "b=GG"), seen);
+        assertTrue(e.getMessage().startsWith(file + ":6: duplicate id 'a'"), e.getMessage());
+    }
+
+    @Test
     void multiLineRecordsWithDescriptionsAndBlankLines() {
         List<FastaRecord> records = parse("\n>sp|P1|A first protein\nMKT\n  AYI \n\n>P2\nkaL\n\n");
         assertEquals(List.of(new FastaRecord("sp|P1|A", "first protein", "MKTAYI"), new FastaRecord("P2", "", "kaL")),
