@@ -96,9 +96,10 @@ class OutputSafetyTest {
             boolean ended = child.waitFor(30, TimeUnit.SECONDS);
             if (!ended && signal.equals("INT")) {
                 child.destroyForcibly().waitFor();
-                // A JVM started with SIGINT ignored (some CI shells do that to background jobs) keeps ignoring it.
-                assumeTrue(false, "SIGINT is ignored in this environment");
             }
+            // A JVM whose parent ignores SIGINT (shells do that to background jobs) inherits the ignore and cannot see
+            // it: skip the INT case there; the TERM case of this test still covers the clean-up path.
+            assumeTrue(ended || !signal.equals("INT"), "SIGINT is ignored in this environment");
             assertTrue(ended, "the run did not stop on SIG" + signal);
             assertNotEquals(0, child.exitValue(), "an interrupted run exits non-zero");
             assertEquals(List.of(fasta), listing(work), "no temporary, scratch or output file left after SIG"
