@@ -52,8 +52,10 @@ public final class FinetuneConfig {
         }
     }
 
-    /** The head trained on the frozen embeddings. */
+    /** What is trained: a head on frozen embeddings, or the backbone (whole or through LoRA) with a head. */
     public static final String MODE = "mode";
+    /** Modes that train through the training engine, backbone and head together. */
+    public static final List<String> BACKBONE_MODES = List.of("finetune", "lora");
     public static final List<Key> KEYS = List.of(
             Key.of("model", Type.PATH, null, "base ESM-2 checkpoint (fair-esm .pt, Hugging Face folder, esm2j "
                     + ".safetensors); required"),
@@ -77,22 +79,44 @@ public final class FinetuneConfig {
             Key.of("valid_part", Type.TEXT, "valid", "the part for early stopping and threshold tuning (may be "
                     + "absent)"),
             Key.of("test_part", Type.TEXT, "test", "the part scored into test_out (may be absent)"),
-            Key.choice(MODE, "logreg", List.of("logreg", "mlp", "knn", "prototypes"), "the head on frozen "
-                    + "embeddings"),
-            Key.of("layer", Type.INTEGER, "-1", "representation layer (negative counts from the end)"),
+            Key.choice(MODE, "logreg", List.of("logreg", "mlp", "knn", "prototypes", "finetune", "lora"), "a head "
+                    + "on frozen embeddings (logreg, mlp, knn, prototypes), or the backbone fine-tuned with a head: "
+                    + "whole (finetune) or through LoRA adapters (lora)"),
+            Key.of("layer", Type.INTEGER, "-1", "representation layer (negative counts from the end); finetune and "
+                    + "lora read the last"),
             Key.choice("length_mode", "window", List.of("window", "truncate", "error"), "sequences longer than "
                     + "max_residues: averaged windows, cropped, or refused"),
             Key.of("max_residues", Type.INTEGER, "1022", "longest sequence (or window) given to the model"),
             Key.of("window_overlap", Type.INTEGER, "256", "overlap of windows (length_mode window)"),
             Key.of("tokens_per_batch", Type.INTEGER, "4096", "tokens per forward pass when embedding"),
-            Key.of("cache", Type.PATH, null, "embedding cache folder (reused across runs)"),
+            Key.of("cache", Type.PATH, null, "embedding cache folder (reused across runs; not for finetune, lora)"),
             Key.of("hidden", Type.INTEGER, "128", "mlp: hidden units"),
-            Key.of("dropout", Type.NUMBER, "0.2", "mlp: dropout on the hidden units"),
-            Key.of("learning_rate", Type.NUMBER, null, "AdamW learning rate (default 1e-2 logreg, 3e-3 mlp)"),
-            Key.of("weight_decay", Type.NUMBER, "0.01", "AdamW decoupled weight decay"),
-            Key.of("batch_size", Type.INTEGER, "32", "proteins per step"),
-            Key.of("max_epochs", Type.INTEGER, "300", "upper bound on epochs"),
-            Key.of("patience", Type.INTEGER, "20", "early stopping: epochs without a lower validation loss"),
+            Key.of("dropout", Type.NUMBER, "0.2", "mlp, finetune, lora: dropout in the head"),
+            Key.of("learning_rate", Type.NUMBER, null, "AdamW learning rate (default 1e-2 logreg, 3e-3 mlp; for "
+                    + "the backbone 1e-4 finetune, for the adapters 1e-3 lora)"),
+            Key.of("head_learning_rate", Type.NUMBER, "1e-3", "finetune, lora: AdamW learning rate of the head"),
+            Key.of("weight_decay", Type.NUMBER, "0.01", "AdamW decoupled weight decay (finetune, lora: not on "
+                    + "biases and LayerNorms)"),
+            Key.of("batch_size", Type.INTEGER, "32", "proteins per step (finetune, lora: per micro-batch)"),
+            Key.of("gradient_accumulation", Type.INTEGER, "1", "finetune, lora: micro-batches per optimizer step"),
+            Key.of("max_epochs", Type.INTEGER, null, "upper bound on epochs (default 300 logreg, mlp; 20 finetune, "
+                    + "lora)"),
+            Key.of("max_steps", Type.INTEGER, "0", "finetune, lora: upper bound on optimizer steps (0: none)"),
+            Key.of("patience", Type.INTEGER, null, "early stopping: epochs without a lower validation loss (default "
+                    + "20 logreg, mlp; 3 finetune, lora)"),
+            Key.choice("lr_schedule", "linear", List.of("constant", "linear", "cosine"), "finetune, lora: learning "
+                    + "rate after warmup: constant, linear or cosine decay to 0 at the last step"),
+            Key.of("warmup_steps", Type.INTEGER, "0", "finetune, lora: linear warmup from 0"),
+            Key.of("clip_norm", Type.NUMBER, "1.0", "finetune, lora: global gradient-norm clipping (0: off)"),
+            Key.of("train_max_residues", Type.INTEGER, "512", "finetune, lora: longer training and validation "
+                    + "sequences are cropped to a window of this many residues (seeded)"),
+            Key.of("freeze_layers", Type.INTEGER, "0", "finetune: freeze the token embedding and this many bottom "
+                    + "layers (0: train everything)"),
+            Key.of("lora_r", Type.INTEGER, "8", "lora: rank"),
+            Key.of("lora_alpha", Type.NUMBER, "16", "lora: alpha (the adapter is scaled by alpha / r)"),
+            Key.of("lora_dropout", Type.NUMBER, "0.05", "lora: dropout on the adapter path"),
+            Key.of("lora_targets", Type.TEXT, "query,value", "lora: adapted projections, any of query, key, value, "
+                    + "dense (attention output), fc1, fc2"),
             Key.choice("pos_weight", "none", List.of("none", "ratio", "sqrt"), "BCE pos_weight from the training "
                     + "labels: none, neg/pos, or its square root"),
             Key.of("max_pos_weight", Type.NUMBER, "100", "upper clip of pos_weight"),

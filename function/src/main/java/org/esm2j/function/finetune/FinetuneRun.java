@@ -11,12 +11,14 @@ import org.esm2j.checkpoint.LoadedCheckpoint;
 import org.esm2j.data.LengthPolicy;
 import org.esm2j.data.UnknownResiduePolicy;
 import org.esm2j.function.embed.EmbeddingCache;
+import org.esm2j.function.embed.EmbeddingSpec;
 import org.esm2j.function.embed.MeanEmbedder;
 import org.esm2j.function.embed.ProteinEmbedder;
 import org.esm2j.function.imbalance.DecisionThresholds;
 import org.esm2j.function.imbalance.DecisionThresholds.TunedThreshold;
 import org.esm2j.function.labels.LabelVocabulary;
 import org.esm2j.function.metrics.MultiLabelEvaluation;
+import org.esm2j.function.predictor.FunctionPredictor;
 import org.esm2j.function.predictor.LabelMatrices;
 import org.esm2j.function.predictor.Provenance;
 import org.esm2j.function.predictor.TrainedPredictor;
@@ -30,11 +32,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One fine-tuning run on frozen embeddings, from a {@link FinetuneConfig} to a {@link TrainedPredictor}: read the data,
+ * One fine-tuning run, from a {@link FinetuneConfig} to a {@link TrainedPredictor}. On frozen embeddings: read the data,
  * embed every protein once with the base model (mean over residues of one layer, through an on-disk cache when
  * configured), train the configured head on the training part (logistic regression and MLP with early stopping on the
- * validation loss, keeping the best epoch's weights; kNN and prototypes are fitted directly), tune per-term decision
- * thresholds on the validation part, and score the test part.
+ * validation loss, keeping the best epoch's weights; kNN and prototypes are fitted directly). Modes {@code finetune}
+ * and {@code lora} instead train the backbone (or LoRA adapters on it) with a head through the training engine
+ * ({@link BackboneFineTuning}) and then score with the trained network exactly as {@code predict} will (the same
+ * {@link FunctionPredictor} code on the same weights). Either way: tune per-term decision thresholds on the validation
+ * part, and score the test part.
  *
  * <p>Unknown residues are read as X, as {@link org.esm2j.function.predictor.FunctionPredictor} reads them at
  * prediction time, so a predictor scores a sequence the same way in both.
@@ -56,6 +61,10 @@ public final class FinetuneRun {
 
         default void embeddingFinished() {
         }
+
+        /** Modes finetune and lora: after each epoch's validation, with the epoch kept so far. */
+        default void epochFinished(ProbeTrainer.Epoch epoch, int bestEpoch) {
+        }
     }
 
     /**
@@ -63,8 +72,9 @@ public final class FinetuneRun {
      *
      * @param predictor the trained predictor, ready for {@code PredictorDirectory.write}
      * @param data the joined inputs (parts, vocabulary)
-     * @param history per-epoch losses of logistic regression / MLP training (empty for kNN and prototypes)
-     * @param bestEpoch the epoch whose weights were kept (0 for kNN and prototypes)
+     * @param history per-epoch losses of logistic regression / MLP / backbone training (empty for kNN and prototypes,
+     *     and for backbone training without validation proteins)
+     * @param bestEpoch the epoch whose weights were kept (0 when there is no history)
      * @param thresholds how each term's threshold was tuned on validation
      * @param testScores scores of the test part's proteins (rows in {@code data.test()} order; empty without test)
      */
@@ -78,9 +88,14 @@ public final class FinetuneRun {
     public static Outcome run(FinetuneConfig config, Listener listener) {
         String mode = config.choice(FinetuneConfig.MODE);
         ProbeOptions probeOptions = mode.equals("logreg") || mode.equals("mlp") ? probeOptions(config, mode) : null;
+        BackboneFineTuning.Settings backbone = FinetuneConfig.BACKBONE_MODES.contains(mode)
+                ? BackboneFineTuning.Settings.of(config, mode) : null;
         LengthPolicy lengthPolicy = lengthPolicy(config);
         FinetuneData data = FinetuneData.load(config);
         LoadedCheckpoint checkpoint = CheckpointLoader.load(config.path("model"));
+        if (backbone != null) {
+            return fineTuneBackbone(config, backbone, data, checkpoint, lengthPolicy, listener);
+        }
 
         try (Esm2Model model = Esm2Model.load(checkpoint.weights())) {
             ProteinEmbedder embedder = new MeanEmbedder(model, checkpoint.sourceSha256(), config.integer("layer"),
@@ -115,16 +130,50 @@ public final class FinetuneRun {
         }
         LabelVocabulary vocabulary = data.vocabulary();
         List<TunedThreshold> tuned = tuneThresholds(config, data, head.scoreAll(valid));
-        float[] thresholds = new float[vocabulary.size()];
+        TrainedPredictor predictor = new TrainedPredictor(head, embedder.spec(), checkpoint.sourceName(), vocabulary,
+                thresholdValues(tuned), provenance(config, data, checkpoint));
+        return new Outcome(predictor, data, history, bestEpoch, tuned, head.scoreAll(test));
+    }
+
+    private static Outcome fineTuneBackbone(FinetuneConfig config, BackboneFineTuning.Settings settings,
+            FinetuneData data, LoadedCheckpoint checkpoint, LengthPolicy lengthPolicy, Listener listener) {
+        BackboneFineTuning.Trained trained = BackboneFineTuning.train(settings, data, checkpoint, listener);
+        EmbeddingSpec spec = new EmbeddingSpec(checkpoint.sourceSha256(), checkpoint.weights().config().numLayers(),
+                lengthPolicy);
+        LabelVocabulary vocabulary = data.vocabulary();
+        TrainedPredictor untuned = new TrainedPredictor(trained.head(), spec, trained.backbone(),
+                checkpoint.sourceName(), vocabulary, TrainedPredictor.uniformThresholds(vocabulary.size(), 0.5f),
+                provenance(config, data, checkpoint));
+        float[][] validScores;
+        float[][] testScores;
+        try (FunctionPredictor scorer = FunctionPredictor.of(untuned, checkpoint, "the fine-tuned predictor",
+                positive(config, "tokens_per_batch"))) {
+            validScores = score(scorer, data.valid());
+            testScores = score(scorer, data.test());
+        }
+        List<TunedThreshold> tuned = tuneThresholds(config, data, validScores);
+        TrainedPredictor predictor = new TrainedPredictor(untuned.head(), spec, untuned.backbone(),
+                untuned.baseModelSource(), vocabulary, thresholdValues(tuned), untuned.provenance());
+        return new Outcome(predictor, data, trained.history(), trained.bestEpoch(), tuned, testScores);
+    }
+
+    private static float[][] score(FunctionPredictor scorer, FinetuneData.Part part) {
+        return part.size() == 0 ? new float[0][] : scorer.scores(part.ids(), part.sequences());
+    }
+
+    private static float[] thresholdValues(List<TunedThreshold> tuned) {
+        float[] thresholds = new float[tuned.size()];
         for (int t = 0; t < thresholds.length; t++) {
             thresholds[t] = (float) tuned.get(t).threshold();
         }
+        return thresholds;
+    }
+
+    private static Provenance provenance(FinetuneConfig config, FinetuneData data, LoadedCheckpoint checkpoint) {
         Map<String, String> inputs = new LinkedHashMap<>();
         inputs.put("model", checkpoint.sourceSha256());
         inputs.putAll(data.inputDigests());
-        TrainedPredictor predictor = new TrainedPredictor(head, embedder.spec(), checkpoint.sourceName(), vocabulary,
-                thresholds, Provenance.now(config.integer("seed"), inputs));
-        return new Outcome(predictor, data, history, bestEpoch, tuned, head.scoreAll(test));
+        return Provenance.now(config.integer("seed"), inputs);
     }
 
     private static float[][][] embedAll(ProteinEmbedder embedder, List<FinetuneData.Part> parts,
@@ -224,7 +273,8 @@ public final class FinetuneRun {
         try {
             return new ProbeOptions(mlp ? positive(config, "hidden") : 0, mlp ? config.number("dropout") : 0.0,
                     learningRate, config.number("weight_decay"), positive(config, "batch_size"),
-                    positive(config, "max_epochs"), positive(config, "patience"), scaling,
+                    config.isSet("max_epochs") ? positive(config, "max_epochs") : base.maxEpochs(),
+                    config.isSet("patience") ? positive(config, "patience") : base.patience(), scaling,
                     config.number("max_pos_weight"), seed);
         } catch (InvalidInputException e) {
             throw new InvalidInputException("config: " + e.getMessage() + " (keys hidden, dropout, learning_rate, "

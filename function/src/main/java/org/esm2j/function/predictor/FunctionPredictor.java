@@ -27,7 +27,8 @@ import org.esm2j.backend.Esm2Model;
  * }</pre>
  *
  * Loading checks that the base model is the one the predictor was trained on (SHA-256 of the weight files) and refuses
- * any other with a message naming both. Thread-safe: any number of threads may call {@link #predict} and
+ * any other with a message naming both. A fine-tuned predictor (see {@link PredictorBackbone}) scores with its own
+ * network: the fine-tuned backbone, or the base model with its LoRA adapters folded in. Thread-safe: any number of threads may call {@link #predict} and
  * {@link #scores} at once (the model's forward pass and the head only read their weights).
  */
 public final class FunctionPredictor implements AutoCloseable {
@@ -51,17 +52,36 @@ public final class FunctionPredictor implements AutoCloseable {
 
     /**
      * Loads the predictor directory and its base model from {@code baseModel} (any checkpoint layout
-     * {@link CheckpointLoader} reads), into the default backend. The model is closed with the predictor.
+     * {@link CheckpointLoader} reads), into the default backend; a fine-tuned predictor scores with its fine-tuned
+     * backbone or with the base model plus its LoRA adapters. The model is closed with the predictor.
      *
      * @throws InvalidInputException when the checkpoint is not the predictor's base model
      */
     public static FunctionPredictor load(Path predictorDir, Path baseModel) {
         TrainedPredictor predictor = PredictorDirectory.read(predictorDir);
-        LoadedCheckpoint checkpoint = CheckpointLoader.load(baseModel);
-        checkBaseModel(predictor, predictorDir, checkpoint.sourceSha256(), baseModel.toString());
-        Esm2Model model = Esm2Model.load(checkpoint.weights());
+        return of(predictor, CheckpointLoader.load(baseModel), "predictor " + predictorDir, baseModel.toString(),
+                MeanEmbedder.DEFAULT_TOKENS_PER_BATCH);
+    }
+
+    /**
+     * A predictor held in memory (one just trained, say) on its base model, scoring exactly as the same predictor
+     * read back from its directory does.
+     *
+     * @param name names the predictor in messages
+     * @param tokensPerBatch tokens per forward pass
+     * @throws InvalidInputException when {@code base} is not the predictor's base model
+     */
+    public static FunctionPredictor of(TrainedPredictor predictor, LoadedCheckpoint base, String name,
+            int tokensPerBatch) {
+        return of(predictor, base, name, "the given model", tokensPerBatch);
+    }
+
+    private static FunctionPredictor of(TrainedPredictor predictor, LoadedCheckpoint base, String name,
+            String baseName, int tokensPerBatch) {
+        checkBaseModel(predictor, name, base.sourceSha256(), baseName);
+        Esm2Model model = Esm2Model.load(predictor.backbone().weights(base.weights()));
         try {
-            return new FunctionPredictor(predictor, model, true, MeanEmbedder.DEFAULT_TOKENS_PER_BATCH);
+            return new FunctionPredictor(predictor, model, true, tokensPerBatch);
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -69,22 +89,28 @@ public final class FunctionPredictor implements AutoCloseable {
     }
 
     /**
-     * Uses a model the caller has loaded (and keeps open and closes), e.g. one shared by several predictors.
+     * Uses a model the caller has loaded (and keeps open and closes), e.g. one shared by several predictors; only for
+     * predictors on frozen embeddings, since a fine-tuned predictor needs a network of its own.
      *
      * @param modelDigest the model's {@link LoadedCheckpoint#sourceSha256()}
      */
     public static FunctionPredictor load(Path predictorDir, Esm2Model model, String modelDigest) {
         TrainedPredictor predictor = PredictorDirectory.read(predictorDir);
-        checkBaseModel(predictor, predictorDir, modelDigest, "the given model");
+        checkBaseModel(predictor, "predictor " + predictorDir, modelDigest, "the given model");
+        if (!(predictor.backbone() instanceof PredictorBackbone.Frozen)) {
+            throw new InvalidInputException("predictor " + predictorDir + " has a " + predictor.backbone().kind()
+                    + " backbone, which a shared base model cannot score with; load it with "
+                    + "FunctionPredictor.load(directory, baseModelPath)");
+        }
         return new FunctionPredictor(predictor, model, false, MeanEmbedder.DEFAULT_TOKENS_PER_BATCH);
     }
 
-    private static void checkBaseModel(TrainedPredictor predictor, Path dir, String digest, String what) {
+    private static void checkBaseModel(TrainedPredictor predictor, String name, String digest, String what) {
         String expected = predictor.embedding().modelDigest();
         if (!expected.equals(digest)) {
-            throw new InvalidInputException("predictor " + dir + " was trained on base model '"
-                    + predictor.baseModelSource() + "' (weights sha256 " + expected + "), but " + what
-                    + " has weights sha256 " + digest + "; load the predictor with the model it was trained on");
+            throw new InvalidInputException(name + " was trained on base model '" + predictor.baseModelSource()
+                    + "' (weights sha256 " + expected + "), but " + what + " has weights sha256 " + digest
+                    + "; load the predictor with the model it was trained on");
         }
     }
 

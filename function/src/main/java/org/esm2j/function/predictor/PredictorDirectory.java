@@ -13,7 +13,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.esm2j.CheckpointException;
 import org.esm2j.InvalidInputException;
+import org.esm2j.checkpoint.CanonicalWriter;
+import org.esm2j.checkpoint.CheckpointLoader;
+import org.esm2j.checkpoint.LoadedCheckpoint;
 import org.esm2j.function.embed.EmbeddingSpec;
 import org.esm2j.function.labels.LabelVocabulary;
 import org.esm2j.function.probe.EmbeddingHead;
@@ -21,7 +25,9 @@ import org.esm2j.function.probe.EmbeddingHeads;
 import org.esm2j.io.AtomicFiles;
 import org.esm2j.io.Json;
 import org.esm2j.io.Safetensors;
+import org.esm2j.tensor.DType;
 import org.esm2j.tensor.Tensor;
+import org.esm2j.train.lora.PeftAdapterFiles;
 
 /**
  * A trained predictor on disk, one directory:
@@ -32,18 +38,30 @@ import org.esm2j.tensor.Tensor;
  *   <li>{@code head.safetensors}: the head's tensors (weights; for kNN the reference embeddings and labels; for
  *       prototypes the class means);</li>
  *   <li>{@code labels.tsv}: the label vocabulary with names ({@link LabelVocabulary}'s format), in output order;</li>
- *   <li>{@code thresholds.tsv}: {@code term<TAB>threshold} per term, same order.</li>
+ *   <li>{@code thresholds.tsv}: {@code term<TAB>threshold} per term, same order;</li>
+ *   <li>with a fully fine-tuned backbone, {@code backbone.safetensors}: its weights in esm2j's canonical format
+ *       (float32);</li>
+ *   <li>with LoRA, PEFT's {@code adapter_config.json} and {@code adapter_model.safetensors} (the adapters under PEFT's
+ *       names for EsmForSequenceClassification, the head as {@code modules_to_save}), loadable with
+ *       {@code PeftModel.from_pretrained} on this directory; no copy of the backbone.</li>
  * </ul>
+ * {@code predictor.json} names the backbone's kind ({@link PredictorBackbone}); format version 1 (no backbone
+ * section, frozen embeddings) is still written for frozen-embedding heads, so older readers keep reading them, and
+ * version 2 for fine-tuned backbones, which older readers refuse instead of scoring with the wrong network.
  * The directory is assembled in a temporary sibling and renamed into place, so it appears complete or not at all;
  * an existing directory is never overwritten.
  */
 public final class PredictorDirectory {
     public static final String FORMAT = "esm2j-function-predictor";
-    public static final int FORMAT_VERSION = 1;
+    /** The version written for a predictor on frozen embeddings. */
+    public static final int FROZEN_FORMAT_VERSION = 1;
+    /** The version written for a predictor with a fine-tuned backbone (and the newest this esm2j reads). */
+    public static final int FORMAT_VERSION = 2;
     static final String CONFIG = "predictor.json";
     static final String HEAD = "head.safetensors";
     static final String LABELS = "labels.tsv";
     static final String THRESHOLDS = "thresholds.tsv";
+    static final String BACKBONE = "backbone.safetensors";
     private static final String THRESHOLDS_HEADER = "term\tthreshold";
 
     private PredictorDirectory() {
@@ -62,6 +80,7 @@ public final class PredictorDirectory {
             Safetensors.write(tmp.resolve(HEAD), predictor.head().tensors(), Map.of("format", FORMAT));
             predictor.vocabulary().write(tmp.resolve(LABELS));
             writeThresholds(tmp.resolve(THRESHOLDS), predictor);
+            writeBackbone(tmp, predictor);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -74,6 +93,15 @@ public final class PredictorDirectory {
         }
     }
 
+    private static void writeBackbone(Path dir, TrainedPredictor p) throws IOException {
+        if (p.backbone() instanceof PredictorBackbone.FullyFineTuned full) {
+            CanonicalWriter.write(new LoadedCheckpoint(full.tuned(), "fine-tuned from " + p.baseModelSource(),
+                    p.embedding().modelDigest(), LoadedCheckpoint.FORMAT_ESM2J), dir.resolve(BACKBONE), DType.F32);
+        } else if (p.backbone() instanceof PredictorBackbone.Lora lora) {
+            PeftAdapterFiles.write(lora.adapter(), dir);
+        }
+    }
+
     private static void writeConfig(Path file, TrainedPredictor p) throws IOException {
         Map<String, Object> head = new LinkedHashMap<>();
         head.put("kind", p.head().kind());
@@ -82,8 +110,16 @@ public final class PredictorDirectory {
         head.put("config", p.head().config());
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("format", FORMAT);
-        root.put("format_version", FORMAT_VERSION);
+        boolean frozen = p.backbone() instanceof PredictorBackbone.Frozen;
+        root.put("format_version", frozen ? FROZEN_FORMAT_VERSION : FORMAT_VERSION);
         root.put("head", head);
+        if (!frozen) {
+            Map<String, Object> backbone = new LinkedHashMap<>();
+            backbone.put("kind", p.backbone().kind());
+            backbone.put("files", p.backbone() instanceof PredictorBackbone.Lora
+                    ? java.util.List.of(PeftAdapterFiles.CONFIG, PeftAdapterFiles.WEIGHTS) : java.util.List.of(BACKBONE));
+            root.put("backbone", backbone);
+        }
         root.put("embedding", p.embedding().toMap());
         root.put("base_model_source", p.baseModelSource());
         root.put("provenance", p.provenance().toMap());
@@ -125,9 +161,10 @@ public final class PredictorDirectory {
                     + FORMAT + "'");
         }
         Object version = root.get("format_version");
-        if (!(version instanceof Number) || ((Number) version).intValue() != FORMAT_VERSION) {
+        if (!(version instanceof Number n) || n.doubleValue() != n.intValue() || n.intValue() < FROZEN_FORMAT_VERSION
+                || n.intValue() > FORMAT_VERSION) {
             throw new InvalidInputException(configFile + ": format version " + version + " is not supported (this"
-                    + " esm2j reads version " + FORMAT_VERSION + ")");
+                    + " esm2j reads versions " + FROZEN_FORMAT_VERSION + " to " + FORMAT_VERSION + ")");
         }
         try {
             Map<String, Object> head = (Map<String, Object>) root.get("head");
@@ -139,11 +176,47 @@ public final class PredictorDirectory {
             LabelVocabulary vocabulary = LabelVocabulary.read(dir.resolve(LABELS));
             float[] thresholds = readThresholds(dir.resolve(THRESHOLDS), vocabulary);
             Provenance provenance = Provenance.fromMap((Map<String, Object>) root.get("provenance"));
-            return new TrainedPredictor(restored, spec, (String) root.get("base_model_source"), vocabulary,
+            PredictorBackbone backbone = readBackbone(dir, (Map<String, Object>) root.get("backbone"), tensors);
+            return new TrainedPredictor(restored, spec, backbone, (String) root.get("base_model_source"), vocabulary,
                     thresholds, provenance);
         } catch (ClassCastException | NullPointerException e) {
             throw new InvalidInputException(configFile + ": a required field is missing or has the wrong type ("
                     + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The backbone named by {@code section} ({@code null}: frozen), read from its files in {@code dir}. */
+    private static PredictorBackbone readBackbone(Path dir, Map<String, Object> section, Map<String, Tensor> head) {
+        String kind = section == null ? PredictorBackbone.Frozen.KIND : (String) section.get("kind");
+        switch (kind) {
+            case PredictorBackbone.Frozen.KIND:
+                return new PredictorBackbone.Frozen();
+            case PredictorBackbone.FullyFineTuned.KIND: {
+                Path file = dir.resolve(BACKBONE);
+                if (!Files.isRegularFile(file)) {
+                    throw new InvalidInputException("predictor directory " + dir + " has a fine-tuned backbone but "
+                            + "lacks " + BACKBONE);
+                }
+                try {
+                    return new PredictorBackbone.FullyFineTuned(CheckpointLoader.load(file).weights());
+                } catch (CheckpointException e) {
+                    throw new InvalidInputException("predictor directory " + dir + ": " + e.getMessage(), e);
+                }
+            }
+            case PredictorBackbone.Lora.KIND: {
+                PredictorBackbone.Lora lora;
+                try {
+                    lora = new PredictorBackbone.Lora(PeftAdapterFiles.read(dir));
+                } catch (CheckpointException e) {
+                    throw new InvalidInputException("predictor directory " + dir + ": " + e.getMessage(), e);
+                }
+                lora.requireHead(head, dir.toString());
+                return lora;
+            }
+            default:
+                throw new InvalidInputException(dir.resolve(CONFIG) + ": unknown backbone kind '" + kind
+                        + "' (expected " + PredictorBackbone.Frozen.KIND + ", " + PredictorBackbone.FullyFineTuned.KIND
+                        + " or " + PredictorBackbone.Lora.KIND + ")");
         }
     }
 

@@ -69,6 +69,28 @@ public final class FeedForwardProbe implements EmbeddingHead {
         }
     }
 
+    /**
+     * A head trained end to end together with its backbone, on the pooled states as they are (no standardisation:
+     * the mean is 0 and the scale 1, which leave every value unchanged).
+     *
+     * @param kind {@link #MLP} (tensors {@code classifier.dense.*}, {@code classifier.out_proj.*}) or {@link #LOGREG}
+     *     ({@code classifier.weight}, {@code classifier.bias})
+     */
+    public static FeedForwardProbe unstandardised(String kind, Map<String, Tensor> headTensors,
+            Map<String, Object> trainingConfig) {
+        Tensor first = headTensors.get(MLP.equals(kind) ? PREFIX + ".dense.weight" : PREFIX + ".weight");
+        if (first == null) {
+            throw new IllegalArgumentException("the " + kind + " head's weights are missing: " + headTensors.keySet());
+        }
+        int inputs = (int) first.dim(1);
+        Map<String, Tensor> tensors = new LinkedHashMap<>(headTensors);
+        float[] ones = new float[inputs];
+        Arrays.fill(ones, 1f);
+        tensors.put(INPUT_MEAN, Tensor.ofFloats(new float[inputs], inputs));
+        tensors.put(INPUT_SCALE, Tensor.ofFloats(ones, inputs));
+        return restore(kind, trainingConfig, tensors);
+    }
+
     static FeedForwardProbe restore(String kind, Map<String, Object> config, Map<String, Tensor> tensors) {
         Tensor mean = tensors.get(INPUT_MEAN);
         int inputs = (int) mean.dim(0);
