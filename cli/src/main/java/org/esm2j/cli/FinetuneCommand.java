@@ -38,19 +38,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code esm2j finetune}: trains a function predictor on frozen ESM-2 embeddings and writes it as a predictor
- * directory. Settings come from {@link FinetuneConfig}: defaults, then {@code --config}, then flags.
+ * {@code esm2j finetune}: trains a function predictor, a head on frozen ESM-2 embeddings or the backbone itself (whole,
+ * or through LoRA adapters) with a head, and writes it as a predictor directory. Settings come from
+ * {@link FinetuneConfig}: defaults, then {@code --config}, then flags.
  *
- * <p>Besides the predictor's own files ({@link PredictorDirectory}), the directory holds {@code finetune.json} (the
- * effective settings and a summary of the run), {@code threshold_tuning.tsv} (each term's threshold with its
- * validation precision, recall and F1), and for logistic regression and MLP {@code training_curve.tsv} with its chart
- * {@code training_curve.png} / {@code .svg}. It is assembled beside the target and renamed into place, so it appears
- * complete or not at all.
+ * <p>Besides the predictor's own files ({@link PredictorDirectory}, with a fine-tuned backbone's weights or PEFT adapter
+ * files), the directory holds {@code finetune.json} (the effective settings and a summary of the run),
+ * {@code threshold_tuning.tsv} (each term's threshold with its validation precision, recall and F1), and for logistic
+ * regression, MLP and backbone training {@code training_curve.tsv} with its chart {@code training_curve.png} /
+ * {@code .svg}. It is assembled beside the target and renamed into place, so it appears complete or not at all.
  */
 @Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a function predictor (logistic regression, MLP, kNN or prototypes) on frozen ESM-2 "
-                + "embeddings, tune per-term thresholds on the validation part, and write a predictor directory for "
-                + "'esm2j predict'.",
+        description = {"Train a function predictor (logistic regression, MLP, kNN or prototypes on frozen ESM-2 "
+                + "embeddings, or the backbone fine-tuned with a head: whole, or through LoRA adapters), tune "
+                + "per-term thresholds on the validation part, and write a predictor directory for 'esm2j predict'.",
             "Settings: --config F (JSON object or key=value properties; paths relative to the file), overridden by "
                 + "the flags below and by --set KEY=VALUE. Keys are listed in cli/README.md."})
 public final class FinetuneCommand implements Callable<Integer> {
@@ -82,7 +83,8 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--split", paramLabel = "S.tsv", description = "Key split: protein<TAB>part (esm2j split).")
     String split;
 
-    @Option(names = "--mode", paramLabel = "logreg|mlp|knn|prototypes", description = "Key mode: the head.")
+    @Option(names = "--mode", paramLabel = "logreg|mlp|knn|prototypes|finetune|lora",
+            description = "Key mode: what is trained.")
     String mode;
 
     @Option(names = "--cache", paramLabel = "DIR", description = "Key cache: the embedding cache folder.")
@@ -107,7 +109,7 @@ public final class FinetuneCommand implements Callable<Integer> {
                     + "(config key out)");
         }
         PrintWriter w = spec.commandLine().getOut();
-        FinetuneRun.Outcome outcome = FinetuneRun.run(config, new EmbeddingProgress(spec.commandLine().getErr()));
+        FinetuneRun.Outcome outcome = FinetuneRun.run(config, new Progress(spec.commandLine().getErr()));
         FinetuneData data = outcome.data();
         w.printf("labels %d; proteins train %d, valid %d, test %d%n", data.vocabulary().size(), data.train().size(),
                 data.valid().size(), data.test().size());
@@ -172,8 +174,10 @@ public final class FinetuneCommand implements Callable<Integer> {
             DecisionThresholds.write(tmp.resolve("threshold_tuning.tsv"), outcome.thresholds());
             if (!outcome.history().isEmpty()) {
                 writeCurve(tmp.resolve("training_curve.tsv"), outcome.history());
-                JFreeChart chart = TrainingCurveChart.build("Training curve: " + config.choice(FinetuneConfig.MODE)
-                        + " probe, " + outcome.data().train().size() + " training proteins", outcome.history(),
+                String mode = config.choice(FinetuneConfig.MODE);
+                JFreeChart chart = TrainingCurveChart.build("Training curve: " + mode
+                        + (FinetuneConfig.BACKBONE_MODES.contains(mode) ? "" : " probe") + ", "
+                        + outcome.data().train().size() + " training proteins", outcome.history(),
                         outcome.bestEpoch());
                 PrecisionRecallChart.writePng(tmp.resolve("training_curve.png"), chart);
                 PrecisionRecallChart.writeSvg(tmp.resolve("training_curve.svg"), chart);
@@ -287,12 +291,12 @@ public final class FinetuneCommand implements Callable<Integer> {
         }
     }
 
-    /** The embedding phase on a {@link ProgressBar}. */
-    private static final class EmbeddingProgress implements FinetuneRun.Listener {
+    /** The embedding phase on a {@link ProgressBar}; a line per epoch of backbone training. */
+    private static final class Progress implements FinetuneRun.Listener {
         private final PrintWriter err;
         private ProgressBar bar;
 
-        EmbeddingProgress(PrintWriter err) {
+        Progress(PrintWriter err) {
             this.err = err;
         }
 
@@ -309,6 +313,13 @@ public final class FinetuneCommand implements Callable<Integer> {
         @Override
         public void embeddingFinished() {
             bar.finish();
+        }
+
+        @Override
+        public void epochFinished(ProbeTrainer.Epoch epoch, int bestEpoch) {
+            err.printf(Locale.ROOT, "epoch %d: training loss %.4f, validation loss %.4f%s%n", epoch.epoch(),
+                    epoch.trainLoss(), epoch.validationLoss(), bestEpoch == epoch.epoch() ? " (best so far)" : "");
+            err.flush();
         }
     }
 }
