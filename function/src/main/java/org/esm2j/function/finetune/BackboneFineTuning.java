@@ -363,7 +363,7 @@ final class BackboneFineTuning {
                 bestEpoch = epoch.epoch();
                 best = copyTrainable(best);
             }
-            LOG.info("epoch {}: training loss {}, validation loss {}", epoch.epoch(), epoch.trainLoss(),
+            LOG.debug("epoch {}: training loss {}, validation loss {}", epoch.epoch(), epoch.trainLoss(),
                     epoch.validationLoss());
             listener.epochFinished(epoch, bestEpoch);
         }

@@ -354,6 +354,39 @@ class BackboneModesTest {
         }
     }
 
+    /** The head travels twice in a LoRA directory (head.safetensors, modules_to_save): copies that differ are refused. */
+    @Test
+    void aLoraDirectoryWhoseTwoHeadCopiesDisagreeIsRefused() throws IOException {
+        Path copy = dir.resolve("altered-lora");
+        Files.createDirectories(copy);
+        try (Stream<Path> files = Files.list(loraDir)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        Path head = copy.resolve("head.safetensors");
+        Map<String, Tensor> tensors = new java.util.LinkedHashMap<>(Safetensors.read(head).tensors());
+        Tensor bias = tensors.get("classifier.out_proj.bias");
+        float[] values = bias.toFloatArray();
+        values[0] += 0.5f;
+        tensors.put("classifier.out_proj.bias", Tensor.ofFloats(values, bias.shape()));
+        Files.delete(head);
+        Safetensors.write(head, tensors, Map.of());
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> PredictorDirectory.read(copy));
+        assertTrue(e.getMessage().contains("classifier.out_proj.bias (modules_to_save) differs"), e.getMessage());
+    }
+
+    /** A fine-tuned predictor needs its own network, so a model shared by several predictors is refused. */
+    @Test
+    void aSharedBaseModelIsRefusedForAFineTunedPredictor() {
+        LoadedCheckpoint checkpoint = CheckpointLoader.load(base);
+        try (org.esm2j.backend.Esm2Model model = org.esm2j.backend.Esm2Model.load(checkpoint.weights())) {
+            InvalidInputException e = assertThrows(InvalidInputException.class,
+                    () -> FunctionPredictor.load(loraDir, model, checkpoint.sourceSha256()));
+            assertTrue(e.getMessage().contains("has a lora backbone"), e.getMessage());
+        }
+    }
+
     @Test
     void aSeededRunRepeatsBitForBit() {
         FinetuneConfig c = config(Map.of("mode", "lora", "max_steps", "3", "max_epochs", "1"));
