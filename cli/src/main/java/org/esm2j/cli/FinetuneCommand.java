@@ -42,8 +42,8 @@ import picocli.CommandLine.Spec;
  * or through LoRA adapters) with a head, and writes it as a predictor directory. Settings come from
  * {@link FinetuneConfig}: defaults, then {@code --config}, then flags.
  *
- * <p>Besides the predictor's own files ({@link PredictorDirectory}, with a fine-tuned backbone's weights or PEFT adapter
- * files), the directory holds {@code finetune.json} (the effective settings and a summary of the run),
+ * <p>Besides the predictor's own files ({@link PredictorDirectory}, with a fine-tuned backbone's weights or PEFT
+ * adapter files), the directory holds {@code finetune.json} (the effective settings and a summary of the run),
  * {@code threshold_tuning.tsv} (each term's threshold with its validation precision, recall and F1), and for logistic
  * regression, MLP and backbone training {@code training_curve.tsv} with its chart {@code training_curve.png} /
  * {@code .svg}. It is assembled beside the target and renamed into place, so it appears complete or not at all.

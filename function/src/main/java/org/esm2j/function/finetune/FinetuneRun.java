@@ -32,8 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One fine-tuning run, from a {@link FinetuneConfig} to a {@link TrainedPredictor}. On frozen embeddings: read the data,
- * embed every protein once with the base model (mean over residues of one layer, through an on-disk cache when
+ * One fine-tuning run, from a {@link FinetuneConfig} to a {@link TrainedPredictor}. On frozen embeddings: read the
+ * data, embed every protein once with the base model (mean over residues of one layer, through an on-disk cache when
  * configured), train the configured head on the training part (logistic regression and MLP with early stopping on the
  * validation loss, keeping the best epoch's weights; kNN and prototypes are fitted directly). Modes {@code finetune}
  * and {@code lora} instead train the backbone (or LoRA adapters on it) with a head through the training engine

@@ -28,8 +28,8 @@ import org.esm2j.backend.Esm2Model;
  *
  * Loading checks that the base model is the one the predictor was trained on (SHA-256 of the weight files) and refuses
  * any other with a message naming both. A fine-tuned predictor (see {@link PredictorBackbone}) scores with its own
- * network: the fine-tuned backbone, or the base model with its LoRA adapters folded in. Thread-safe: any number of threads may call {@link #predict} and
- * {@link #scores} at once (the model's forward pass and the head only read their weights).
+ * network: the fine-tuned backbone, or the base model with its LoRA adapters folded in. Thread-safe: any number of
+ * threads may call {@link #predict} and {@link #scores} at once (the model's forward pass and the head only read their weights).
  */
 public final class FunctionPredictor implements AutoCloseable {
     private final TrainedPredictor predictor;

@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.esm2j.CheckpointException;
 import org.esm2j.InvalidInputException;
@@ -117,7 +118,7 @@ public final class PredictorDirectory {
             Map<String, Object> backbone = new LinkedHashMap<>();
             backbone.put("kind", p.backbone().kind());
             backbone.put("files", p.backbone() instanceof PredictorBackbone.Lora
-                    ? java.util.List.of(PeftAdapterFiles.CONFIG, PeftAdapterFiles.WEIGHTS) : java.util.List.of(BACKBONE));
+                    ? List.of(PeftAdapterFiles.CONFIG, PeftAdapterFiles.WEIGHTS) : List.of(BACKBONE));
             root.put("backbone", backbone);
         }
         root.put("embedding", p.embedding().toMap());
@@ -176,7 +177,12 @@ public final class PredictorDirectory {
             LabelVocabulary vocabulary = LabelVocabulary.read(dir.resolve(LABELS));
             float[] thresholds = readThresholds(dir.resolve(THRESHOLDS), vocabulary);
             Provenance provenance = Provenance.fromMap((Map<String, Object>) root.get("provenance"));
-            PredictorBackbone backbone = readBackbone(dir, (Map<String, Object>) root.get("backbone"), tensors);
+            Map<String, Object> backboneSection = (Map<String, Object>) root.get("backbone");
+            if (backboneSection == null && n.intValue() > FROZEN_FORMAT_VERSION) {
+                throw new InvalidInputException(configFile + ": format version " + version + " needs a backbone "
+                        + "section");
+            }
+            PredictorBackbone backbone = readBackbone(dir, backboneSection, tensors);
             return new TrainedPredictor(restored, spec, backbone, (String) root.get("base_model_source"), vocabulary,
                     thresholds, provenance);
         } catch (ClassCastException | NullPointerException e) {

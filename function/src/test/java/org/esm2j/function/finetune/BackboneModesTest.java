@@ -190,7 +190,8 @@ class BackboneModesTest {
         double kept = finetune.history().get(finetune.bestEpoch() - 1).validationLoss();
         // Seeded: this run's validation loss is lowest at epoch 9 of 10 (measured), so "kept" is not "last".
         assertTrue(finetune.bestEpoch() < finetune.history().size(), "the run should train past its best epoch for "
-                + "this test to tell kept from last; kept " + finetune.bestEpoch() + " of " + finetune.history().size());
+                + "this test to tell kept from last; kept " + finetune.bestEpoch() + " of "
+                + finetune.history().size());
         System.out.printf("validation loss of the saved predictor %.6f, of the kept epoch %d %.6f (last epoch %.6f)%n",
                 loss, finetune.bestEpoch(), kept, finetune.history().get(finetune.history().size() - 1)
                         .validationLoss());
@@ -354,7 +355,7 @@ class BackboneModesTest {
         }
     }
 
-    /** The head travels twice in a LoRA directory (head.safetensors, modules_to_save): copies that differ are refused. */
+    /** The head travels twice in a LoRA directory (head.safetensors, modules_to_save): differing copies are refused. */
     @Test
     void aLoraDirectoryWhoseTwoHeadCopiesDisagreeIsRefused() throws IOException {
         Path copy = dir.resolve("altered-lora");
