@@ -59,6 +59,11 @@ import org.junit.jupiter.api.io.TempDir;
  * holds the fine-tuned backbone or only PEFT adapters, {@code predict} scores exactly as training's end did, the
  * network it scores with is the trained one (checked against an independent forward pass through the training engine),
  * another base model is refused, and bad settings fail before anything is read.
+ *
+ * <p>Same split as FinetunePredictCommandTest (every 4th protein to test, every 4th + 1 to validation), pos_weight
+ * sqrt, 10 epochs of batches of 8. Measured when written (micro AUPR / F-max on the test part): naive 0.328 / 0.428;
+ * finetune 0.791 / 0.709 (kept epoch 9 of 10); lora 0.783 / 0.705 (kept 9 of 10). Training engine against predict:
+ * max abs diff 0 (finetune) and 1.2e-7 (lora, adapters unmerged against merged).
  */
 class BackboneModesTest {
     /** Margins over naive, as for the frozen-embedding modes (SyntheticTaskModesTest). */
