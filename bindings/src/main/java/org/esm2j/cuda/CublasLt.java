@@ -102,7 +102,7 @@ final class CublasLt implements AutoCloseable {
         if (status == cublas.CUBLAS_STATUS_ALLOC_FAILED) {
             throw new DeviceOutOfMemoryException(call + " failed: " + text);
         }
-        throw new CudaException(Esm2jCuda.ESM2J_ERROR_CUDA(), call + " failed: " + text + " (cublas status " + status
+        throw new CudaException(Esm2jCuda.ESM2J_ERROR_CUDA, call + " failed: " + text + " (cublas status " + status
                 + ")");
     }
 
@@ -150,7 +150,7 @@ final class CublasLt implements AutoCloseable {
                 cublas.cublasLtMatmulPreferenceDestroy(preference);
             }
             if (found[0] < 1) {
-                throw new CudaException(Esm2jCuda.ESM2J_ERROR_UNSUPPORTED(), "cuBLASLt has no algorithm for " + s);
+                throw new CudaException(Esm2jCuda.ESM2J_ERROR_UNSUPPORTED, "cuBLASLt has no algorithm for " + s);
             }
         }
 

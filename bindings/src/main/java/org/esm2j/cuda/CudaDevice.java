@@ -5,6 +5,7 @@ import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.SizeTPointer;
+import org.esm2j.cuda.Esm2jCuda.esm2j_graph;
 
 /**
  * The CUDA runtime operations of the backend (memory, copies, streams, events, graphs), all through libesm2j_cuda's
@@ -22,20 +23,20 @@ final class CudaDevice {
 
         int kind() {
             return switch (this) {
-                case HOST_TO_DEVICE -> Esm2jCuda.ESM2J_COPY_HOST_TO_DEVICE();
-                case DEVICE_TO_HOST -> Esm2jCuda.ESM2J_COPY_DEVICE_TO_HOST();
-                case DEVICE_TO_DEVICE -> Esm2jCuda.ESM2J_COPY_DEVICE_TO_DEVICE();
+                case HOST_TO_DEVICE -> Esm2jCuda.ESM2J_COPY_HOST_TO_DEVICE;
+                case DEVICE_TO_HOST -> Esm2jCuda.ESM2J_COPY_DEVICE_TO_HOST;
+                case DEVICE_TO_DEVICE -> Esm2jCuda.ESM2J_COPY_DEVICE_TO_DEVICE;
             };
         }
     }
 
     /** Throws for any status but ESM2J_OK; {@code call} names what failed. */
     static void check(int status, String call) {
-        if (status == Esm2jCuda.ESM2J_OK()) {
+        if (status == Esm2jCuda.ESM2J_OK) {
             return;
         }
         String message = call + " failed: " + Esm2jCuda.esm2j_last_error().getString();
-        if (status == Esm2jCuda.ESM2J_ERROR_OUT_OF_MEMORY()) {
+        if (status == Esm2jCuda.ESM2J_ERROR_OUT_OF_MEMORY) {
             throw new DeviceOutOfMemoryException(message);
         }
         throw new CudaException(status, message);
@@ -168,18 +169,18 @@ final class CudaDevice {
     }
 
     /** Ends the capture and instantiates it; on failure nothing is left to free. */
-    static Pointer endCapture(Pointer stream) {
+    static esm2j_graph endCapture(Pointer stream) {
         try (PointerPointer<Pointer> out = new PointerPointer<>(1)) {
             check(Esm2jCuda.esm2j_graph_end_capture(stream, out), "graph capture end");
-            return pointer(out.get(0).address());
+            return new esm2j_graph(out.get(0));
         }
     }
 
-    static void launch(Pointer graph, Pointer stream) {
+    static void launch(esm2j_graph graph, Pointer stream) {
         check(Esm2jCuda.esm2j_graph_launch(graph, stream), "graph launch");
     }
 
-    static void destroyGraph(Pointer graph) {
+    static void destroyGraph(esm2j_graph graph) {
         check(Esm2jCuda.esm2j_graph_destroy(graph), "graph destruction");
     }
 

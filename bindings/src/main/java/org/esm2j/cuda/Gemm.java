@@ -260,7 +260,7 @@ final class Gemm implements AutoCloseable {
             try {
                 esm2jMs = time(() -> handwritten(x, w, y, bias, s, gelu));
             } catch (CudaException e) {
-                if (e.status() == Esm2jCuda.ESM2J_ERROR_CUDA()) {
+                if (e.status() == Esm2jCuda.ESM2J_ERROR_CUDA) {
                     throw e;
                 }
                 LOG.debug("the hand-written matmul refused {}: {}", s, e.getMessage());
@@ -310,7 +310,7 @@ final class Gemm implements AutoCloseable {
 
     private void runCublasLt(DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer bias, Shape s) {
         if (cublasLt == null) {
-            throw new CudaException(Esm2jCuda.ESM2J_ERROR_UNSUPPORTED(), "cuBLASLt is not emulated, and the "
+            throw new CudaException(Esm2jCuda.ESM2J_ERROR_UNSUPPORTED, "cuBLASLt is not emulated, and the "
                     + "hand-written matmul cannot run " + s + " (in must be a multiple of 8, 16-bit inputs, aligned "
                     + "operands)");
         }
