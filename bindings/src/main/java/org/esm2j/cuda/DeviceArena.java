@@ -51,10 +51,6 @@ final class DeviceArena implements AutoCloseable {
         }
     }
 
-    long capacityBytes() {
-        return block != null ? block.bytes() : 0;
-    }
-
     /** The largest capacity this arena ever held: its contribution to the device high-water mark. */
     long peakCapacityBytes() {
         return peakCapacity;
