@@ -38,6 +38,14 @@ inline esm2j_status check_stride(const char *fn, int64_t stride, int64_t min, co
     return ESM2J_OK;
 }
 
+inline esm2j_status check_copy_kind(const char *fn, int32_t kind) {
+    return kind == ESM2J_COPY_HOST_TO_DEVICE || kind == ESM2J_COPY_DEVICE_TO_HOST || kind == ESM2J_COPY_DEVICE_TO_DEVICE
+               ? ESM2J_OK
+               : fail(ESM2J_ERROR_INVALID_ARGUMENT,
+                      "%s: kind must be an esm2j_copy_kind (1 host to device, 2 device to host, 3 device to device), "
+                      "got %d", fn, static_cast<int>(kind));
+}
+
 inline esm2j_status check_dtype(const char *fn, int32_t dtype, const char *name) {
     return valid_dtype(dtype)
                ? ESM2J_OK

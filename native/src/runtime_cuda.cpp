@@ -1,5 +1,6 @@
 // The runtime entry points (memory, copies, streams, events, graphs) on a CUDA device: thin wrappers over the CUDA
-// runtime that report failures like the kernels' entry points. The emulator build has runtime_emulated.cpp instead.
+// runtime that report failures like the kernels' entry points. The emulator build has runtime_emulated.cpp instead;
+// what both share is in runtime_shared.cpp.
 #ifndef ESM2J_EMULATE
 
 #include <cuda_runtime_api.h>
@@ -17,11 +18,6 @@ esm2j_status allocation_failure(cudaError_t error, const char *what, size_t byte
     cudaGetLastError();
     return fail(ESM2J_ERROR_OUT_OF_MEMORY, "%s of %zu bytes: %s: %s", what, bytes, cudaGetErrorName(error),
                 cudaGetErrorString(error));
-}
-
-bool valid_copy_kind(int32_t kind) {
-    return kind == ESM2J_COPY_HOST_TO_DEVICE || kind == ESM2J_COPY_DEVICE_TO_HOST ||
-           kind == ESM2J_COPY_DEVICE_TO_DEVICE;
 }
 
 }  // namespace
@@ -55,11 +51,6 @@ extern "C" int esm2j_set_emulated_memory(size_t) {
     return fail(ESM2J_ERROR_UNSUPPORTED, "esm2j_set_emulated_memory: this library runs on a CUDA device");
 }
 
-extern "C" int esm2j_clear_error(void) {
-    ESM2J_CUDA_CHECK(cudaGetLastError());
-    return ESM2J_OK;
-}
-
 extern "C" int esm2j_device_alloc(void **pointer, size_t bytes) {
     CHECK(check_pointer("esm2j_device_alloc", pointer, "pointer"));
     *pointer = nullptr;
@@ -89,13 +80,13 @@ extern "C" int esm2j_host_free(void *pointer) {
 }
 
 extern "C" int esm2j_memcpy(void *dst, const void *src, size_t bytes, int32_t kind) {
-    if (!valid_copy_kind(kind)) return fail(ESM2J_ERROR_INVALID_ARGUMENT, "esm2j_memcpy: bad kind %d", kind);
+    CHECK(check_copy_kind("esm2j_memcpy", kind));
     ESM2J_CUDA_CHECK(cudaMemcpy(dst, src, bytes, static_cast<cudaMemcpyKind>(kind)));
     return ESM2J_OK;
 }
 
 extern "C" int esm2j_memcpy_async(void *dst, const void *src, size_t bytes, int32_t kind, cudaStream_t stream) {
-    if (!valid_copy_kind(kind)) return fail(ESM2J_ERROR_INVALID_ARGUMENT, "esm2j_memcpy_async: bad kind %d", kind);
+    CHECK(check_copy_kind("esm2j_memcpy_async", kind));
     ESM2J_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, static_cast<cudaMemcpyKind>(kind), stream));
     return ESM2J_OK;
 }
@@ -126,33 +117,6 @@ extern "C" int esm2j_stream_is_capturing(cudaStream_t stream, int32_t *capturing
     cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
     ESM2J_CUDA_CHECK(cudaStreamIsCapturing(stream, &status));
     *capturing = status != cudaStreamCaptureStatusNone;
-    return ESM2J_OK;
-}
-
-extern "C" int esm2j_event_create(cudaEvent_t *event) {
-    CHECK(check_pointer("esm2j_event_create", event, "event"));
-    ESM2J_CUDA_CHECK(cudaEventCreate(event));
-    return ESM2J_OK;
-}
-
-extern "C" int esm2j_event_record(cudaEvent_t event, cudaStream_t stream) {
-    ESM2J_CUDA_CHECK(cudaEventRecord(event, stream));
-    return ESM2J_OK;
-}
-
-extern "C" int esm2j_event_synchronize(cudaEvent_t event) {
-    ESM2J_CUDA_CHECK(cudaEventSynchronize(event));
-    return ESM2J_OK;
-}
-
-extern "C" int esm2j_event_elapsed_ms(float *ms, cudaEvent_t start, cudaEvent_t stop) {
-    CHECK(check_pointer("esm2j_event_elapsed_ms", ms, "ms"));
-    ESM2J_CUDA_CHECK(cudaEventElapsedTime(ms, start, stop));
-    return ESM2J_OK;
-}
-
-extern "C" int esm2j_event_destroy(cudaEvent_t event) {
-    ESM2J_CUDA_CHECK(cudaEventDestroy(event));
     return ESM2J_OK;
 }
 

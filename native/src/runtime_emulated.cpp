@@ -1,7 +1,8 @@
 // The runtime entry points on the CPU emulator (ESM2J_EMULATE builds, cuda-kernels/emu): device memory is the
 // emulator's guarded host memory, counted against an emulated device size so that the out-of-memory path can be
 // tested; copies and launches run when enqueued, except on a stream being captured, where they are recorded into a
-// graph that replays them (emu/stream_capture.h). The CUDA build has runtime_cuda.cpp instead.
+// graph that replays them (emu/stream_capture.h). The CUDA build has runtime_cuda.cpp instead;
+// what both share is in runtime_shared.cpp.
 #ifdef ESM2J_EMULATE
 
 #include <cuda_runtime_api.h>
@@ -42,11 +43,6 @@ DeviceMemory &device_memory() {
     return memory;
 }
 
-bool valid_copy_kind(int32_t kind) {
-    return kind == ESM2J_COPY_HOST_TO_DEVICE || kind == ESM2J_COPY_DEVICE_TO_HOST ||
-           kind == ESM2J_COPY_DEVICE_TO_DEVICE;
-}
-
 // Runs `work` now, or records it when `stream` is being captured.
 void enqueue(cudaStream_t stream, std::function<void()> work) {
     if (!esm2j_emu::record_if_capturing(stream, work)) work();
@@ -54,7 +50,7 @@ void enqueue(cudaStream_t stream, std::function<void()> work) {
 
 // A copy through the emulator, which checks that the device side lies within one allocation.
 esm2j_status copy(const char *fn, void *dst, const void *src, size_t bytes, int32_t kind) {
-    if (!valid_copy_kind(kind)) return fail(ESM2J_ERROR_INVALID_ARGUMENT, "%s: bad kind %d", fn, kind);
+    CHECK(check_copy_kind(fn, kind));
     const cudaError_t error = cudaMemcpy(dst, src, bytes, static_cast<cudaMemcpyKind>(kind));
     if (error != cudaSuccess) {
         cudaGetLastError();
@@ -88,11 +84,6 @@ extern "C" int esm2j_set_emulated_memory(size_t total_bytes) {
     DeviceMemory &memory = device_memory();
     std::lock_guard<std::mutex> lock(memory.mutex);
     memory.total = total_bytes;
-    return ESM2J_OK;
-}
-
-extern "C" int esm2j_clear_error(void) {
-    ESM2J_CUDA_CHECK(cudaGetLastError());
     return ESM2J_OK;
 }
 
@@ -146,7 +137,7 @@ extern "C" int esm2j_memcpy(void *dst, const void *src, size_t bytes, int32_t ki
 }
 
 extern "C" int esm2j_memcpy_async(void *dst, const void *src, size_t bytes, int32_t kind, cudaStream_t stream) {
-    if (!valid_copy_kind(kind)) return fail(ESM2J_ERROR_INVALID_ARGUMENT, "esm2j_memcpy_async: bad kind %d", kind);
+    CHECK(check_copy_kind("esm2j_memcpy_async", kind));
     if (esm2j_emu::record_if_capturing(
             stream, [=] { cudaMemcpy(dst, src, bytes, static_cast<cudaMemcpyKind>(kind)); })) {
         return ESM2J_OK;
@@ -183,33 +174,6 @@ extern "C" int esm2j_stream_synchronize(cudaStream_t stream) {
 extern "C" int esm2j_stream_is_capturing(cudaStream_t stream, int32_t *capturing) {
     CHECK(check_pointer("esm2j_stream_is_capturing", capturing, "capturing"));
     *capturing = stream != nullptr && stream->capturing;
-    return ESM2J_OK;
-}
-
-extern "C" int esm2j_event_create(cudaEvent_t *event) {
-    CHECK(check_pointer("esm2j_event_create", event, "event"));
-    ESM2J_CUDA_CHECK(cudaEventCreate(event));
-    return ESM2J_OK;
-}
-
-extern "C" int esm2j_event_record(cudaEvent_t event, cudaStream_t stream) {
-    ESM2J_CUDA_CHECK(cudaEventRecord(event, stream));
-    return ESM2J_OK;
-}
-
-extern "C" int esm2j_event_synchronize(cudaEvent_t event) {
-    ESM2J_CUDA_CHECK(cudaEventSynchronize(event));
-    return ESM2J_OK;
-}
-
-extern "C" int esm2j_event_elapsed_ms(float *ms, cudaEvent_t start, cudaEvent_t stop) {
-    CHECK(check_pointer("esm2j_event_elapsed_ms", ms, "ms"));
-    ESM2J_CUDA_CHECK(cudaEventElapsedTime(ms, start, stop));
-    return ESM2J_OK;
-}
-
-extern "C" int esm2j_event_destroy(cudaEvent_t event) {
-    ESM2J_CUDA_CHECK(cudaEventDestroy(event));
     return ESM2J_OK;
 }
 

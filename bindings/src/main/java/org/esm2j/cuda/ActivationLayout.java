@@ -4,16 +4,29 @@ import org.esm2j.model.Esm2Config;
 import org.esm2j.tensor.DType;
 
 /**
- * Where each buffer of one forward pass lives inside the {@link DeviceArena}, as byte offsets from its base, every
- * buffer aligned to {@link #ALIGNMENT} bytes (what cuBLASLt and vectorised kernels like best). The residual stream,
+ * Where each buffer of one forward pass lives inside the {@link DeviceArena}: a {@link Region} per buffer, byte offsets
+ * from the arena's base, every buffer aligned to {@link #ALIGNMENT} bytes (what cuBLASLt and vectorised kernels like
+ * best). Token ids and sequence offsets are int32, the attention-map and contact offsets int64; the residual stream,
  * the logits (and the log-probabilities computed in their place) and contacts are fp32; GEMM inputs and outputs use
- * the activation dtype. Buffers a pass does not need have size 0.
+ * the activation dtype. Buffers a pass does not need have length 0.
  */
-record ActivationLayout(long tokens, long cuSeqlens, long probsOffsets, long seqDivisors, long residual, long normed,
-        long qkv, long q, long k, long v, long attnOut, long hidden, long logits, long probs, long contactOffsets,
-        long contactRowSums, long contacts, long totalBytes) {
+record ActivationLayout(Region tokens, Region cuSeqlens, Region probsOffsets, Region seqDivisors, Region residual,
+        Region normed, Region qkv, Region q, Region k, Region v, Region attnOut, Region hidden, Region logits,
+        Region probs, Region contactOffsets, Region contactRowSums, Region contacts, long totalBytes) {
 
     static final long ALIGNMENT = 256;
+
+    /** {@code length} elements of {@code dtype} starting {@code offset} bytes into the arena. */
+    record Region(long offset, DType dtype, long length) {
+        long bytes() {
+            return length * dtype.byteSize();
+        }
+
+        /** This region of the arena's block, as a buffer named {@code name}. */
+        DeviceBuffer in(DeviceBuffer arena, String name) {
+            return arena.view(offset, dtype, length, name);
+        }
+    }
 
     /**
      * @param totalTokens tokens of the packed batch
@@ -27,26 +40,25 @@ record ActivationLayout(long tokens, long cuSeqlens, long probsOffsets, long seq
     static ActivationLayout of(Esm2Config config, DType activation, long totalTokens, long numSeqs,
             long probsPerLayer, long logitColumns, long contactCount) {
         long d = config.embedDim();
-        long width = activation.byteSize();
         Cursor c = new Cursor();
-        long tokens = c.take(totalTokens * Integer.BYTES);
-        long cuSeqlens = c.take((numSeqs + 1) * Integer.BYTES);
-        long probsOffsets = c.take(numSeqs * Long.BYTES);
-        long seqDivisors = c.take(numSeqs * Float.BYTES);
-        long residual = c.take(totalTokens * d * Float.BYTES);
-        long normed = c.take(totalTokens * d * width);
-        long qkv = c.take(totalTokens * 3 * d * width);
-        long q = c.take(totalTokens * d * width);
-        long k = c.take(totalTokens * d * width);
-        long v = c.take(totalTokens * d * width);
-        long attnOut = c.take(totalTokens * d * width);
-        long hidden = c.take(totalTokens * Math.max(config.ffnDim(), d) * width);
-        long logits = c.take(totalTokens * logitColumns * Float.BYTES);
-        long probs = c.take(probsPerLayer * Float.BYTES);
+        Region tokens = c.take(DType.I32, totalTokens);
+        Region cuSeqlens = c.take(DType.I32, numSeqs + 1);
+        Region probsOffsets = c.take(DType.I64, numSeqs);
+        Region seqDivisors = c.take(DType.F32, numSeqs);
+        Region residual = c.take(DType.F32, totalTokens * d);
+        Region normed = c.take(activation, totalTokens * d);
+        Region qkv = c.take(activation, totalTokens * 3 * d);
+        Region q = c.take(activation, totalTokens * d);
+        Region k = c.take(activation, totalTokens * d);
+        Region v = c.take(activation, totalTokens * d);
+        Region attnOut = c.take(activation, totalTokens * d);
+        Region hidden = c.take(activation, totalTokens * Math.max(config.ffnDim(), d));
+        Region logits = c.take(DType.F32, totalTokens * logitColumns);
+        Region probs = c.take(DType.F32, probsPerLayer);
         boolean contacts = contactCount > 0;
-        long contactOffsets = c.take(contacts ? numSeqs * Long.BYTES : 0);
-        long contactRowSums = c.take(contacts ? config.attentionHeads() * totalTokens * Float.BYTES : 0);
-        long contactLogits = c.take(contactCount * Float.BYTES);
+        Region contactOffsets = c.take(DType.I64, contacts ? numSeqs : 0);
+        Region contactRowSums = c.take(DType.F32, contacts ? config.attentionHeads() * totalTokens : 0);
+        Region contactLogits = c.take(DType.F32, contactCount);
         return new ActivationLayout(tokens, cuSeqlens, probsOffsets, seqDivisors, residual, normed, qkv, q, k, v,
                 attnOut, hidden, logits, probs, contactOffsets, contactRowSums, contactLogits, c.end);
     }
@@ -58,10 +70,10 @@ record ActivationLayout(long tokens, long cuSeqlens, long probsOffsets, long seq
     private static final class Cursor {
         long end;
 
-        long take(long bytes) {
-            long start = end;
-            end = Math.addExact(start, align(bytes));
-            return start;
+        Region take(DType dtype, long length) {
+            Region region = new Region(end, dtype, length);
+            end = Math.addExact(end, align(Math.multiplyExact(length, dtype.byteSize())));
+            return region;
         }
     }
 }

@@ -39,7 +39,7 @@ import org.esm2j.tensor.DType;
 final class CublasLt implements AutoCloseable {
     private final CUstream_st stream;
     private final cublasLtContext handle = new cublasLtContext();
-    private final long workspace;
+    private final DeviceBuffer workspace;
     private final Map<Gemm.Shape, Plan> plans = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Gemm.Shape, Plan> eldest) {
@@ -60,25 +60,27 @@ final class CublasLt implements AutoCloseable {
         this.stream = new CUstream_st(stream);
         checkBlas(cublas.cublasLtCreate(handle), "cublasLtCreate");
         try {
-            workspace = CudaDevice.allocate(Gemm.WORKSPACE_BYTES, "the cuBLASLt workspace");
+            workspace = DeviceBuffer.allocate(DType.U8, Gemm.WORKSPACE_BYTES, "the cuBLASLt workspace");
         } catch (RuntimeException e) {
             cublas.cublasLtDestroy(handle);
             throw e;
         }
     }
 
-    /** {@code y = x W^T (+ bias) (+ y)}, as {@link Gemm#linear}. */
-    void matmul(long x, long w, long y, long bias, Gemm.Shape s) {
+    /** {@code y = x W^T (+ bias) (+ y)}, as {@link Gemm#linear}, which has checked the operands. */
+    void matmul(DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer bias, Gemm.Shape s) {
+        long biasData = s.bias() ? bias.address() : 0;
         Plan plan = plans.get(s);
         if (plan == null) {
-            plan = new Plan(s, bias);
+            plan = new Plan(s, biasData);
             plans.put(s, plan);
         }
         if (s.bias()) {
-            plan.setBias(bias);
+            plan.setBias(biasData);
         }
-        checkBlas(cublas.cublasLtMatmul(handle, plan.desc, one, CudaDevice.pointer(w), plan.a, CudaDevice.pointer(x), plan.b,
-                s.accumulate() ? one : zero, CudaDevice.pointer(y), plan.c, CudaDevice.pointer(y), plan.c, plan.heuristic.algo(), CudaDevice.pointer(workspace),
+        Pointer out = y.pointer();
+        checkBlas(cublas.cublasLtMatmul(handle, plan.desc, one, w.pointer(), plan.a, x.pointer(), plan.b,
+                s.accumulate() ? one : zero, out, plan.c, out, plan.c, plan.heuristic.algo(), workspace.pointer(),
                 Gemm.WORKSPACE_BYTES, stream), "cublasLtMatmul " + s);
     }
 
@@ -100,7 +102,7 @@ final class CublasLt implements AutoCloseable {
         if (status == cublas.CUBLAS_STATUS_ALLOC_FAILED) {
             throw new DeviceOutOfMemoryException(call + " failed: " + text);
         }
-        throw new CudaException(Esm2jCuda.ESM2J_ERROR_CUDA(), call + " failed: " + text + " (cublas status " + status
+        throw new CudaException(Esm2jCuda.ESM2J_ERROR_CUDA, call + " failed: " + text + " (cublas status " + status
                 + ")");
     }
 
@@ -148,7 +150,7 @@ final class CublasLt implements AutoCloseable {
                 cublas.cublasLtMatmulPreferenceDestroy(preference);
             }
             if (found[0] < 1) {
-                throw new CudaException(Esm2jCuda.ESM2J_ERROR_UNSUPPORTED(), "cuBLASLt has no algorithm for " + s);
+                throw new CudaException(Esm2jCuda.ESM2J_ERROR_UNSUPPORTED, "cuBLASLt has no algorithm for " + s);
             }
         }
 
@@ -187,7 +189,7 @@ final class CublasLt implements AutoCloseable {
     public void close() {
         plans.values().forEach(Plan::destroy);
         plans.clear();
-        Esm2jCuda.esm2j_device_free(CudaDevice.pointer(workspace));
+        workspace.closeQuietly();
         cublas.cublasLtDestroy(handle);
         one.close();
         zero.close();

@@ -356,7 +356,7 @@ public final class CudaKernels {
 
     /** Turns a native status into an exception carrying the library's message for this thread. */
     static void check(int status) {
-        if (status != Esm2jCuda.ESM2J_OK()) {
+        if (status != Esm2jCuda.ESM2J_OK) {
             throw new CudaException(status, Esm2jCuda.esm2j_last_error().getString());
         }
     }

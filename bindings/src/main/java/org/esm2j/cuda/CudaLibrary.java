@@ -53,7 +53,7 @@ public final class CudaLibrary {
         }
         try (IntPointer count = new IntPointer(1)) {
             int status = Esm2jCuda.esm2j_device_count(count);
-            if (status != Esm2jCuda.ESM2J_OK()) {
+            if (status != Esm2jCuda.ESM2J_OK) {
                 return Optional.of("no usable CUDA device: " + Esm2jCuda.esm2j_last_error().getString());
             }
             return count.get() > 0 ? Optional.empty() : Optional.of("no CUDA device visible");
@@ -72,7 +72,7 @@ public final class CudaLibrary {
                     + "jar of esm2j-bindings and the CUDA 13 runtime");
         }
         int library = Esm2jCuda.esm2j_abi_version();
-        int header = Esm2jCuda.ESM2J_CUDA_ABI_VERSION();
+        int header = Esm2jCuda.ESM2J_CUDA_ABI_VERSION;
         if (library != header) {
             return Optional.of("libesm2j_cuda ABI version " + library + " does not match the bindings' " + header);
         }

@@ -163,28 +163,27 @@ final class CudaRuntime implements Esm2Runtime {
         }
     }
 
-    /** Device buffers of one forward pass, carved from the arena by its {@link ActivationLayout}. */
-    private record PassBuffers(IntPointer tokens, IntPointer cuSeqlens, FloatPointer seqDivisors, FloatPointer probs,
-            LongPointer probsOffsets, FloatPointer contactLogits, LongPointer contactOffsets,
-            FloatPointer contactRowSums, DeviceMatrix residual, DeviceMatrix normed, DeviceMatrix qkv,
-            DeviceMatrix hidden, Pointer q, Pointer k, Pointer v, Pointer attnOut, long lmHidden, long logits) {
+    /**
+     * Device buffers of one forward pass, carved from the arena by its {@link ActivationLayout}; the attention maps'
+     * and contacts' buffers are null when the pass does not use them. They die with the arena's block.
+     */
+    private record PassBuffers(DeviceBuffer tokens, DeviceBuffer cuSeqlens, DeviceBuffer seqDivisors,
+            DeviceBuffer probs, DeviceBuffer probsOffsets, DeviceBuffer contactLogits, DeviceBuffer contactOffsets,
+            DeviceBuffer contactRowSums, DeviceBuffer residual, DeviceBuffer normed, DeviceBuffer qkv, DeviceBuffer q,
+            DeviceBuffer k, DeviceBuffer v, DeviceBuffer attnOut, DeviceBuffer hidden, DeviceBuffer logits) {
 
-        static PassBuffers carve(long base, ActivationLayout at, Esm2Config config, DType dtype, int n,
-                boolean keepProbs, boolean contacts) {
-            int d = config.embedDim();
-            return new PassBuffers(new IntPointer(device(base + at.tokens())),
-                    new IntPointer(device(base + at.cuSeqlens())), new FloatPointer(device(base + at.seqDivisors())),
-                    keepProbs ? new FloatPointer(device(base + at.probs())) : null,
-                    keepProbs ? new LongPointer(device(base + at.probsOffsets())) : null,
-                    contacts ? new FloatPointer(device(base + at.contacts())) : null,
-                    contacts ? new LongPointer(device(base + at.contactOffsets())) : null,
-                    contacts ? new FloatPointer(device(base + at.contactRowSums())) : null,
-                    DeviceMatrix.contiguous(device(base + at.residual()), DType.F32, n, d),
-                    DeviceMatrix.contiguous(device(base + at.normed()), dtype, n, d),
-                    DeviceMatrix.contiguous(device(base + at.qkv()), dtype, n, 3L * d),
-                    DeviceMatrix.contiguous(device(base + at.hidden()), dtype, n, config.ffnDim()),
-                    device(base + at.q()), device(base + at.k()), device(base + at.v()), device(base + at.attnOut()),
-                    base + at.hidden(), base + at.logits());
+        static PassBuffers carve(DeviceBuffer arena, ActivationLayout at, boolean keepProbs, boolean contacts) {
+            return new PassBuffers(at.tokens().in(arena, "token ids"), at.cuSeqlens().in(arena, "sequence offsets"),
+                    at.seqDivisors().in(arena, "token-dropout divisors"),
+                    keepProbs ? at.probs().in(arena, "attention maps") : null,
+                    keepProbs ? at.probsOffsets().in(arena, "attention-map offsets") : null,
+                    contacts ? at.contacts().in(arena, "contact logits") : null,
+                    contacts ? at.contactOffsets().in(arena, "contact offsets") : null,
+                    contacts ? at.contactRowSums().in(arena, "contact row sums") : null,
+                    at.residual().in(arena, "residual stream"), at.normed().in(arena, "normalised activations"),
+                    at.qkv().in(arena, "fused q/k/v projection"), at.q().in(arena, "q"), at.k().in(arena, "k"),
+                    at.v().in(arena, "v"), at.attnOut().in(arena, "attention output"),
+                    at.hidden().in(arena, "hidden activations"), at.logits().in(arena, "logits"));
         }
     }
 
@@ -207,7 +206,8 @@ final class CudaRuntime implements Esm2Runtime {
     }
 
     private ForwardResult run(PackedBatch batch, ForwardRequest request, ActivationLayout at, boolean keepProbs) {
-        long base = arena.ensure(at.totalBytes());
+        DeviceBuffer block = arena.ensure(at.totalBytes());
+        long base = block.address();
         if (base != graphBase) {
             graphs.clear(); // their pointers lead into the old arena
             graphBase = base;
@@ -215,7 +215,7 @@ final class CudaRuntime implements Esm2Runtime {
         int numLayers = config.numLayers();
         // The layout holds contact buffers only when some sequence has residues (a batch of <cls><eos> has none).
         boolean contacts = request.contacts() && batch.contactCount() > 0;
-        PassBuffers buffers = PassBuffers.carve(base, at, config, dtype, batch.totalTokens(), keepProbs, contacts);
+        PassBuffers buffers = PassBuffers.carve(block, at, keepProbs, contacts);
         uploadInputs(batch, buffers, keepProbs, contacts);
         boolean finalRepresentation = request.representationLayers().contains(numLayers);
         boolean midPassCopies = request.attentions()
@@ -229,8 +229,9 @@ final class CudaRuntime implements Esm2Runtime {
                     public void afterAttention(int layer) {
                         if (request.attentions()) {
                             long count = batch.probsPerLayer();
-                            CudaDevice.copyAsync(elementAddress(hostProbs, layer * count).address(), buffers.probs().address(),
-                                    count * Float.BYTES, CudaDevice.Copy.DEVICE_TO_HOST, stream, "attention maps");
+                            long host = elementAddress(hostProbs, layer * count).address();
+                            CudaDevice.downloadAsync(host, buffers.probs(), count * Float.BYTES, stream,
+                                    "attention maps");
                         }
                     }
 
@@ -287,12 +288,15 @@ final class CudaRuntime implements Esm2Runtime {
         int headDim = config.headDim();
         int numLayers = config.numLayers();
         float eps = (float) config.layerNormEps();
-        DeviceMatrix residual = p.residual();
-        DeviceMatrix normed = p.normed();
-        long normedAddress = normed.data().address();
-        long hiddenAddress = p.hidden().data().address();
+        DeviceMatrix residual = p.residual().matrix(n, d);
+        DeviceMatrix normed = p.normed().matrix(n, d);
+        DeviceMatrix qkv = p.qkv().matrix(n, 3L * d);
+        IntPointer tokens = p.tokens().ints();
+        IntPointer cuSeqlens = p.cuSeqlens().ints();
+        FloatPointer probs = p.probs() != null ? p.probs().floats() : null;
+        LongPointer probsOffsets = p.probsOffsets() != null ? p.probsOffsets().longs() : null;
 
-        embed(p.tokens(), p.cuSeqlens(), numSeqs, residual, p.seqDivisors());
+        embed(tokens, cuSeqlens, numSeqs, residual, p.seqDivisors().floats());
         Gemm.Shape qkvShape = new Gemm.Shape(n, d, 3L * d, 3L * d, dtype, dtype, false, false);
         Gemm.Shape outShape = new Gemm.Shape(n, d, d, d, dtype, DType.F32, true, true);
         Gemm.Shape fc1Shape = new Gemm.Shape(n, d, ffn, ffn, dtype, dtype, true, false);
@@ -302,37 +306,38 @@ final class CudaRuntime implements Esm2Runtime {
                 observer.representation(l);
             }
             DeviceWeights.Layer w = weights.layers[l];
-            CudaKernels.layerNorm(residual, normed, floats(w.attnNormGain()), floats(w.attnNormBias()), null, null,
+            CudaKernels.layerNorm(residual, normed, w.attnNormGain().floats(), w.attnNormBias().floats(), null, null,
                     eps, stream);
-            gemm.linear(normedAddress, w.qkvWeight(), p.qkv().data().address(), 0, qkvShape);
-            CudaKernels.qkvEpilogue(p.qkv(), floats(w.qkvBias()), floats(w.invFreq()), p.cuSeqlens(), numSeqs, heads,
-                    headDim, (float) (1 / Math.sqrt(headDim)), p.q(), p.k(), p.v(), dtype, stream);
-            CudaKernels.attention(p.q(), p.k(), p.v(), dtype, (long) heads * headDim, headDim, p.attnOut(), d,
-                    p.cuSeqlens(), numSeqs, n, heads, headDim, batch.maxSeqlen(), 1f, p.probs(), p.probsOffsets(),
-                    stream);
+            gemm.linear(p.normed(), w.qkvWeight(), p.qkv(), null, qkvShape);
+            CudaKernels.qkvEpilogue(qkv, w.qkvBias().floats(), w.invFreq().floats(), cuSeqlens, numSeqs, heads,
+                    headDim, (float) (1 / Math.sqrt(headDim)), p.q().pointer(), p.k().pointer(), p.v().pointer(),
+                    dtype, stream);
+            CudaKernels.attention(p.q().pointer(), p.k().pointer(), p.v().pointer(), dtype, (long) heads * headDim,
+                    headDim, p.attnOut().pointer(), d, cuSeqlens, numSeqs, n, heads, headDim, batch.maxSeqlen(), 1f,
+                    probs, probsOffsets, stream);
             if (contacts) {
-                CudaKernels.contactHeadAccumulate(p.probs(), p.probsOffsets(), p.cuSeqlens(), p.tokens(), numSeqs, n,
-                        heads, batch.maxSeqlen(), contactHead.layerWeight(l), p.contactLogits(), p.contactOffsets(),
-                        p.contactRowSums(), Alphabet.EOS, l > 0, stream);
+                CudaKernels.contactHeadAccumulate(probs, probsOffsets, cuSeqlens, tokens, numSeqs, n, heads,
+                        batch.maxSeqlen(), contactHead.layerWeight(l), p.contactLogits().floats(),
+                        p.contactOffsets().longs(), p.contactRowSums().floats(), Alphabet.EOS, l > 0, stream);
             }
             if (observer != null) {
                 observer.afterAttention(l);
             }
-            gemm.linear(p.attnOut().address(), w.outWeight(), residual.data().address(), w.outBias(), outShape);
-            CudaKernels.layerNorm(residual, normed, floats(w.ffnNormGain()), floats(w.ffnNormBias()), null, null,
+            gemm.linear(p.attnOut(), w.outWeight(), p.residual(), w.outBias(), outShape);
+            CudaKernels.layerNorm(residual, normed, w.ffnNormGain().floats(), w.ffnNormBias().floats(), null, null,
                     eps, stream);
-            gemm.linearGelu(normedAddress, w.fc1Weight(), hiddenAddress, w.fc1Bias(), fc1Shape);
-            gemm.linear(hiddenAddress, w.fc2Weight(), residual.data().address(), w.fc2Bias(), fc2Shape);
+            gemm.linearGelu(p.normed(), w.fc1Weight(), p.hidden(), w.fc1Bias(), fc1Shape);
+            gemm.linear(p.hidden(), w.fc2Weight(), p.residual(), w.fc2Bias(), fc2Shape);
         }
-        CudaKernels.layerNorm(residual, normed, floats(weights.finalNormGain), floats(weights.finalNormBias), null,
-                null, eps, stream);
+        FloatPointer finalNormGain = weights.finalNormGain.floats();
+        FloatPointer finalNormBias = weights.finalNormBias.floats();
+        CudaKernels.layerNorm(residual, normed, finalNormGain, finalNormBias, null, null, eps, stream);
         if (finalRepresentation) {
             // The last representation is the final LayerNorm's output; in fp32 it is computed once more in place.
-            CudaKernels.layerNorm(residual, residual, floats(weights.finalNormGain), floats(weights.finalNormBias),
-                    null, null, eps, stream);
+            CudaKernels.layerNorm(residual, residual, finalNormGain, finalNormBias, null, null, eps, stream);
         }
         if (lmHead) {
-            lmHead(n, normed, p.lmHidden(), p.logits());
+            lmHead(n, p.normed(), p.hidden(), p.logits());
         }
     }
 
@@ -341,8 +346,7 @@ final class CudaRuntime implements Esm2Runtime {
      * {@code <pad>}, which never occurs in a validated batch: no row is zeroed and the scale is exactly 1.
      */
     private void embed(IntPointer tokens, IntPointer cuSeqlens, int numSeqs, DeviceMatrix out, FloatPointer divisors) {
-        DeviceMatrix table = DeviceMatrix.contiguous(device(weights.embedTable), DType.F32, config.vocabSize(),
-                config.embedDim());
+        DeviceMatrix table = weights.embedTable.matrix(config.vocabSize(), config.embedDim());
         boolean dropout = config.tokenDropout();
         CudaKernels.embedding(tokens, cuSeqlens, numSeqs, table, out, divisors, dropout ? Alphabet.MASK : Alphabet.PAD,
                 Alphabet.PAD, dropout ? Esm2Config.TOKEN_DROPOUT_KEEP : 1f, stream);
@@ -352,45 +356,44 @@ final class CudaRuntime implements Esm2Runtime {
      * RobertaLMHead: dense with bias-GELU, LayerNorm, then the tied embedding with lm_head.bias into the fp32 logits,
      * (tokens, logitColumns) with the vocabulary in the first columns.
      */
-    private void lmHead(int n, DeviceMatrix features, long hidden, long logits) {
+    private void lmHead(int n, DeviceBuffer features, DeviceBuffer hidden, DeviceBuffer logits) {
         int d = config.embedDim();
         int columns = weights.logitColumns;
-        DeviceMatrix h = DeviceMatrix.contiguous(device(hidden), dtype, n, d);
-        gemm.linearGelu(features.data().address(), weights.lmDenseWeight, hidden, weights.lmDenseBias,
+        gemm.linearGelu(features, weights.lmDenseWeight, hidden, weights.lmDenseBias,
                 new Gemm.Shape(n, d, d, d, dtype, dtype, true, false));
-        CudaKernels.layerNorm(h, h, floats(weights.lmNormGain), floats(weights.lmNormBias), null, null,
+        DeviceMatrix h = hidden.matrix(n, d);
+        CudaKernels.layerNorm(h, h, weights.lmNormGain.floats(), weights.lmNormBias.floats(), null, null,
                 (float) config.layerNormEps(), stream);
         gemm.linear(hidden, weights.lmOutWeight, logits, weights.lmOutBias,
                 new Gemm.Shape(n, d, columns, columns, dtype, DType.F32, true, false));
     }
 
     /** Log-softmax over the vocabulary columns of each logit row (the padding columns stay out of the sum). */
-    private void logSoftmaxInPlace(PackedBatch batch, long logits) {
-        DeviceMatrix rows = new DeviceMatrix(device(logits), DType.F32, batch.totalTokens(), config.vocabSize(),
-                weights.logitColumns);
+    private void logSoftmaxInPlace(PackedBatch batch, DeviceBuffer logits) {
+        DeviceMatrix rows = logits.matrix(batch.totalTokens(), config.vocabSize(), weights.logitColumns);
         CudaKernels.logSoftmax(rows, rows, stream);
     }
 
     /** Per-sequence (T_s, vocab) host copies of a (totalTokens, logitColumns) fp32 device buffer. */
-    private float[][] downloadRows(PackedBatch batch, long address) {
+    private float[][] downloadRows(PackedBatch batch, DeviceBuffer rows) {
         int columns = weights.logitColumns;
-        return batch.split(download(address, (long) batch.totalTokens() * columns), columns, config.vocabSize());
+        return batch.split(download(rows, (long) batch.totalTokens() * columns), columns, config.vocabSize());
     }
 
     /** Per-sequence host copies of the fp32 residual stream (tokens, D). */
-    private float[][] downloadRepresentation(PackedBatch batch, DeviceMatrix residual) {
+    private float[][] downloadRepresentation(PackedBatch batch, DeviceBuffer residual) {
         int d = config.embedDim();
-        return batch.split(download(residual.data().address(), residual.rows() * d), d, d);
+        return batch.split(download(residual, (long) batch.totalTokens() * d), d, d);
     }
 
     /**
-     * Copies fp32 device memory into a new array through the pinned staging buffer; the copy is ordered after all
-     * work queued on the stream.
+     * Copies the first {@code count} elements of fp32 device memory into a new array through the pinned staging
+     * buffer; the copy is ordered after all work queued on the stream.
      */
-    private float[] download(long address, long count) {
+    private float[] download(DeviceBuffer source, long count) {
         float[] out = new float[Math.toIntExact(count)];
         FloatPointer host = new FloatPointer(staging.ensure(count * Float.BYTES));
-        CudaDevice.copyAsync(host.address(), address, count * Float.BYTES, CudaDevice.Copy.DEVICE_TO_HOST, stream,
+        CudaDevice.downloadAsync(host.address(), source.require(DType.F32), count * Float.BYTES, stream,
                 "results to the host");
         CudaDevice.synchronize(stream, "a copy to the host");
         host.get(out);
@@ -411,10 +414,10 @@ final class CudaRuntime implements Esm2Runtime {
         long probsOffsetsAt = align8(cuSeqlensAt + (long) cuSeqlens.length * Integer.BYTES);
         long contactOffsetsAt = probsOffsetsAt + (long) probsOffsets.length * Long.BYTES;
         long host = staging.ensure(contactOffsetsAt + (long) contactOffsets.length * Long.BYTES).address();
-        new IntPointer(device(host)).put(tokens);
-        new IntPointer(device(host + cuSeqlensAt)).put(cuSeqlens);
-        new LongPointer(device(host + probsOffsetsAt)).put(probsOffsets);
-        new LongPointer(device(host + contactOffsetsAt)).put(contactOffsets);
+        new IntPointer(CudaDevice.pointer(host)).put(tokens);
+        new IntPointer(CudaDevice.pointer(host + cuSeqlensAt)).put(cuSeqlens);
+        new LongPointer(CudaDevice.pointer(host + probsOffsetsAt)).put(probsOffsets);
+        new LongPointer(CudaDevice.pointer(host + contactOffsetsAt)).put(contactOffsets);
         copyToDevice(buffers.tokens(), host, (long) tokens.length * Integer.BYTES, "token ids");
         copyToDevice(buffers.cuSeqlens(), host + cuSeqlensAt, (long) cuSeqlens.length * Integer.BYTES,
                 "sequence offsets");
@@ -429,8 +432,8 @@ final class CudaRuntime implements Esm2Runtime {
         CudaDevice.synchronize(stream, "the uploads");
     }
 
-    private void copyToDevice(Pointer target, long host, long bytes, String what) {
-        CudaDevice.copyAsync(target.address(), host, bytes, CudaDevice.Copy.HOST_TO_DEVICE, stream, what);
+    private void copyToDevice(DeviceBuffer target, long host, long bytes, String what) {
+        CudaDevice.uploadAsync(target, host, bytes, stream, what);
     }
 
     private static long align8(long bytes) {
@@ -455,13 +458,13 @@ final class CudaRuntime implements Esm2Runtime {
     }
 
     /** sigmoid(logits + bias) over the batch's accumulated contact logits, then per-sequence host copies. */
-    private float[][] contacts(PackedBatch batch, FloatPointer contactLogits) {
+    private float[][] contacts(PackedBatch batch, DeviceBuffer contactLogits) {
         long count = batch.contactCount();
         if (count == 0) {
             return batch.splitContacts(new float[0]);
         }
-        CudaKernels.contactHeadFinish(contactLogits, count, contactHead.bias(), stream);
-        return batch.splitContacts(download(contactLogits.address(), count));
+        CudaKernels.contactHeadFinish(contactLogits.floats(), count, contactHead.bias(), stream);
+        return batch.splitContacts(download(contactLogits, count));
     }
 
     /**
@@ -469,15 +472,7 @@ final class CudaRuntime implements Esm2Runtime {
      * JavaCPP adds a pointer's position() to a {@code void*} argument in bytes, not in elements.
      */
     static Pointer elementAddress(FloatPointer array, long index) {
-        return device(array.address() + index * Float.BYTES);
-    }
-
-    private static FloatPointer floats(long address) {
-        return new FloatPointer(device(address));
-    }
-
-    static Pointer device(long address) {
-        return CudaDevice.pointer(address);
+        return CudaDevice.pointer(array.address() + index * Float.BYTES);
     }
 
     @Override

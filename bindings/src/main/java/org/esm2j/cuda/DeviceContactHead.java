@@ -1,8 +1,8 @@
 package org.esm2j.cuda;
 
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.Pointer;
 import org.esm2j.model.Esm2Weights;
+import org.esm2j.tensor.DType;
 
 /**
  * The contact head's logistic regression in device memory: the (L*H) fp32 weight, channel {@code l * H + h} for head
@@ -10,16 +10,14 @@ import org.esm2j.model.Esm2Weights;
  * by value.
  */
 final class DeviceContactHead implements AutoCloseable {
-    private final Pointer weight;
+    private final DeviceBuffer weight;
     private final int heads;
     private final float bias;
-    private final long bytes;
 
-    private DeviceContactHead(Pointer weight, int heads, float bias, long bytes) {
+    private DeviceContactHead(DeviceBuffer weight, int heads, float bias) {
         this.weight = weight;
         this.heads = heads;
         this.bias = bias;
-        this.bytes = bytes;
     }
 
     /** Uploads the regression of these weights, or returns null when they carry no contact head. */
@@ -29,20 +27,19 @@ final class DeviceContactHead implements AutoCloseable {
         }
         float[] values = w.floats(Esm2Weights.CONTACT_WEIGHT);
         float bias = w.floats(Esm2Weights.CONTACT_BIAS)[0];
-        long size = (long) values.length * Float.BYTES;
-        Pointer device = CudaDevice.pointer(CudaDevice.allocate(size, "contact weights"));
+        DeviceBuffer device = DeviceBuffer.allocate(DType.F32, values.length, "contact weights");
         try (FloatPointer host = new FloatPointer(values)) {
-            CudaDevice.copy(device.address(), host.address(), size, CudaDevice.Copy.HOST_TO_DEVICE, "contact weights");
+            CudaDevice.upload(device, host.address(), device.bytes(), "contact weights");
         } catch (RuntimeException e) {
-            Esm2jCuda.esm2j_device_free(device);
+            device.closeQuietly();
             throw e;
         }
-        return new DeviceContactHead(device, w.config().attentionHeads(), bias, size);
+        return new DeviceContactHead(device, w.config().attentionHeads(), bias);
     }
 
     /** Layer l's slice of the regression weight: H fp32 values on the device. */
     FloatPointer layerWeight(int layer) {
-        return new FloatPointer(CudaRuntime.device(weight.address() + (long) layer * heads * Float.BYTES));
+        return weight.slice((long) layer * heads, heads).floats();
     }
 
     float bias() {
@@ -50,11 +47,11 @@ final class DeviceContactHead implements AutoCloseable {
     }
 
     long bytes() {
-        return bytes;
+        return weight.bytes();
     }
 
     @Override
     public void close() {
-        Esm2jCuda.esm2j_device_free(weight);
+        weight.closeQuietly();
     }
 }

@@ -8,6 +8,6 @@ public class DeviceOutOfMemoryException extends CudaException {
     private static final long serialVersionUID = 1L;
 
     public DeviceOutOfMemoryException(String message) {
-        super(Esm2jCuda.ESM2J_ERROR_CUDA(), message);
+        super(Esm2jCuda.ESM2J_ERROR_CUDA, message);
     }
 }

@@ -22,6 +22,11 @@ public final class DeviceRandom {
         }
     }
 
+    /** Fills every element of {@code x} in its dtype (F32, F16 or BF16). */
+    static void fill(DeviceBuffer x, long seed, float scale, Pointer stream) {
+        fill(x.pointer(), x.length(), x.dtype(), seed, scale, stream);
+    }
+
     static esm2j_fill_random_params params(Pointer x, long count, DType dtype, long seed, float scale,
             Pointer stream) {
         if (x == null || x.isNull()) {

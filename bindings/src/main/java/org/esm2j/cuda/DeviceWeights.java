@@ -17,7 +17,7 @@ import org.esm2j.tensor.HalfFloats;
  * The model's parameters in device memory: matrices in the activation dtype (bf16 or fp16), q/k/v fused into one
  * (3D, D) matrix; small parameters (biases, LayerNorm affine, inv_freq) and the embedding table the embedding kernel
  * reads in fp32. The LM head's output matrix (the tied embedding) is padded with zero rows to {@link #logitColumns} so
- * that the logits' rows stay aligned. Fields are device addresses.
+ * that the logits' rows stay aligned. Fields are typed device buffers, one allocation each.
  *
  * <p>One {@link #layout} lists every device tensor; the values come either from a checkpoint (uploaded once) or, for
  * benchmarks of models whose host copy would not fit, from the device's random generator ({@link #random}).
@@ -38,23 +38,24 @@ final class DeviceWeights implements AutoCloseable {
 
     /** The logits' row stride: the vocabulary rounded up to a multiple of 8 elements (16-byte rows in bf16). */
     final int logitColumns;
-    final long embedTable; // fp32 (V, D)
+    final DeviceBuffer embedTable; // fp32 (V, D)
     final Layer[] layers;
-    final long finalNormGain;
-    final long finalNormBias;
-    final long lmDenseWeight; // (D, D)
-    final long lmDenseBias;
-    final long lmNormGain;
-    final long lmNormBias;
-    final long lmOutWeight; // (logitColumns, D), rows >= V zero
-    final long lmOutBias; // fp32 (logitColumns), entries >= V zero
-    private final Map<String, Pointer> allocations = new HashMap<>();
+    final DeviceBuffer finalNormGain;
+    final DeviceBuffer finalNormBias;
+    final DeviceBuffer lmDenseWeight; // (D, D)
+    final DeviceBuffer lmDenseBias;
+    final DeviceBuffer lmNormGain;
+    final DeviceBuffer lmNormBias;
+    final DeviceBuffer lmOutWeight; // (logitColumns, D), rows >= V zero
+    final DeviceBuffer lmOutBias; // fp32 (logitColumns), entries >= V zero
+    private final Map<String, DeviceBuffer> allocations = new HashMap<>();
     private long bytes;
 
     /** One transformer block; matrices are (out, in) row-major as PyTorch stores them. */
-    record Layer(long attnNormGain, long attnNormBias, long qkvWeight, long qkvBias, long invFreq, long outWeight,
-            long outBias, long ffnNormGain, long ffnNormBias, long fc1Weight, long fc1Bias, long fc2Weight,
-            long fc2Bias) {}
+    record Layer(DeviceBuffer attnNormGain, DeviceBuffer attnNormBias, DeviceBuffer qkvWeight, DeviceBuffer qkvBias,
+            DeviceBuffer invFreq, DeviceBuffer outWeight, DeviceBuffer outBias, DeviceBuffer ffnNormGain,
+            DeviceBuffer ffnNormBias, DeviceBuffer fc1Weight, DeviceBuffer fc1Bias, DeviceBuffer fc2Weight,
+            DeviceBuffer fc2Bias) {}
 
     /** What a device tensor holds; random weights choose their values by it. */
     enum Role {
@@ -84,43 +85,43 @@ final class DeviceWeights implements AutoCloseable {
     /** Writes a tensor's values into its fresh allocation. */
     @FunctionalInterface
     private interface Source {
-        void fill(Param param, Pointer device);
+        void fill(Param param, DeviceBuffer device);
     }
 
     /** Uploads the checkpoint's parameters once, converted to {@code dtype} (matrices) and fp32 (the rest). */
     DeviceWeights(Esm2Weights w, DType dtype) {
-        this(w.config(), dtype, (param, device) -> upload(hostValues(w, param), param.dtype(), device));
+        this(w.config(), dtype, (param, device) -> upload(hostValues(w, param), device));
     }
 
     private DeviceWeights(Esm2Config c, DType dtype, Source source) {
         logitColumns = logitColumns(c);
         try {
             for (Param p : layout(c, dtype)) {
-                Pointer device = CudaDevice.pointer(CudaDevice.allocate(p.bytes(), p.name()));
+                DeviceBuffer device = DeviceBuffer.allocate(p.dtype(), p.elements(), p.name());
                 allocations.put(p.name(), device);
                 bytes += p.bytes();
                 source.fill(p, device);
             }
-            embedTable = address(Esm2Weights.EMBED_TOKENS);
+            embedTable = tensor(Esm2Weights.EMBED_TOKENS);
             layers = new Layer[c.numLayers()];
             for (int i = 0; i < layers.length; i++) {
                 layers[i] = new Layer(
-                        layerAddress(i, "self_attn_layer_norm.weight"), layerAddress(i, "self_attn_layer_norm.bias"),
-                        layerAddress(i, QKV_WEIGHT), layerAddress(i, QKV_BIAS),
-                        layerAddress(i, "self_attn.rot_emb.inv_freq"),
-                        layerAddress(i, "self_attn.out_proj.weight"), layerAddress(i, "self_attn.out_proj.bias"),
-                        layerAddress(i, "final_layer_norm.weight"), layerAddress(i, "final_layer_norm.bias"),
-                        layerAddress(i, "fc1.weight"), layerAddress(i, "fc1.bias"),
-                        layerAddress(i, "fc2.weight"), layerAddress(i, "fc2.bias"));
+                        layerTensor(i, "self_attn_layer_norm.weight"), layerTensor(i, "self_attn_layer_norm.bias"),
+                        layerTensor(i, QKV_WEIGHT), layerTensor(i, QKV_BIAS),
+                        layerTensor(i, "self_attn.rot_emb.inv_freq"),
+                        layerTensor(i, "self_attn.out_proj.weight"), layerTensor(i, "self_attn.out_proj.bias"),
+                        layerTensor(i, "final_layer_norm.weight"), layerTensor(i, "final_layer_norm.bias"),
+                        layerTensor(i, "fc1.weight"), layerTensor(i, "fc1.bias"),
+                        layerTensor(i, "fc2.weight"), layerTensor(i, "fc2.bias"));
             }
-            finalNormGain = address(Esm2Weights.FINAL_LN_WEIGHT);
-            finalNormBias = address(Esm2Weights.FINAL_LN_BIAS);
-            lmDenseWeight = address(Esm2Weights.LM_HEAD_DENSE_WEIGHT);
-            lmDenseBias = address(Esm2Weights.LM_HEAD_DENSE_BIAS);
-            lmNormGain = address(Esm2Weights.LM_HEAD_LN_WEIGHT);
-            lmNormBias = address(Esm2Weights.LM_HEAD_LN_BIAS);
-            lmOutWeight = address(LM_OUT_WEIGHT);
-            lmOutBias = address(Esm2Weights.LM_HEAD_BIAS);
+            finalNormGain = tensor(Esm2Weights.FINAL_LN_WEIGHT);
+            finalNormBias = tensor(Esm2Weights.FINAL_LN_BIAS);
+            lmDenseWeight = tensor(Esm2Weights.LM_HEAD_DENSE_WEIGHT);
+            lmDenseBias = tensor(Esm2Weights.LM_HEAD_DENSE_BIAS);
+            lmNormGain = tensor(Esm2Weights.LM_HEAD_LN_WEIGHT);
+            lmNormBias = tensor(Esm2Weights.LM_HEAD_LN_BIAS);
+            lmOutWeight = tensor(LM_OUT_WEIGHT);
+            lmOutBias = tensor(Esm2Weights.LM_HEAD_BIAS);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -216,12 +217,12 @@ final class DeviceWeights implements AutoCloseable {
         return out;
     }
 
-    /** Copies values into a device allocation in {@code dtype} (F32, BF16 or F16). */
-    private static void upload(float[] values, DType dtype, Pointer device) {
-        long size = (long) values.length * dtype.byteSize();
+    /** Copies values into a device allocation, converted to its dtype (F32, BF16 or F16). */
+    private static void upload(float[] values, DeviceBuffer device) {
+        long size = (long) values.length * device.dtype().byteSize();
         try (BytePointer host = new BytePointer(size)) {
-            encode(values, dtype, host);
-            CudaDevice.copy(device.address(), host.address(), size, CudaDevice.Copy.HOST_TO_DEVICE, "weights");
+            encode(values, device.dtype(), host);
+            CudaDevice.upload(device, host.address(), size, device.name());
         }
     }
 
@@ -283,35 +284,34 @@ final class DeviceWeights implements AutoCloseable {
         }
 
         @Override
-        public void fill(Param p, Pointer device) {
+        public void fill(Param p, DeviceBuffer device) {
             switch (p.role()) {
-                case EMBEDDING -> DeviceRandom.fill(device, p.elements(), p.dtype(), tiedSeed, WEIGHT_SCALE, stream);
+                case EMBEDDING -> DeviceRandom.fill(device, tiedSeed, WEIGHT_SCALE, stream);
                 case LM_OUT -> {
                     zero(p, device);
                     long tied = (long) config.vocabSize() * config.embedDim();
-                    DeviceRandom.fill(device, tied, p.dtype(), tiedSeed, WEIGHT_SCALE, stream);
+                    DeviceRandom.fill(device.slice(0, tied), tiedSeed, WEIGHT_SCALE, stream);
                 }
-                case MATRIX -> DeviceRandom.fill(device, p.elements(), p.dtype(), seeds.nextLong(), WEIGHT_SCALE,
-                        stream);
-                case BIAS -> DeviceRandom.fill(device, p.elements(), p.dtype(), seeds.nextLong(), BIAS_SCALE, stream);
+                case MATRIX -> DeviceRandom.fill(device, seeds.nextLong(), WEIGHT_SCALE, stream);
+                case BIAS -> DeviceRandom.fill(device, seeds.nextLong(), BIAS_SCALE, stream);
                 case LM_OUT_BIAS -> {
                     zero(p, device);
-                    DeviceRandom.fill(device, config.vocabSize(), p.dtype(), seeds.nextLong(), BIAS_SCALE, stream);
+                    DeviceRandom.fill(device.slice(0, config.vocabSize()), seeds.nextLong(), BIAS_SCALE, stream);
                 }
                 case NORM_GAIN -> stage(gains(Math.toIntExact(p.elements()), seeds.nextLong()), device);
                 case INV_FREQ -> stage(inverseFrequencies(config.headDim()), device);
             }
         }
 
-        private void zero(Param p, Pointer device) {
-            CudaDevice.fillBytesAsync(device.address(), 0, p.bytes(), stream, p.name());
+        private void zero(Param p, DeviceBuffer device) {
+            CudaDevice.fillBytesAsync(device, 0, stream, p.name());
         }
 
-        private void stage(float[] values, Pointer device) {
+        private void stage(float[] values, DeviceBuffer device) {
             FloatPointer host = new FloatPointer(values);
             staged.add(host);
-            CudaDevice.copyAsync(device.address(), host.address(), (long) values.length * Float.BYTES,
-                    CudaDevice.Copy.HOST_TO_DEVICE, stream, "small random weights");
+            CudaDevice.uploadAsync(device.require(DType.F32), host.address(), (long) values.length * Float.BYTES,
+                    stream, "small random weights");
         }
 
         /** Waits for the copies that may still read the host buffers, then frees them. */
@@ -323,17 +323,17 @@ final class DeviceWeights implements AutoCloseable {
         }
     }
 
-    /** The device address of the layout's tensor {@code name} (a {@link Param#name}). */
-    long address(String name) {
-        Pointer p = allocations.get(name);
-        if (p == null) {
+    /** The layout's tensor {@code name} (a {@link Param#name}) on the device. */
+    DeviceBuffer tensor(String name) {
+        DeviceBuffer tensor = allocations.get(name);
+        if (tensor == null) {
             throw new IllegalStateException("the device weight layout has no tensor " + name);
         }
-        return p.address();
+        return tensor;
     }
 
-    private long layerAddress(int layer, String name) {
-        return address(Esm2Weights.layer(layer, name));
+    private DeviceBuffer layerTensor(int layer, String name) {
+        return tensor(Esm2Weights.layer(layer, name));
     }
 
     /** Device bytes held by the parameters. */
@@ -343,9 +343,8 @@ final class DeviceWeights implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Pointer p : allocations.values()) {
-            Esm2jCuda.esm2j_device_free(p); // best effort, as close() may run after a device failure
-        }
+        // Best effort, as close() may run after a device failure.
+        allocations.values().forEach(DeviceBuffer::closeQuietly);
         allocations.clear();
         bytes = 0;
     }

@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.esm2j.InvalidInputException;
 import org.esm2j.tensor.DType;
@@ -113,14 +112,15 @@ final class Gemm implements AutoCloseable {
     private record Variant(Shape shape, boolean gelu) {}
 
     /**
-     * {@code y = x W^T (+ bias) (+ y)}.
+     * {@code y = x W^T (+ bias) (+ y)}. Each buffer must hold the shape's dtype and at least the elements it names.
      *
-     * @param x device address of (rows, in), xType
-     * @param w device address of (out, in), xType
-     * @param y device address of (rows, out) with row stride yRowStride, yType
-     * @param bias device address of fp32 (out), or 0 for none
+     * @param x (rows, in), xType
+     * @param w (out, in), xType
+     * @param y (rows, out) with row stride yRowStride, yType
+     * @param bias fp32 (out), read when {@code s.bias()}; may be null otherwise
      */
-    void linear(long x, long w, long y, long bias, Shape s) {
+    void linear(DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer bias, Shape s) {
+        requireOperands(x, w, y, bias, s);
         if (implementationFor(x, w, bias, s, false) == Implementation.ESM2J) {
             handwritten(x, w, y, bias, s, false);
         } else {
@@ -132,15 +132,34 @@ final class Gemm implements AutoCloseable {
      * {@code y = gelu(x W^T + bias)} with exact erf-GELU; arguments as {@link #linear}, and {@code s.accumulate()}
      * must be false. With {@code s.bias()} false no bias is added.
      */
-    void linearGelu(long x, long w, long y, long bias, Shape s) {
+    void linearGelu(DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer bias, Shape s) {
         if (s.accumulate()) {
             throw new IllegalArgumentException("linearGelu cannot accumulate onto y: " + s);
         }
+        requireOperands(x, w, y, bias, s);
         if (implementationFor(x, w, bias, s, true) == Implementation.ESM2J) {
             handwritten(x, w, y, bias, s, true);
         } else {
             cublasLtThenBiasGelu(x, w, y, bias, s);
         }
+    }
+
+    /** Checks the operands' dtypes and lengths against the shape, naming the operand. */
+    private static void requireOperands(DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer bias, Shape s) {
+        x.require(s.xType(), Math.multiplyExact(s.rows(), s.in()));
+        w.require(s.xType(), Math.multiplyExact(s.out(), s.in()));
+        y.require(s.yType(), yElements(s));
+        if (s.bias()) {
+            if (bias == null) {
+                throw new IllegalArgumentException("the shape has a bias but none was given: " + s);
+            }
+            bias.require(DType.F32, s.out());
+        }
+    }
+
+    /** Elements y spans: (rows - 1) row strides and one row. */
+    private static long yElements(Shape s) {
+        return s.rows() == 0 ? 0 : Math.addExact(Math.multiplyExact(s.rows() - 1, s.yRowStride()), s.out());
     }
 
     /** Device bytes of the cuBLASLt workspace: none on the emulator. */
@@ -197,14 +216,15 @@ final class Gemm implements AutoCloseable {
         return bias.isEmpty() ? "none" : bias;
     }
 
-    private Implementation implementationFor(long x, long w, long bias, Shape s, boolean gelu) {
+    private Implementation implementationFor(DeviceBuffer x, DeviceBuffer w, DeviceBuffer bias, Shape s,
+            boolean gelu) {
         Variant key = new Variant(s.withRows(rowBucket(s.rows())), gelu);
         Selection known = selections.get(key);
         if (known != null) {
             return known.chosen();
         }
         boolean supported = HandwrittenMatmul.unsupportedReason(s.in(), s.xType(), s.yType(), gelu, s.accumulate())
-                .isEmpty() && HandwrittenMatmul.aligned(x, w);
+                .isEmpty() && HandwrittenMatmul.aligned(x.address(), w.address());
         boolean timing = needsTiming(policy, supported) && s.rows() > 0;
         if (timing && capturing()) {
             return Implementation.CUBLASLT; // decided at the next eager use
@@ -225,11 +245,10 @@ final class Gemm implements AutoCloseable {
      * Mean milliseconds per call of {cuBLASLt, hand-written} into a scratch y; NaN for the hand-written kernel when
      * the library refuses the shape, both NaN when the scratch buffer does not fit in device memory.
      */
-    private double[] measure(long x, long w, long bias, Shape s, boolean gelu) {
-        long bytes = ((s.rows() - 1) * s.yRowStride() + s.out()) * s.yType().byteSize();
-        long y;
+    private double[] measure(DeviceBuffer x, DeviceBuffer w, DeviceBuffer bias, Shape s, boolean gelu) {
+        DeviceBuffer y;
         try {
-            y = CudaDevice.allocate(bytes, "the matmul timing scratch of " + s);
+            y = DeviceBuffer.allocate(s.yType(), yElements(s), "the matmul timing scratch of " + s);
         } catch (DeviceOutOfMemoryException e) {
             LOG.debug("no scratch memory to time {}: {}", s, e.getMessage());
             return new double[] {Double.NaN, Double.NaN};
@@ -241,7 +260,7 @@ final class Gemm implements AutoCloseable {
             try {
                 esm2jMs = time(() -> handwritten(x, w, y, bias, s, gelu));
             } catch (CudaException e) {
-                if (e.status() == Esm2jCuda.ESM2J_ERROR_CUDA()) {
+                if (e.status() == Esm2jCuda.ESM2J_ERROR_CUDA) {
                     throw e;
                 }
                 LOG.debug("the hand-written matmul refused {}: {}", s, e.getMessage());
@@ -249,7 +268,7 @@ final class Gemm implements AutoCloseable {
             }
             return new double[] {cublasLtMs, esm2jMs};
         } finally {
-            CudaDevice.free(y);
+            y.close();
         }
     }
 
@@ -275,22 +294,23 @@ final class Gemm implements AutoCloseable {
         }
     }
 
-    private void handwritten(long x, long w, long y, long bias, Shape s, boolean gelu) {
-        HandwrittenMatmul.forward(x, w, y, s.bias() ? bias : 0, s.rows(), s.in(), s.out(), s.in(), s.in(),
-                s.yRowStride(), s.xType(), s.yType(), gelu, s.accumulate(), stream);
+    private void handwritten(DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer bias, Shape s,
+            boolean gelu) {
+        HandwrittenMatmul.forward(x.address(), w.address(), y.address(), s.bias() ? bias.address() : 0, s.rows(),
+                s.in(), s.out(), s.in(), s.in(), s.yRowStride(), s.xType(), s.yType(), gelu, s.accumulate(), stream);
     }
 
     /** The unfused GELU path: the product without bias, then bias + GELU in place. */
-    private void cublasLtThenBiasGelu(long x, long w, long y, long bias, Shape s) {
+    private void cublasLtThenBiasGelu(DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer bias, Shape s) {
         Shape product = new Shape(s.rows(), s.in(), s.out(), s.yRowStride(), s.xType(), s.yType(), false, false);
-        runCublasLt(x, w, y, 0, product);
-        DeviceMatrix out = new DeviceMatrix(CudaDevice.pointer(y), s.yType(), s.rows(), s.out(), s.yRowStride());
-        CudaKernels.biasGelu(out, out, s.bias() ? new FloatPointer(CudaDevice.pointer(bias)) : null, stream);
+        runCublasLt(x, w, y, null, product);
+        DeviceMatrix out = y.matrix(s.rows(), s.out(), s.yRowStride());
+        CudaKernels.biasGelu(out, out, s.bias() ? bias.floats() : null, stream);
     }
 
-    private void runCublasLt(long x, long w, long y, long bias, Shape s) {
+    private void runCublasLt(DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, DeviceBuffer bias, Shape s) {
         if (cublasLt == null) {
-            throw new CudaException(Esm2jCuda.ESM2J_ERROR_UNSUPPORTED(), "cuBLASLt is not emulated, and the "
+            throw new CudaException(Esm2jCuda.ESM2J_ERROR_UNSUPPORTED, "cuBLASLt is not emulated, and the "
                     + "hand-written matmul cannot run " + s + " (in must be a multiple of 8, 16-bit inputs, aligned "
                     + "operands)");
         }

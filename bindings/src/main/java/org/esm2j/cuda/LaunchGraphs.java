@@ -4,6 +4,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.javacpp.Pointer;
+import org.esm2j.cuda.Esm2jCuda.esm2j_graph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,7 @@ final class LaunchGraphs implements AutoCloseable {
 
     private final Pointer stream;
     private final Map<Object, Integer> sightings = new LinkedHashMap<>(16, 0.75f, true);
-    private final Map<Object, Pointer> graphs = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<Object, esm2j_graph> graphs = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<Object, Boolean> uncapturable = new LinkedHashMap<>();
 
     LaunchGraphs(Pointer stream) {
@@ -52,11 +53,11 @@ final class LaunchGraphs implements AutoCloseable {
     /** Enqueues {@code work} on the stream, eagerly or through a graph (see the class comment). */
     void run(Object key, Runnable work) {
         int seen = sightings.getOrDefault(key, 0);
-        Pointer graph = graphs.get(key);
+        esm2j_graph graph = graphs.get(key);
         switch (action(ENABLED, seen, graph != null, uncapturable.containsKey(key))) {
             case EAGER -> work.run();
             case CAPTURE -> {
-                Pointer captured = capture(key, work);
+                esm2j_graph captured = capture(key, work);
                 if (captured == null) {
                     work.run();
                 } else {
@@ -73,12 +74,12 @@ final class LaunchGraphs implements AutoCloseable {
         return graphs.size();
     }
 
-    private void launch(Pointer graph) {
+    private void launch(esm2j_graph graph) {
         CudaDevice.launch(graph, stream);
     }
 
     /** The instantiated graph of {@code work}, or null (key marked uncapturable) when capturing failed. */
-    private Pointer capture(Object key, Runnable work) {
+    private esm2j_graph capture(Object key, Runnable work) {
         // Thread-local mode: a call on this thread that is illegal during capture (an allocation, a synchronisation)
         // fails the capture instead of silently running outside the graph; other threads are not affected.
         CudaDevice.beginCapture(stream);
@@ -88,7 +89,7 @@ final class LaunchGraphs implements AutoCloseable {
         } catch (RuntimeException e) {
             failure = e;
         }
-        Pointer graph = null;
+        esm2j_graph graph = null;
         try {
             // Ends the capture whatever happened in it; an instantiation failure leaves nothing to free.
             graph = CudaDevice.endCapture(stream);
@@ -125,7 +126,7 @@ final class LaunchGraphs implements AutoCloseable {
         while (map.size() > capacity && eldest.hasNext()) {
             V value = eldest.next().getValue();
             if (destroyGraphs) {
-                Esm2jCuda.esm2j_graph_destroy((Pointer) value);
+                Esm2jCuda.esm2j_graph_destroy((esm2j_graph) value);
             }
             eldest.remove();
         }

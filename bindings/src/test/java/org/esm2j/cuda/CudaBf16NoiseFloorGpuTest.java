@@ -18,14 +18,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * stored activations, fp32 accumulation) against the same reference. Error = max abs difference over every
  * sequence's logits, and separately over every sequence's last representation (the final LayerNorm's output). On
  * the three golden fixtures (their five reference sequences, some with {@code <mask>}) and on random weights of the
- * esm2_t6_8M and esm2_t12_35M shapes (one packed batch of 1, 97 and 300 random residues). Measured against the
- * precision's own noise floor, the bound holds across GPUs and cuBLASLt versions where a fixed threshold would not.
- * Runs only where a CUDA device is visible (tag "gpu").
+ * esm2_t6_8M and esm2_t12_35M shapes (one packed batch of 1, 97 and 300 random residues; on the emulated device, whose
+ * CPU-speed matmul would take minutes over those, of 1, 9 and 30 residues: the same layers, head dims 16 and 24 and
+ * packing, fewer tokens). Measured against the precision's own noise floor, the bound holds across GPUs and cuBLASLt
+ * versions where a fixed threshold would not. Runs only where a CUDA device is visible (tag "gpu").
  */
 @Tag("gpu")
 class CudaBf16NoiseFloorGpuTest {
     private static final double MAX_RATIO = 2;
     private static final long SEED = 42;
+    private static final int[] EMULATED_RESIDUES = {1, 9, 30};
 
     @BeforeAll
     static void requireDevice() {
@@ -41,6 +43,7 @@ class CudaBf16NoiseFloorGpuTest {
     @MethodSource("workloads")
     void cudaErrorIsAtMostTwiceTheNaiveBf16Error(String workload) {
         GpuWorkload w = Fixtures.MODELS.contains(workload) ? GpuWorkload.fixture(workload)
+                : CudaLibrary.emulated() ? GpuWorkload.random(workload, SEED, EMULATED_RESIDUES)
                 : GpuWorkload.random(workload, SEED);
         GpuWorkload.Outputs fp32 = w.cpuFp32();
         GpuWorkload.Outputs naive = w.naiveBf16();

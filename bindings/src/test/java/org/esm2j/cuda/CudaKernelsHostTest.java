@@ -92,8 +92,8 @@ class CudaKernelsHostTest {
             assertEquals(336, p.x_row_stride());
             assertEquals(320, p.y_row_stride());
             assertEquals(1e-5f, p.eps());
-            assertEquals(Esm2jCuda.ESM2J_DTYPE_F32(), p.x_dtype());
-            assertEquals(Esm2jCuda.ESM2J_DTYPE_BF16(), p.y_dtype());
+            assertEquals(Esm2jCuda.ESM2J_DTYPE_F32, p.x_dtype());
+            assertEquals(Esm2jCuda.ESM2J_DTYPE_BF16, p.y_dtype());
             assertEquals(0x7000, p.stream().address());
         }
         try (esm2j_qkv_epilogue_params p = CudaKernels.qkvEpilogueParams(matrix(0x1000, DType.F16, 1025, 3 * 20 * 16),
@@ -105,17 +105,17 @@ class CudaKernelsHostTest {
             assertEquals(320, p.out_token_stride());
             assertEquals(16, p.out_head_stride());
             assertEquals(0.25f, p.q_scale());
-            assertEquals(Esm2jCuda.ESM2J_DTYPE_F16(), p.in_dtype());
-            assertEquals(Esm2jCuda.ESM2J_DTYPE_F32(), p.out_dtype());
+            assertEquals(Esm2jCuda.ESM2J_DTYPE_F16, p.in_dtype());
+            assertEquals(Esm2jCuda.ESM2J_DTYPE_F32, p.out_dtype());
         }
     }
 
     @Test
     void dtypeCodesMatchTheHeader() {
         assumeNativeLibrary();
-        assertEquals(Esm2jCuda.ESM2J_DTYPE_F32(), CudaKernels.dtypeCode("x", DType.F32));
-        assertEquals(Esm2jCuda.ESM2J_DTYPE_F16(), CudaKernels.dtypeCode("x", DType.F16));
-        assertEquals(Esm2jCuda.ESM2J_DTYPE_BF16(), CudaKernels.dtypeCode("x", DType.BF16));
+        assertEquals(Esm2jCuda.ESM2J_DTYPE_F32, CudaKernels.dtypeCode("x", DType.F32));
+        assertEquals(Esm2jCuda.ESM2J_DTYPE_F16, CudaKernels.dtypeCode("x", DType.F16));
+        assertEquals(Esm2jCuda.ESM2J_DTYPE_BF16, CudaKernels.dtypeCode("x", DType.BF16));
     }
 
     @Test
@@ -124,17 +124,17 @@ class CudaKernelsHostTest {
         try (esm2j_layer_norm_params p = new esm2j_layer_norm_params()) {
             p.x(fake(0x1000)).y(fake(0x2000)).gamma(fakeFloats(0x3000)).beta(fakeFloats(0x4000))
                     .rows(4).dim(64).x_row_stride(64).y_row_stride(32).eps(1e-5f);
-            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_layer_norm_forward(p));
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT, Esm2jCuda.esm2j_layer_norm_forward(p));
             String message = Esm2jCuda.esm2j_last_error().getString();
             assertTrue(message.contains("esm2j_layer_norm_forward: y_row_stride must be at least 64"), message);
 
             p.y_row_stride(64).x_dtype(7);
             CudaException e = assertThrows(CudaException.class,
                     () -> CudaKernels.check(Esm2jCuda.esm2j_layer_norm_forward(p)));
-            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), e.status());
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT, e.status());
             assertTrue(e.getMessage().contains("x_dtype must be an esm2j_dtype"), e.getMessage());
         }
-        assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_bias_gelu_forward(null));
+        assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT, Esm2jCuda.esm2j_bias_gelu_forward(null));
         assertTrue(Esm2jCuda.esm2j_last_error().getString().contains("params must not be null"));
     }
 
@@ -147,7 +147,7 @@ class CudaKernelsHostTest {
         CudaException e = assertThrows(CudaException.class, () -> CudaKernels.layerNorm(
                 matrix(0x1000, DType.F32, 4, 64), matrix(0x2000, DType.F32, 4, 64), fakeFloats(0x3000),
                 fakeFloats(0x4000), null, null, 1e-5f, null));
-        assertEquals(Esm2jCuda.ESM2J_ERROR_CUDA(), e.status());
+        assertEquals(Esm2jCuda.ESM2J_ERROR_CUDA, e.status());
         assertTrue(e.getMessage().matches("(esm2j_\\w+: )?cudaError\\w+: .* (in launch of layer_norm_forward_kernel at layer_norm\\.cu:\\d+"
                 + "|was pending from earlier asynchronous work; nothing was launched)"),
                 e.getMessage());
@@ -210,7 +210,7 @@ class CudaKernelsHostTest {
             assertEquals(64, p.head_stride());
             assertEquals(648, p.out_row_stride());
             assertEquals(0.125f, p.scale());
-            assertEquals(Esm2jCuda.ESM2J_DTYPE_F16(), p.dtype());
+            assertEquals(Esm2jCuda.ESM2J_DTYPE_F16, p.dtype());
             assertEquals(0x8000, p.stream().address());
         }
         try (esm2j_attention_params p = CudaKernels.attentionParams(fake(0x1000), fake(0x2000), fake(0x3000),
@@ -228,31 +228,31 @@ class CudaKernelsHostTest {
             p.q(fake(0x1000)).k(fake(0x2000)).v(fake(0x3000)).out(fake(0x4000))
                     .cu_seqlens(new IntPointer(fake(0x5000))).total_tokens(1025).num_seqs(3).heads(20).head_dim(24)
                     .max_seqlen(1000).token_stride(480).head_stride(24).out_row_stride(479).scale(1f)
-                    .dtype(Esm2jCuda.ESM2J_DTYPE_BF16());
-            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_attention_forward(p));
+                    .dtype(Esm2jCuda.ESM2J_DTYPE_BF16);
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT, Esm2jCuda.esm2j_attention_forward(p));
             String stride = Esm2jCuda.esm2j_last_error().getString();
             assertTrue(stride.contains("esm2j_attention_forward: out_row_stride must be at least 480"), stride);
 
             p.out_row_stride(480).max_seqlen(1026);
-            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_attention_forward(p));
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT, Esm2jCuda.esm2j_attention_forward(p));
             String maxSeqlen = Esm2jCuda.esm2j_last_error().getString();
             assertTrue(maxSeqlen.contains("max_seqlen (1026) must not exceed total_tokens (1025)"), maxSeqlen);
 
             p.max_seqlen(1000).probs(fakeFloats(0x6000));
-            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_attention_forward(p));
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT, Esm2jCuda.esm2j_attention_forward(p));
             String offsets = Esm2jCuda.esm2j_last_error().getString();
             assertTrue(offsets.contains("probs_offsets (probs is set) must not be null"), offsets);
 
             p.probs(null).head_dim(20).head_stride(20).token_stride(400).out_row_stride(400);
             CudaException unsupported = assertThrows(CudaException.class,
                     () -> CudaKernels.check(Esm2jCuda.esm2j_attention_forward(p)));
-            assertEquals(Esm2jCuda.ESM2J_ERROR_UNSUPPORTED(), unsupported.status());
+            assertEquals(Esm2jCuda.ESM2J_ERROR_UNSUPPORTED, unsupported.status());
             assertTrue(unsupported.getMessage().contains("head_dim must be 16, 24, 32, 64 or 128, got 20"),
                     unsupported.getMessage());
 
             // An empty batch is valid and launches nothing, with or without a device.
             p.head_dim(24).head_stride(24).token_stride(480).out_row_stride(480).total_tokens(0);
-            assertEquals(Esm2jCuda.ESM2J_OK(), Esm2jCuda.esm2j_attention_forward(p));
+            assertEquals(Esm2jCuda.ESM2J_OK, Esm2jCuda.esm2j_attention_forward(p));
         }
     }
 
@@ -261,7 +261,7 @@ class CudaKernelsHostTest {
         assumeNativeLibrary();
         assumeTrue(CudaLibrary.deviceUnavailableReason().isPresent(), "a CUDA device is present");
         CudaException e = assertThrows(CudaException.class, () -> attention(480, 24, 480, 24, 1000, null, null));
-        assertEquals(Esm2jCuda.ESM2J_ERROR_CUDA(), e.status());
+        assertEquals(Esm2jCuda.ESM2J_ERROR_CUDA, e.status());
         assertTrue(e.getMessage().matches("(esm2j_\\w+: )?cudaError\\w+: .* (in launch of attention_forward_kernel at attention\\.cu:\\d+"
                 + "|was pending from earlier asynchronous work; nothing was launched)"),
                 e.getMessage());
@@ -354,44 +354,44 @@ class CudaKernelsHostTest {
         assumeNativeLibrary();
         try (esm2j_log_softmax_params p = new esm2j_log_softmax_params()) {
             p.x(fakeFloats(0x1000)).out(fakeFloats(0x1000)).rows(97).cols(33).x_row_stride(40).out_row_stride(33);
-            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_log_softmax_forward(p));
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT, Esm2jCuda.esm2j_log_softmax_forward(p));
             String alias = Esm2jCuda.esm2j_last_error().getString();
             assertTrue(alias.contains("esm2j_log_softmax_forward: out may alias x only with the same dtype and row stride"),
                     alias);
             p.out_row_stride(40).cols(41);
-            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_log_softmax_forward(p));
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT, Esm2jCuda.esm2j_log_softmax_forward(p));
             String stride = Esm2jCuda.esm2j_last_error().getString();
             assertTrue(stride.contains("x_row_stride must be at least 41"), stride);
             p.cols(33).rows(0);
-            assertEquals(Esm2jCuda.ESM2J_OK(), Esm2jCuda.esm2j_log_softmax_forward(p));
+            assertEquals(Esm2jCuda.ESM2J_OK, Esm2jCuda.esm2j_log_softmax_forward(p));
         }
         try (esm2j_contact_head_params p = contactParams(3, 20, 1000, fakeFloats(0x5000))) {
             p.row_sum_workspace(null);
-            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_contact_head_accumulate(p));
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT, Esm2jCuda.esm2j_contact_head_accumulate(p));
             String workspace = Esm2jCuda.esm2j_last_error().getString();
             assertTrue(workspace.contains("esm2j_contact_head_accumulate: row_sum_workspace must not be null"),
                     workspace);
             p.row_sum_workspace(fakeFloats(0x8000)).heads(65536);
-            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_contact_head_accumulate(p));
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT, Esm2jCuda.esm2j_contact_head_accumulate(p));
             String heads = Esm2jCuda.esm2j_last_error().getString();
             assertTrue(heads.contains("heads must be at most 65535, got 65536"), heads);
             p.heads(20).max_seqlen(1026);
-            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_contact_head_accumulate(p));
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT, Esm2jCuda.esm2j_contact_head_accumulate(p));
             String maxSeqlen = Esm2jCuda.esm2j_last_error().getString();
             assertTrue(maxSeqlen.contains("max_seqlen (1026) must not exceed total_tokens (1025)"), maxSeqlen);
             // An empty batch, and a batch whose sequences are all <cls><eos> (no residues), launch nothing.
             p.max_seqlen(1000).total_tokens(0);
-            assertEquals(Esm2jCuda.ESM2J_OK(), Esm2jCuda.esm2j_contact_head_accumulate(p));
+            assertEquals(Esm2jCuda.ESM2J_OK, Esm2jCuda.esm2j_contact_head_accumulate(p));
             p.total_tokens(6).max_seqlen(2);
-            assertEquals(Esm2jCuda.ESM2J_OK(), Esm2jCuda.esm2j_contact_head_accumulate(p));
+            assertEquals(Esm2jCuda.ESM2J_OK, Esm2jCuda.esm2j_contact_head_accumulate(p));
         }
         try (esm2j_contact_head_finish_params p = new esm2j_contact_head_finish_params()) {
             p.logits(fakeFloats(0x6000)).count(10).bias(Float.POSITIVE_INFINITY);
-            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_contact_head_finish(p));
+            assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT, Esm2jCuda.esm2j_contact_head_finish(p));
             String bias = Esm2jCuda.esm2j_last_error().getString();
             assertTrue(bias.contains("esm2j_contact_head_finish: bias must be finite"), bias);
             p.bias(0f).count(0);
-            assertEquals(Esm2jCuda.ESM2J_OK(), Esm2jCuda.esm2j_contact_head_finish(p));
+            assertEquals(Esm2jCuda.ESM2J_OK, Esm2jCuda.esm2j_contact_head_finish(p));
         }
     }
 

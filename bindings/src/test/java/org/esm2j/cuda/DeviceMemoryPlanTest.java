@@ -31,17 +31,23 @@ class DeviceMemoryPlanTest {
         long n = 1000;
         long seqs = 3;
         ActivationLayout at = ActivationLayout.of(c, DType.BF16, n, seqs, 0, 40, 0);
-        long[] starts = {at.tokens(), at.cuSeqlens(), at.probsOffsets(), at.seqDivisors(), at.residual(), at.normed(),
-            at.qkv(), at.q(), at.k(), at.v(), at.attnOut(), at.hidden(), at.logits(), at.probs(), at.contactOffsets(),
-            at.contactRowSums(), at.contacts(), at.totalBytes()};
+        ActivationLayout.Region[] regions = {at.tokens(), at.cuSeqlens(), at.probsOffsets(), at.seqDivisors(),
+            at.residual(), at.normed(), at.qkv(), at.q(), at.k(), at.v(), at.attnOut(), at.hidden(), at.logits(),
+            at.probs(), at.contactOffsets(), at.contactRowSums(), at.contacts()};
+        long[] starts = new long[regions.length + 1];
+        for (int i = 0; i < regions.length; i++) {
+            starts[i] = regions[i].offset();
+        }
+        starts[regions.length] = at.totalBytes();
         long[] sizes = {n * 4, (seqs + 1) * 4, seqs * 8, seqs * 4, n * 1280 * 4, n * 1280 * 2, n * 3840 * 2,
             n * 1280 * 2, n * 1280 * 2, n * 1280 * 2, n * 1280 * 2, n * 5120 * 2, n * 40 * 4, 0, 0, 0, 0};
         for (int i = 0; i < sizes.length; i++) {
             assertEquals(0, starts[i] % ActivationLayout.ALIGNMENT, "buffer " + i + " is not aligned");
-            assertEquals(ActivationLayout.align(sizes[i]), starts[i + 1] - starts[i], "size of buffer " + i);
+            assertEquals(sizes[i], regions[i].bytes(), "size of buffer " + i);
+            assertEquals(ActivationLayout.align(sizes[i]), starts[i + 1] - starts[i], "room of buffer " + i);
         }
         ActivationLayout withProbs = ActivationLayout.of(c, DType.BF16, n, seqs, 123_456, 40, 0);
-        assertEquals(ActivationLayout.align(123_456L * 4), withProbs.totalBytes() - withProbs.probs());
+        assertEquals(ActivationLayout.align(123_456L * 4), withProbs.totalBytes() - withProbs.probs().offset());
     }
 
     @Test
@@ -51,15 +57,16 @@ class DeviceMemoryPlanTest {
         long seqs = 3;
         long contacts = 500L * 500 + 300L * 300 + 194L * 194; // T = 502, 302, 196
         ActivationLayout at = ActivationLayout.of(c, DType.BF16, n, seqs, 20 * n * n, 40, contacts);
-        assertEquals(ActivationLayout.align(20 * n * n * 4), at.contactOffsets() - at.probs());
-        assertEquals(ActivationLayout.align(seqs * 8), at.contactRowSums() - at.contactOffsets());
-        assertEquals(ActivationLayout.align(20 * n * 4), at.contacts() - at.contactRowSums());
-        assertEquals(ActivationLayout.align(contacts * 4), at.totalBytes() - at.contacts());
-        for (long start : new long[] {at.contactOffsets(), at.contactRowSums(), at.contacts()}) {
-            assertEquals(0, start % ActivationLayout.ALIGNMENT);
+        assertEquals(ActivationLayout.align(20 * n * n * 4), at.contactOffsets().offset() - at.probs().offset());
+        assertEquals(ActivationLayout.align(seqs * 8), at.contactRowSums().offset() - at.contactOffsets().offset());
+        assertEquals(ActivationLayout.align(20 * n * 4), at.contacts().offset() - at.contactRowSums().offset());
+        assertEquals(ActivationLayout.align(contacts * 4), at.totalBytes() - at.contacts().offset());
+        for (ActivationLayout.Region region : new ActivationLayout.Region[] {at.contactOffsets(), at.contactRowSums(),
+            at.contacts()}) {
+            assertEquals(0, region.offset() % ActivationLayout.ALIGNMENT);
         }
         // Without contacts the contact buffers take no bytes: the plan ends where the logits end.
         ActivationLayout without = ActivationLayout.of(c, DType.BF16, n, seqs, 20 * n * n, 40, 0);
-        assertEquals(at.contactOffsets(), without.totalBytes());
+        assertEquals(at.contactOffsets().offset(), without.totalBytes());
     }
 }

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.Pointer;
 import org.esm2j.backend.Esm2Runtime;
 import org.esm2j.cpu.CpuBackend;
 import org.esm2j.cuda.DeviceWeights.Param;
@@ -50,10 +49,10 @@ class DeviceRandomGpuTest {
         // More elements than one pass of the capped grid (8192 blocks x 256 threads), so the grid-stride loop turns.
         long count = 5_000_011;
         for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
-            try (DeviceBuffer x = new DeviceBuffer(count * dtype.byteSize())) {
-                DeviceRandom.fill(x.pointer, count, dtype, 1234, 0.75f, null);
+            try (DeviceBuffer x = DeviceBuffer.allocate(dtype, count, "a test fill")) {
+                DeviceRandom.fill(x.pointer(), count, dtype, 1234, 0.75f, null);
                 synchronize();
-                assertSliceMatches(x, 0, (int) count, dtype, 1234, 0.75f);
+                assertSliceMatches(x, 0, (int) count, 1234, 0.75f);
             }
         }
     }
@@ -64,12 +63,12 @@ class DeviceRandomGpuTest {
         long count = (1L << 31) + 4099;
         long bytes = count * DType.BF16.byteSize();
         assumeTrue(freeDeviceBytes() > bytes + (1L << 30), "needs 5 GB of free device memory");
-        try (DeviceBuffer x = new DeviceBuffer(bytes)) {
-            DeviceRandom.fill(x.pointer, count, DType.BF16, -99, 2f, null);
+        try (DeviceBuffer x = DeviceBuffer.allocate(DType.BF16, count, "a test fill")) {
+            DeviceRandom.fill(x.pointer(), count, DType.BF16, -99, 2f, null);
             synchronize();
-            assertSliceMatches(x, 0, 4096, DType.BF16, -99, 2f);
-            assertSliceMatches(x, (1L << 31) - 4096, 8192, DType.BF16, -99, 2f);
-            assertSliceMatches(x, count - 4096, 4096, DType.BF16, -99, 2f);
+            assertSliceMatches(x, 0, 4096, -99, 2f);
+            assertSliceMatches(x, (1L << 31) - 4096, 8192, -99, 2f);
+            assertSliceMatches(x, count - 4096, 4096, -99, 2f);
         }
     }
 
@@ -235,7 +234,7 @@ class DeviceRandomGpuTest {
     private static float[] download(DeviceWeights w, Param p) {
         float[] out = new float[Math.toIntExact(p.elements())];
         try (BytePointer host = new BytePointer(p.bytes())) {
-            CudaDevice.copy(host.address(), w.address(p.name()), p.bytes(), CudaDevice.Copy.DEVICE_TO_HOST, p.name());
+            CudaDevice.download(host.address(), w.tensor(p.name()), p.bytes(), p.name());
             ByteBuffer buffer = host.asByteBuffer().order(ByteOrder.nativeOrder());
             for (int i = 0; i < out.length; i++) {
                 out[i] = switch (p.dtype()) {
@@ -250,11 +249,11 @@ class DeviceRandomGpuTest {
     }
 
     /** Compares {@code n} elements from {@code first} with the reference bits, reporting the first difference. */
-    private static void assertSliceMatches(DeviceBuffer x, long first, int n, DType dtype, long seed, float scale) {
+    private static void assertSliceMatches(DeviceBuffer x, long first, int n, long seed, float scale) {
+        DType dtype = x.dtype();
         int size = dtype.byteSize();
         try (BytePointer host = new BytePointer((long) n * size)) {
-            CudaDevice.copy(host.address(), x.pointer.address() + first * size, (long) n * size,
-                    CudaDevice.Copy.DEVICE_TO_HOST, "a fill");
+            CudaDevice.download(host.address(), x.slice(first, n), (long) n * size, "a fill");
             ByteBuffer buffer = host.asByteBuffer().order(ByteOrder.nativeOrder());
             for (int i = 0; i < n; i++) {
                 long index = first + i;
@@ -275,19 +274,5 @@ class DeviceRandomGpuTest {
 
     private static long freeDeviceBytes() {
         return CudaDevice.memoryInfo()[0];
-    }
-
-    /** A plain device allocation freed on close. */
-    private static final class DeviceBuffer implements AutoCloseable {
-        final Pointer pointer;
-
-        DeviceBuffer(long bytes) {
-            pointer = CudaDevice.pointer(CudaDevice.allocate(bytes, "a test fill"));
-        }
-
-        @Override
-        public void close() {
-            CudaDevice.free(pointer.address());
-        }
     }
 }

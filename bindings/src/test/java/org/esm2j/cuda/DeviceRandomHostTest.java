@@ -90,7 +90,7 @@ class DeviceRandomHostTest {
             assertEquals(count, p.count());
             assertEquals(-3, p.seed()); // uint64 0xFFFF...FD on the native side
             assertEquals(0.25f, p.scale());
-            assertEquals(Esm2jCuda.ESM2J_DTYPE_BF16(), p.dtype());
+            assertEquals(Esm2jCuda.ESM2J_DTYPE_BF16, p.dtype());
             assertEquals(0x7000, p.stream().address());
         }
     }
@@ -99,11 +99,11 @@ class DeviceRandomHostTest {
     void nativeChecksNameTheField() {
         assumeNativeLibrary();
         try (esm2j_fill_random_params p = new esm2j_fill_random_params()) {
-            p.x(fake(0x1000)).count(-1).seed(1).scale(1f).dtype(Esm2jCuda.ESM2J_DTYPE_F32());
+            p.x(fake(0x1000)).count(-1).seed(1).scale(1f).dtype(Esm2jCuda.ESM2J_DTYPE_F32);
             assertNativeRejection(p, "esm2j_fill_random: count must be in [0, 2305843009213693951], got -1");
             p.count(10).dtype(3);
             assertNativeRejection(p, "esm2j_fill_random: dtype must be an esm2j_dtype");
-            p.dtype(Esm2jCuda.ESM2J_DTYPE_F32()).x(fake(0x1002));
+            p.dtype(Esm2jCuda.ESM2J_DTYPE_F32).x(fake(0x1002));
             assertNativeRejection(p, "esm2j_fill_random: x must be aligned to its 4-byte elements");
             p.x(fake(0x1000)).scale(Float.NaN);
             assertNativeRejection(p, "esm2j_fill_random: scale must be finite and non-negative");
@@ -111,14 +111,14 @@ class DeviceRandomHostTest {
             assertNativeRejection(p, "esm2j_fill_random: x must not be null");
             // Nothing to fill is valid and launches nothing, with or without a device.
             p.x(fake(0x1000)).count(0);
-            assertEquals(Esm2jCuda.ESM2J_OK(), Esm2jCuda.esm2j_fill_random(p));
+            assertEquals(Esm2jCuda.ESM2J_OK, Esm2jCuda.esm2j_fill_random(p));
         }
-        assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_fill_random(null));
+        assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT, Esm2jCuda.esm2j_fill_random(null));
         assertTrue(Esm2jCuda.esm2j_last_error().getString().contains("params must not be null"));
     }
 
     private static void assertNativeRejection(esm2j_fill_random_params p, String expected) {
-        assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT(), Esm2jCuda.esm2j_fill_random(p));
+        assertEquals(Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT, Esm2jCuda.esm2j_fill_random(p));
         String message = Esm2jCuda.esm2j_last_error().getString();
         assertTrue(message.startsWith(expected), message);
     }
@@ -130,7 +130,7 @@ class DeviceRandomHostTest {
         assumeTrue(CudaLibrary.deviceUnavailableReason().isPresent(), "a CUDA device is present");
         CudaException e = assertThrows(CudaException.class,
                 () -> DeviceRandom.fill(fake(0x1000), 1000, DType.BF16, 1, 1f, null));
-        assertEquals(Esm2jCuda.ESM2J_ERROR_CUDA(), e.status());
+        assertEquals(Esm2jCuda.ESM2J_ERROR_CUDA, e.status());
         assertTrue(e.getMessage().matches("(esm2j_\\w+: )?cudaError\\w+: .* (in launch of fill_random_kernel at fill_random\\.cu:\\d+"
                 + "|was pending from earlier asynchronous work; nothing was launched)"),
                 e.getMessage());

@@ -52,8 +52,13 @@ record GpuWorkload(String name, Esm2Weights weights, List<int[]> tokens) {
      * 150M, 650M, ...), and one packed batch of random residues of {@link #RANDOM_RESIDUES} lengths.
      */
     static GpuWorkload random(String size, long seed) {
+        return random(size, seed, RANDOM_RESIDUES);
+    }
+
+    /** As {@link #random(String, long)} with one sequence of each of {@code residues} lengths. */
+    static GpuWorkload random(String size, long seed, int[] residues) {
         Esm2Weights weights = RandomWeights.create(GpuForwardBenchmark.config(size), seed);
-        return new GpuWorkload("random " + size, weights, GpuTestInputs.randomSequences(RANDOM_RESIDUES, seed));
+        return new GpuWorkload("random " + size, weights, GpuTestInputs.randomSequences(residues, seed));
     }
 
     int numLayers() {

@@ -74,10 +74,10 @@ class HandwrittenMatmulGpuTest {
         String what = rows + " x " + in + " x " + out + " " + mode;
 
         try (DeviceBuffers device = new DeviceBuffers()) {
-            long dx = device.uploadBf16(x);
-            long dw = device.uploadBf16(w);
-            long dBias = device.uploadF32(bias);
-            long dy = device.allocate((long) rows * out * yType.byteSize());
+            DeviceBuffer dx = device.upload(x, DType.BF16);
+            DeviceBuffer dw = device.upload(w, DType.BF16);
+            DeviceBuffer dBias = device.upload(bias, DType.F32);
+            DeviceBuffer dy = device.allocate(yType, (long) rows * out);
             float[] cublasLt = run(Policy.CUBLASLT, device, dx, dw, dy, dBias, y0, shape, mode);
             float[] handwritten = run(Policy.ESM2J, device, dx, dw, dy, dBias, y0, shape, mode);
             NumericAssert.Comparison lt = NumericAssert.assertClose(what + " cuBLASLt", cublasLt, expected, atol, rtol);
@@ -100,8 +100,8 @@ class HandwrittenMatmulGpuTest {
         }
     }
 
-    private static float[] run(Policy policy, DeviceBuffers device, long x, long w, long y, long bias, float[] y0,
-            Gemm.Shape shape, Mode mode) {
+    private static float[] run(Policy policy, DeviceBuffers device, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y,
+            DeviceBuffer bias, float[] y0, Gemm.Shape shape, Mode mode) {
         try (Gemm gemm = new Gemm(stream, policy)) {
             float[] result = runOn(gemm, device, x, w, y, bias, y0, shape, mode);
             assertEquals(policy == Policy.ESM2J ? Implementation.ESM2J : Implementation.CUBLASLT,
@@ -110,16 +110,16 @@ class HandwrittenMatmulGpuTest {
         }
     }
 
-    private static float[] runOn(Gemm gemm, DeviceBuffers device, long x, long w, long y, long bias, float[] y0,
-            Gemm.Shape shape, Mode mode) {
-        device.write(y, y0, shape.yType());
+    private static float[] runOn(Gemm gemm, DeviceBuffers device, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y,
+            DeviceBuffer bias, float[] y0, Gemm.Shape shape, Mode mode) {
+        device.write(y, y0);
         if (mode == Mode.GELU) {
             gemm.linearGelu(x, w, y, bias, shape);
         } else {
-            gemm.linear(x, w, y, mode == Mode.RESIDUAL ? bias : 0, shape);
+            gemm.linear(x, w, y, mode == Mode.RESIDUAL ? bias : null, shape);
         }
         CudaDevice.synchronize(stream, "a matmul");
-        return device.read(y, y0.length, shape.yType());
+        return device.read(y, y0.length);
     }
 
     private static float[] reference(float[] x, float[] w, float[] bias, float[] y0, int rows, int in, int out,
@@ -184,31 +184,25 @@ class HandwrittenMatmulGpuTest {
 
     /** Device allocations of one test, freed together. */
     private static final class DeviceBuffers implements AutoCloseable {
-        private final List<Long> owned = new ArrayList<>();
+        private final List<DeviceBuffer> owned = new ArrayList<>();
 
-        long allocate(long bytes) {
-            long address = CudaDevice.allocate(bytes, "a test buffer");
-            owned.add(address);
-            return address;
+        DeviceBuffer allocate(DType dtype, long length) {
+            DeviceBuffer buffer = DeviceBuffer.allocate(dtype, length, "a test buffer");
+            owned.add(buffer);
+            return buffer;
         }
 
-        long uploadBf16(float[] values) {
-            long address = allocate(2L * values.length);
-            write(address, values, DType.BF16);
-            return address;
+        DeviceBuffer upload(float[] values, DType dtype) {
+            DeviceBuffer buffer = allocate(dtype, values.length);
+            write(buffer, values);
+            return buffer;
         }
 
-        long uploadF32(float[] values) {
-            long address = allocate(4L * values.length);
-            write(address, values, DType.F32);
-            return address;
-        }
-
-        void write(long address, float[] values, DType dtype) {
-            if (dtype == DType.F32) {
+        /** Writes values in the buffer's dtype (F32 or BF16). */
+        void write(DeviceBuffer buffer, float[] values) {
+            if (buffer.dtype() == DType.F32) {
                 try (FloatPointer host = new FloatPointer(values)) {
-                    CudaDevice.copy(address, host.address(), 4L * values.length, CudaDevice.Copy.HOST_TO_DEVICE,
-                            "test input");
+                    CudaDevice.upload(buffer, host.address(), 4L * values.length, "test input");
                 }
                 return;
             }
@@ -217,23 +211,22 @@ class HandwrittenMatmulGpuTest {
                 bits[i] = HalfFloats.floatToBf16(values[i]);
             }
             try (ShortPointer host = new ShortPointer(bits)) {
-                CudaDevice.copy(address, host.address(), 2L * values.length, CudaDevice.Copy.HOST_TO_DEVICE,
-                        "test input");
+                CudaDevice.upload(buffer.require(DType.BF16), host.address(), 2L * values.length, "test input");
             }
         }
 
-        float[] read(long address, int count, DType dtype) {
+        float[] read(DeviceBuffer buffer, int count) {
             float[] out = new float[count];
-            if (dtype == DType.F32) {
+            if (buffer.dtype() == DType.F32) {
                 try (FloatPointer host = new FloatPointer(count)) {
-                    CudaDevice.copy(host.address(), address, 4L * count, CudaDevice.Copy.DEVICE_TO_HOST, "test output");
+                    CudaDevice.download(host.address(), buffer, 4L * count, "test output");
                     host.get(out);
                 }
                 return out;
             }
             short[] bits = new short[count];
             try (ShortPointer host = new ShortPointer(count)) {
-                CudaDevice.copy(host.address(), address, 2L * count, CudaDevice.Copy.DEVICE_TO_HOST, "test output");
+                CudaDevice.download(host.address(), buffer.require(DType.BF16), 2L * count, "test output");
                 host.get(bits);
             }
             for (int i = 0; i < count; i++) {
@@ -244,7 +237,7 @@ class HandwrittenMatmulGpuTest {
 
         @Override
         public void close() {
-            owned.forEach(CudaDevice::free);
+            owned.forEach(DeviceBuffer::close);
         }
     }
 }

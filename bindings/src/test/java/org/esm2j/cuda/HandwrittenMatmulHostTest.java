@@ -156,8 +156,8 @@ class HandwrittenMatmulHostTest {
             assertEquals(1288, p.x_row_stride());
             assertEquals(1280, p.w_row_stride());
             assertEquals(5124, p.y_row_stride());
-            assertEquals(Esm2jCuda.ESM2J_DTYPE_F16(), p.in_dtype());
-            assertEquals(Esm2jCuda.ESM2J_DTYPE_BF16(), p.y_dtype());
+            assertEquals(Esm2jCuda.ESM2J_DTYPE_F16, p.in_dtype());
+            assertEquals(Esm2jCuda.ESM2J_DTYPE_BF16, p.y_dtype());
             assertEquals(1, p.gelu());
             assertEquals(0, p.accumulate());
             assertEquals(0x7000, p.stream().address());
@@ -174,7 +174,7 @@ class HandwrittenMatmulHostTest {
         return new esm2j_matmul_params()
                 .x(fake(0x100000)).w(fake(0x200000)).y(fake(0x300000)).rows(97).in(320).out(40)
                 .x_row_stride(320).w_row_stride(320).y_row_stride(40)
-                .in_dtype(Esm2jCuda.ESM2J_DTYPE_BF16()).y_dtype(Esm2jCuda.ESM2J_DTYPE_F32());
+                .in_dtype(Esm2jCuda.ESM2J_DTYPE_BF16).y_dtype(Esm2jCuda.ESM2J_DTYPE_F32);
     }
 
     private static void assertNativeRejects(esm2j_matmul_params p, int status, String message) {
@@ -187,8 +187,8 @@ class HandwrittenMatmulHostTest {
     @Test
     void nativeChecksNameTheFieldAndTellUnsupportedFromInvalid() {
         assumeNativeLibrary();
-        int invalid = Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT();
-        int unsupported = Esm2jCuda.ESM2J_ERROR_UNSUPPORTED();
+        int invalid = Esm2jCuda.ESM2J_ERROR_INVALID_ARGUMENT;
+        int unsupported = Esm2jCuda.ESM2J_ERROR_UNSUPPORTED;
         try (esm2j_matmul_params p = validParams()) {
             assertNativeRejects(p.y_row_stride(39), invalid, "y_row_stride must be at least 40");
         }
@@ -203,7 +203,7 @@ class HandwrittenMatmulHostTest {
             assertNativeRejects(p.x(fake(0x300000 + 15504)), invalid, "y must not overlap x");
         }
         try (esm2j_matmul_params p = validParams()) {
-            assertNativeRejects(p.in_dtype(Esm2jCuda.ESM2J_DTYPE_F32()), unsupported, "in_dtype must be F16 or BF16");
+            assertNativeRejects(p.in_dtype(Esm2jCuda.ESM2J_DTYPE_F32), unsupported, "in_dtype must be F16 or BF16");
         }
         try (esm2j_matmul_params p = validParams()) {
             assertNativeRejects(p.in(316).x_row_stride(316).w_row_stride(316), unsupported,
@@ -217,7 +217,7 @@ class HandwrittenMatmulHostTest {
         }
         try (esm2j_matmul_params p = validParams()) {
             // No rows: valid, and nothing is launched, with or without a device.
-            assertEquals(Esm2jCuda.ESM2J_OK(), Esm2jCuda.esm2j_matmul_forward(p.rows(0)));
+            assertEquals(Esm2jCuda.ESM2J_OK, Esm2jCuda.esm2j_matmul_forward(p.rows(0)));
         }
     }
 
