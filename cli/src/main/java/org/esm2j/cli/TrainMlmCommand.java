@@ -313,7 +313,9 @@ public final class TrainMlmCommand implements Callable<Integer> {
         if (trained.lora().isPresent()) {
             trained.mergeLora();
         }
-        CanonicalWriter.write(new LoadedCheckpoint(trained.toWeights(), "esm2j train-mlm", "",
+        // No source digest: the trained weights come from no file, so the written file's own SHA-256 identifies
+        // them when loaded (finetune and predict match predictors to base models by that digest).
+        CanonicalWriter.write(new LoadedCheckpoint(trained.toWeights(), "esm2j train-mlm", null,
                 LoadedCheckpoint.FORMAT_ESM2J), out.resolve("model.safetensors"), DType.F32);
         err.printf(Locale.ROOT, "stopped after step %d (%s) in %s%s; model in %s%n", summary.steps(),
                 summary.reason().name().toLowerCase(Locale.ROOT).replace('_', ' '),
