@@ -48,7 +48,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code esm2j train-mlm}: continued masked-LM training of an ESM-2 model, or one from a random initialisation. */
 @Command(name = "train-mlm", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Masked-LM training (ESM-2's 15% selection, 80/10/10 corruption) on a FASTA file, with a "
+        description = {"Masked-LM training (ESM-2's 15%% selection, 80/10/10 corruption) on a FASTA file, with a "
             + "seeded 90/10 train/validation split, validation perplexity, metrics CSV/JSON and resumable "
             + "checkpoints in --out.",
             "With --batch, trains on one fixed batch instead (no masking of its own), to hold steps against PyTorch."},
