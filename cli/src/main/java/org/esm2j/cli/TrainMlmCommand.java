@@ -48,7 +48,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code esm2j train-mlm}: continued masked-LM training of an ESM-2 model, or one from a random initialisation. */
 @Command(name = "train-mlm", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Masked-LM training (ESM-2's 15% selection, 80/10/10 corruption) on a FASTA file, with a "
+        description = {"Masked-LM training (ESM-2's 15%% selection, 80/10/10 corruption) on a FASTA file, with a "
             + "seeded 90/10 train/validation split, validation perplexity, metrics CSV/JSON and resumable "
             + "checkpoints in --out.",
             "With --batch, trains on one fixed batch instead (no masking of its own), to hold steps against PyTorch."},
@@ -313,7 +313,9 @@ public final class TrainMlmCommand implements Callable<Integer> {
         if (trained.lora().isPresent()) {
             trained.mergeLora();
         }
-        CanonicalWriter.write(new LoadedCheckpoint(trained.toWeights(), "esm2j train-mlm", "",
+        // No source digest: the trained weights come from no file, so the written file's own SHA-256 identifies
+        // them when loaded (finetune and predict match predictors to base models by that digest).
+        CanonicalWriter.write(new LoadedCheckpoint(trained.toWeights(), "esm2j train-mlm", null,
                 LoadedCheckpoint.FORMAT_ESM2J), out.resolve("model.safetensors"), DType.F32);
         err.printf(Locale.ROOT, "stopped after step %d (%s) in %s%s; model in %s%n", summary.steps(),
                 summary.reason().name().toLowerCase(Locale.ROOT).replace('_', ' '),

@@ -6,13 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.esm2j.checkpoint.CheckpointLoader;
+import org.esm2j.checkpoint.LoadedCheckpoint;
 import org.esm2j.io.Json;
 import org.esm2j.io.Safetensors;
-import org.esm2j.model.Esm2Weights;
 import org.esm2j.testing.Fixtures;
 import org.esm2j.testing.Golden;
 import org.junit.jupiter.api.Test;
@@ -98,7 +101,7 @@ class TrainMlmCommandTest {
     }
 
     @Test
-    void smallRunWritesMetricsCheckpointsAndAModelAndResumes() throws IOException {
+    void smallRunWritesMetricsCheckpointsAndAModelAndResumes() throws IOException, NoSuchAlgorithmException {
         Path fasta = fasta(12, 20);
         Path out = dir.resolve("run");
         Object[] common = {"train-mlm", "--init-shape", "layers=1,dim=16,heads=2", "--fasta", fasta, "--out", out,
@@ -112,8 +115,12 @@ class TrainMlmCommandTest {
         assertEquals(6, csv.size(), "header, step 0 (validation) and steps 1-4: " + csv);
         Map<String, Object> json = Json.parseObject(Files.readString(out.resolve("metrics.json")));
         assertTrue(((Number) json.get("composition_baseline_perplexity")).doubleValue() > 1);
-        Esm2Weights trained = CheckpointLoader.load(out.resolve("model.safetensors")).weights();
-        assertEquals(16, trained.config().embedDim());
+        LoadedCheckpoint trained = CheckpointLoader.load(out.resolve("model.safetensors"));
+        assertEquals(16, trained.weights().config().embedDim());
+        // finetune and predict tie a predictor to its base model by this digest; it was empty once, and rejected.
+        String fileSha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(out.resolve("model.safetensors"))));
+        assertEquals(fileSha256, trained.sourceSha256(), "the trained model is identified by its file's SHA-256");
 
         Cli.Result again = Cli.run(concat(common, "--steps", 4));
         assertEquals(3, again.exitCode(), "a second run into the same --out without --resume: " + again);

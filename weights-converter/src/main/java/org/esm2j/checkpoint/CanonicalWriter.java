@@ -14,7 +14,8 @@ import org.esm2j.tensor.Tensor;
 /**
  * Writes esm2j's canonical safetensors: canonical parameter names in {@link Esm2Weights#expectedShapes} order, float
  * tensors in one chosen dtype, and metadata {@code format=esm2j}, {@code esm2j.config} (the config JSON),
- * {@code source}, {@code source_sha256} and {@code esm2j.version}. {@link CheckpointLoader} reads it back.
+ * {@code source}, {@code source_sha256} (when the weights came from a file) and {@code esm2j.version}.
+ * {@link CheckpointLoader} reads it back.
  */
 public final class CanonicalWriter {
     private static final String VERSION_KEY = "esm2j.version";
@@ -42,7 +43,9 @@ public final class CanonicalWriter {
         metadata.put(CheckpointLoader.CANONICAL_FORMAT_KEY, LoadedCheckpoint.FORMAT_ESM2J);
         metadata.put(CheckpointLoader.CANONICAL_CONFIG_KEY, weights.config().toJson());
         metadata.put(CheckpointLoader.CANONICAL_SOURCE_KEY, checkpoint.sourceName());
-        metadata.put(CheckpointLoader.CANONICAL_SOURCE_SHA_KEY, checkpoint.sourceSha256());
+        if (checkpoint.sourceSha256() != null) {
+            metadata.put(CheckpointLoader.CANONICAL_SOURCE_SHA_KEY, checkpoint.sourceSha256());
+        }
         metadata.put(VERSION_KEY, VERSION);
         Safetensors.write(out, tensors, metadata);
     }

@@ -184,8 +184,11 @@ public final class CheckpointLoader {
             }
             Esm2Weights weights = WeightsAssembler.assemble(contents.tensors(), Esm2Config.fromJson(configJson));
             String source = meta.getOrDefault(CANONICAL_SOURCE_KEY, file.getFileName().toString());
+            // A model trained by esm2j has no source file: its own bytes identify it. Files written by train-mlm
+            // before the key was left out carry an empty digest, read the same way.
             String sha = meta.get(CANONICAL_SOURCE_SHA_KEY);
-            return new LoadedCheckpoint(weights, source, sha != null ? sha : SourceDigest.sha256(List.of(file)),
+            return new LoadedCheckpoint(weights, source,
+                    sha != null && !sha.isEmpty() ? sha : SourceDigest.sha256(List.of(file)),
                     LoadedCheckpoint.FORMAT_ESM2J);
         }
         Map<String, Tensor> raw = contents.tensors();

@@ -9,7 +9,9 @@ import org.esm2j.model.Esm2Weights;
  * @param weights the parameters under canonical names
  * @param sourceName file or folder name the weights were read from (for a canonical esm2j file: the original source
  *     recorded in its metadata, so provenance survives conversion)
- * @param sourceSha256 lowercase hex SHA-256 of the source weight file(s); see {@link SourceDigest}
+ * @param sourceSha256 lowercase hex SHA-256 of the source weight file(s); see {@link SourceDigest}. Null only for
+ *     weights made in memory (trained or initialised here) on their way to {@link CanonicalWriter}, which then records
+ *     no source digest and the loaded file is identified by its own SHA-256
  * @param format one of the {@code FORMAT_*} constants
  */
 public record LoadedCheckpoint(Esm2Weights weights, String sourceName, String sourceSha256, String format) {

@@ -2,10 +2,16 @@ package org.esm2j.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.esm2j.io.Safetensors;
@@ -117,6 +123,28 @@ class HuggingFaceLoadingTest {
         assertEquals("esm2j", meta.get("format"));
         assertEquals(original.weights().config().toJson(), meta.get("esm2j.config"));
         assertTrue(meta.containsKey("esm2j.version"));
+    }
+
+    @Test
+    void weightsFromNoSourceFileAreIdentifiedByTheirOwnFile() throws IOException, NoSuchAlgorithmException {
+        Esm2Weights weights = CheckpointLoader.load(Fixtures.huggingFaceFolder(Fixtures.TINY)).weights();
+        Path trained = tmp.resolve("trained.safetensors");
+        CanonicalWriter.write(new LoadedCheckpoint(weights, "esm2j train-mlm", null, LoadedCheckpoint.FORMAT_ESM2J),
+                trained, DType.F32);
+        Safetensors.Contents contents = Safetensors.read(trained);
+        assertFalse(contents.metadata().containsKey("source_sha256"), contents.metadata().toString());
+        assertEquals(fileSha256(trained), CheckpointLoader.load(trained).sourceSha256());
+
+        // As train-mlm wrote its models before: an empty recorded digest, which finetune and predict rejected.
+        Map<String, String> emptyDigest = new LinkedHashMap<>(contents.metadata());
+        emptyDigest.put("source_sha256", "");
+        Path older = tmp.resolve("older.safetensors");
+        Safetensors.write(older, contents.tensors(), emptyDigest);
+        assertEquals(fileSha256(older), CheckpointLoader.load(older).sourceSha256());
+    }
+
+    private static String fileSha256(Path file) throws IOException, NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
 
     @ParameterizedTest
