@@ -6,10 +6,10 @@ package org.esm2j.cpu;
  * chain, rows in order for sums), so gradients do not depend on the thread count.
  */
 final class GradientGemm {
-    /** Rows per parallel unit: the GEMM micro-kernel's row block. */
-    private static final int ROW_ALIGN = 5;
+    /** Rows per parallel unit: the GEMM micro-kernel's row tile. */
+    private static final int ROW_ALIGN = Kernels.preferred().rowTile();
     /** Rows of a whose k inputs stay in L2 while every column tile of b streams past them (as in {@link MatMul}). */
-    private static final int ROW_BLOCK = 60;
+    private static final int ROW_BLOCK = 12 * ROW_ALIGN;
     /** Side of the square tiles a transpose moves at a time: both the rows read and the rows written stay in L1. */
     private static final int TRANSPOSE_TILE = 32;
 

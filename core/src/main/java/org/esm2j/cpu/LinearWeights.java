@@ -6,8 +6,12 @@ package org.esm2j.cpu;
  * streams one small contiguous block per panel instead of striding across the whole matrix (which thrashes the TLB).
  */
 public final class LinearWeights {
-    /** Output columns per panel: two AVX2 vectors, a multiple of 16 so that the micro-kernel's tiles fit exactly. */
-    static final int PANEL_WIDTH = 16;
+    /**
+     * Output columns per panel: the widest tile of the chosen kernels (two vectors: 16 floats with AVX2, 32 with
+     * AVX-512), so that every panel runs the micro-kernel's most efficient tile. Panels of 16 on AVX-512 fell to its
+     * one-vector tile of 4 accumulators and ran the forward projections at half the speed.
+     */
+    static final int PANEL_WIDTH = Kernels.preferred().panelWidth();
 
     final int inFeatures;
     final int outFeatures;
