@@ -79,6 +79,7 @@ final class TrainableLinear {
         final float[] adapterDown; // (rows, maxRank) gradient of x A^T
         final float[] adapterDownT; // (maxRank, rows)
         final float[] adapterInputGradient; // (rows, maxIn)
+        final float[] packedB; // (max(rows, maxOut), maxIn): the right operand of the weight and input gradients
 
         Scratch(int rows, int maxIn, int maxOut, int maxRank) {
             transposed = new float[Math.multiplyExact(maxOut, rows)];
@@ -90,6 +91,7 @@ final class TrainableLinear {
             adapterDown = new float[Math.multiplyExact(rows, r)];
             adapterDownT = new float[Math.multiplyExact(rows, r)];
             adapterInputGradient = r > 0 ? new float[Math.multiplyExact(rows, maxIn)] : null;
+            packedB = new float[Math.multiplyExact(Math.max(rows, maxOut), maxIn)];
         }
     }
 
@@ -211,7 +213,8 @@ final class TrainableLinear {
         }
         if (weightsTrain) {
             GradientGemm.transpose(dy, 0, out, rows, out, s.transposed);
-            GradientGemm.multiply(s.transposed, 0, rows, x, 0, in, s.weightGradient, 0, in, out, rows, in);
+            GradientGemm.multiplyPacked(s.transposed, 0, rows, x, 0, in, s.weightGradient, 0, in, out, rows, in,
+                    s.packedB);
         }
         for (int p = 0; p < weights.length; p++) {
             if (weights[p].trainable()) {
@@ -223,7 +226,7 @@ final class TrainableLinear {
                         s.columnSums);
             }
         }
-        GradientGemm.multiply(dy, 0, out, torchWeight, 0, in, dx, 0, in, rows, out, in);
+        GradientGemm.multiplyPacked(dy, 0, out, torchWeight, 0, in, dx, 0, in, rows, out, in, s.packedB);
         for (int p = 0; p < adapters.length; p++) {
             if (adapters[p] != null) {
                 adapterBackward(p, x, rows, dy, dx, grads, acts, s);
