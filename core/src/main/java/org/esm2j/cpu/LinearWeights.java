@@ -44,20 +44,32 @@ public final class LinearWeights {
         return w;
     }
 
+    /** Room for an (out, in) weight, to be filled by {@link #repackOutputs}; the bias array is the caller's. */
+    static LinearWeights allocate(int outFeatures, int inFeatures, float[] bias) {
+        return new LinearWeights(inFeatures, outFeatures, new float[Math.multiplyExact(outFeatures, inFeatures)],
+                bias);
+    }
+
     /**
      * Overwrites the packed weight with {@code weight[offset ..]} in PyTorch's (out, in) layout, so a trainer can
      * follow parameter updates without allocating; the bias array is shared with the caller, who updates it in place.
      */
     void repack(float[] weight, int offset) {
-        for (int c0 = 0; c0 < outFeatures; c0 += PANEL_WIDTH) {
+        repackOutputs(weight, offset, 0, outFeatures);
+    }
+
+    /**
+     * Overwrites outputs {@code [first, first + count)} with the (count, in) rows at {@code weight[offset ..]}: a
+     * trainer packs q, k and v straight from their places in its parameter buffer.
+     */
+    void repackOutputs(float[] weight, int offset, int first, int count) {
+        // One source row at a time, read in order; the panel being written (in x w floats) stays in cache.
+        for (int c = first; c < first + count; c++) {
+            int c0 = c - c % PANEL_WIDTH;
             int w = Math.min(PANEL_WIDTH, outFeatures - c0);
-            int base = inFeatures * c0;
-            // One source row at a time, read in order; the panel being written (in x w floats) stays in cache.
-            for (int j = 0; j < w; j++) {
-                int src = offset + (c0 + j) * inFeatures;
-                for (int i = 0, dst = base + j; i < inFeatures; i++, dst += w) {
-                    packed[dst] = weight[src + i];
-                }
+            int src = offset + (c - first) * inFeatures;
+            for (int i = 0, dst = inFeatures * c0 + c - c0; i < inFeatures; i++, dst += w) {
+                packed[dst] = weight[src + i];
             }
         }
     }

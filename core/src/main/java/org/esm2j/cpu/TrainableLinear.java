@@ -19,7 +19,6 @@ final class TrainableLinear {
     private final ParameterEntry[] weights;
     private final ParameterEntry[] biases;
     private final Adapter[] adapters;
-    private final float[] torchWeight; // (out, in): the parts stacked
     private final float[] bias; // (out), shared with packed
     private final LinearWeights packed;
 
@@ -115,9 +114,8 @@ final class TrainableLinear {
         in = (int) shape[1];
         out = outEach * parts;
         this.adapters = adapters.clone();
-        torchWeight = new float[Math.multiplyExact(out, in)];
         bias = new float[out];
-        packed = LinearWeights.fromTorch(torchWeight, out, in, bias);
+        packed = LinearWeights.allocate(out, in, bias);
     }
 
     /** The widest adapter rank, 0 without adapters. */
@@ -132,7 +130,7 @@ final class TrainableLinear {
     /** Copies the current parameters into the GEMM's packed weights and the adapters' transposes. */
     void refresh() {
         for (int p = 0; p < weights.length; p++) {
-            System.arraycopy(params, weights[p].offset(), torchWeight, p * outEach * in, outEach * in);
+            packed.repackOutputs(params, weights[p].offset(), p * outEach, outEach);
             System.arraycopy(params, biases[p].offset(), bias, p * outEach, outEach);
             Adapter ad = adapters[p];
             if (ad != null) {
@@ -140,7 +138,6 @@ final class TrainableLinear {
                 transposeInto(params, ad.b.offset(), outEach, ad.rank, ad.bT);
             }
         }
-        packed.repack(torchWeight, 0);
     }
 
     private static void transposeInto(float[] src, int off, int rows, int cols, float[] dst) {
@@ -226,7 +223,10 @@ final class TrainableLinear {
                         s.columnSums);
             }
         }
-        GradientGemm.multiplyPacked(dy, 0, out, torchWeight, 0, in, dx, 0, in, rows, out, in, s.packedB);
+        for (int p = 0; p < weights.length; p++) { // dx = dy W, W's parts read from the parameter buffer
+            GradientGemm.packPanels(params, weights[p].offset(), in, p * outEach, outEach, out, in, s.packedB);
+        }
+        GradientGemm.multiplyPrepacked(dy, 0, out, s.packedB, dx, 0, in, rows, out, in);
         for (int p = 0; p < adapters.length; p++) {
             if (adapters[p] != null) {
                 adapterBackward(p, x, rows, dy, dx, grads, acts, s);
