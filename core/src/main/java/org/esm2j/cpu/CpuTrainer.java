@@ -31,6 +31,8 @@ final class CpuTrainer implements Esm2Trainer {
     private final TrainerOptions options;
     private final float[] params;
     private final float[] grads;
+    /** The forward GEMM's packed weights, refilled by each linear layer in turn (TrainableLinear). */
+    private final float[] packedWeights;
     private final int d;
     private final int ffn;
     private final int vocab;
@@ -86,6 +88,7 @@ final class CpuTrainer implements Esm2Trainer {
         vocab = config.vocabSize();
         eps = config.layerNormEps();
         embed = layout.entry(Esm2Weights.EMBED_TOKENS);
+        packedWeights = new float[Math.multiplyExact(Math.max(Math.max(3 * d, ffn), vocab), Math.max(d, ffn))];
         int layers = config.numLayers();
         attnNorms = new Norm[layers];
         ffnNorms = new Norm[layers];
@@ -107,9 +110,9 @@ final class CpuTrainer implements Esm2Trainer {
         finalNorm = Norm.of(layout, "emb_layer_norm_after");
         lmNorm = Norm.of(layout, "lm_head.layer_norm");
         lmDense = new TrainableLinear(layout, params, new String[] {Esm2Weights.LM_HEAD_DENSE_WEIGHT},
-                new String[] {Esm2Weights.LM_HEAD_DENSE_BIAS}, new TrainableLinear.Adapter[1]);
+                new String[] {Esm2Weights.LM_HEAD_DENSE_BIAS}, new TrainableLinear.Adapter[1], packedWeights);
         lmOut = new TrainableLinear(layout, params, new String[] {Esm2Weights.EMBED_TOKENS},
-                new String[] {Esm2Weights.LM_HEAD_BIAS}, new TrainableLinear.Adapter[1]);
+                new String[] {Esm2Weights.LM_HEAD_BIAS}, new TrainableLinear.Adapter[1], packedWeights);
         int rank = 0;
         for (int l = 0; l < layers; l++) {
             rank = Math.max(rank, Math.max(Math.max(qkv[l].maxRank(), outProj[l].maxRank()),
@@ -134,7 +137,7 @@ final class CpuTrainer implements Esm2Trainer {
                         layout.entry(parts[p].adapterB(l)), lora.scaling(), (float) lora.dropout());
             }
         }
-        return new TrainableLinear(layout, params, weights, biases, adapters);
+        return new TrainableLinear(layout, params, weights, biases, adapters, packedWeights);
     }
 
     @Override

@@ -44,10 +44,16 @@ public final class LinearWeights {
         return w;
     }
 
-    /** Room for an (out, in) weight, to be filled by {@link #repackOutputs}; the bias array is the caller's. */
-    static LinearWeights allocate(int outFeatures, int inFeatures, float[] bias) {
-        return new LinearWeights(inFeatures, outFeatures, new float[Math.multiplyExact(outFeatures, inFeatures)],
-                bias);
+    /**
+     * An (out, in) weight to be filled by {@link #repackOutputs} in {@code storage} (at least out x in floats), which
+     * layers used one at a time may share; the bias array is the caller's.
+     */
+    static LinearWeights over(float[] storage, int outFeatures, int inFeatures, float[] bias) {
+        if (storage.length < (long) outFeatures * inFeatures) {
+            throw new IllegalArgumentException("storage holds " + storage.length + " floats, needs " + outFeatures
+                    + " x " + inFeatures);
+        }
+        return new LinearWeights(inFeatures, outFeatures, storage, bias);
     }
 
     /**

@@ -7,9 +7,10 @@ import org.esm2j.train.ParameterLayout;
 /**
  * A linear layer {@code y = x W^T + b} of a model in training, read from the flat parameter buffer: one or more parts
  * stacked along the output axis (q, k and v share one GEMM), each with an optional LoRA adapter
- * {@code y_part += (alpha / r) (dropout(x) A^T) B^T}. The forward pass runs the inference GEMM on a packed copy of the
- * weights refreshed from the buffer before each pass; the backward pass gives the input gradient and adds the weight,
- * bias and adapter gradients of trainable tensors into the gradient buffer.
+ * {@code y_part += (alpha / r) (dropout(x) A^T) B^T}. The forward pass packs the weights from the buffer into storage
+ * that all layers of a trainer share (they run one at a time; a copy per layer would double the weights' memory) and
+ * runs the inference GEMM on it; the backward pass gives the input gradient and adds the weight, bias and adapter
+ * gradients of trainable tensors into the gradient buffer.
  */
 final class TrainableLinear {
     final int in;
@@ -98,9 +99,10 @@ final class TrainableLinear {
      * @param weightNames the parts' weights, each (outEach, in), stacked in this order
      * @param biasNames the parts' biases, each (outEach)
      * @param adapters per part, the adapter or null
+     * @param packedStorage where the forward pass packs the weights, shared with the trainer's other layers
      */
     TrainableLinear(ParameterLayout layout, float[] params, String[] weightNames, String[] biasNames,
-            Adapter[] adapters) {
+            Adapter[] adapters, float[] packedStorage) {
         this.params = params;
         int parts = weightNames.length;
         weights = new ParameterEntry[parts];
@@ -115,7 +117,7 @@ final class TrainableLinear {
         out = outEach * parts;
         this.adapters = adapters.clone();
         bias = new float[out];
-        packed = LinearWeights.allocate(out, in, bias);
+        packed = LinearWeights.over(packedStorage, out, in, bias);
     }
 
     /** The widest adapter rank, 0 without adapters. */
@@ -127,10 +129,9 @@ final class TrainableLinear {
         return r;
     }
 
-    /** Copies the current parameters into the GEMM's packed weights and the adapters' transposes. */
+    /** Copies the current biases and the adapters' transposes out of the parameter buffer. */
     void refresh() {
         for (int p = 0; p < weights.length; p++) {
-            packed.repackOutputs(params, weights[p].offset(), p * outEach, outEach);
             System.arraycopy(params, biases[p].offset(), bias, p * outEach, outEach);
             Adapter ad = adapters[p];
             if (ad != null) {
@@ -153,6 +154,9 @@ final class TrainableLinear {
      * drawn from {@code dropoutSeed} (per part) and kept in acts for the backward pass.
      */
     void forward(float[] x, int rows, float[] y, AdapterActivations acts, long dropoutSeed, Scratch s) {
+        for (int p = 0; p < weights.length; p++) {
+            packed.repackOutputs(params, weights[p].offset(), p * outEach, outEach);
+        }
         MatMul.linear(x, rows, packed, y, null, true);
         for (int p = 0; p < adapters.length; p++) {
             Adapter ad = adapters[p];
