@@ -60,7 +60,8 @@ final class VectorKernels implements Kernels {
 
     /** Elements of {@link #geluBackward}'s two passes at a time: Phi for a chunk stays in L1 between them. */
     private static final int GELU_CHUNK = 1024;
-    private final ThreadLocal<float[]> geluScratch = ThreadLocal.withInitial(() -> new float[GELU_CHUNK]);
+    /** Per thread: Phi(x), t / 2 and the small exponent part of a chunk (see {@link #normalCdf}). */
+    private final ThreadLocal<float[]> geluScratch = ThreadLocal.withInitial(() -> new float[3 * GELU_CHUNK]);
 
     private VectorKernels() {
     }
@@ -530,44 +531,74 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void gelu(float[] x, int xOff, int n) {
-        int i = 0;
-        for (; i + V <= n; i += V) {
-            gelu(FloatVector.fromArray(S, x, xOff + i)).intoArray(x, xOff + i);
+        // As geluBackward: in chunks, Phi(x) first, then the product (one loop doing all of it outgrows what C2
+        // inlines in some compilations, and its vectors are then boxed).
+        float[] scratch = geluScratch.get();
+        int vectorEnd = n - n % V;
+        for (int c0 = 0; c0 < vectorEnd; c0 += GELU_CHUNK) {
+            int len = Math.min(GELU_CHUNK, vectorEnd - c0);
+            normalCdf(x, xOff + c0, scratch, len);
+            multiplyByNormalCdf(x, xOff + c0, scratch, len);
         }
-        for (; i < n; i++) {
+        for (int i = vectorEnd; i < n; i++) {
             x[xOff + i] = Erf.gelu(x[xOff + i]);
         }
     }
 
-    /** {@link Erf#gelu} lane by lane, with the same operations in the same order. */
-    private static FloatVector gelu(FloatVector x) {
-        FloatVector halfErfc = halfErfc(x.abs().min(K_MAX_ABS));
-        FloatVector phi = K_ONE.sub(halfErfc).blend(halfErfc, x.lt(K_ZERO));
-        return x.max(K_NEG_MAX_ABS).mul(phi);
+    /** {@code x = max(x, -MAX_ABS) Phi(x)} with Phi from cdf: the end of {@link Erf#gelu} lane by lane. */
+    private static void multiplyByNormalCdf(float[] x, int xOff, float[] cdf, int n) {
+        for (int i = 0; i < n; i += V) {
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
+            xv.max(K_NEG_MAX_ABS).mul(FloatVector.fromArray(S, cdf, i)).intoArray(x, xOff + i);
+        }
     }
 
     @Override
     public void geluBackward(float[] x, int xOff, float[] g, int gOff, int n) {
-        // Two loops over chunks, Phi(x) first, then the density and the product: one loop holding both exps
-        // grows past what C2 inlines, and its vectors are then boxed (measured: 3x slower).
-        float[] cdf = geluScratch.get();
+        float[] scratch = geluScratch.get();
         int vectorEnd = n - n % V;
         for (int c0 = 0; c0 < vectorEnd; c0 += GELU_CHUNK) {
             int len = Math.min(GELU_CHUNK, vectorEnd - c0);
-            normalCdf(x, xOff + c0, cdf, len);
-            multiplyByGeluDerivative(x, xOff + c0, cdf, g, gOff + c0, len);
+            normalCdf(x, xOff + c0, scratch, len);
+            multiplyByGeluDerivative(x, xOff + c0, scratch, g, gOff + c0, len);
         }
         for (int i = vectorEnd; i < n; i++) {
             g[gOff + i] *= Erf.geluDerivative(x[xOff + i]);
         }
     }
 
-    /** Phi(x) of {@link Erf#geluDerivative} lane by lane into cdf, for n a multiple of the vector length. */
-    private static void normalCdf(float[] x, int xOff, float[] cdf, int n) {
+    /**
+     * Phi(x) of {@link Erf#gelu} lane by lane into {@code scratch[0, n)}, for n a multiple of the vector length and
+     * at most {@link #GELU_CHUNK}: Erf's halfErfc in two loops, the rational part (t and its polynomial, kept in the
+     * scratch's second and third chunk) and then the exponential, each small enough for C2 to inline whole.
+     */
+    private static void normalCdf(float[] x, int xOff, float[] scratch, int n) {
+        int halfT = GELU_CHUNK;
+        int smallPart = 2 * GELU_CHUNK;
+        for (int i = 0; i < n; i += V) {
+            FloatVector ax = FloatVector.fromArray(S, x, xOff + i).abs().min(K_MAX_ABS);
+            FloatVector square = ax.mul(ax);
+            FloatVector squareLo = ax.fma(ax, square.neg());
+            FloatVector t = K_ONE.div(ax.mul(K_INV_SQRT2).fma(K_HALF, K_ONE));
+            FloatVector p = K_P9.fma(t, K_P8);
+            p = p.fma(t, K_P7);
+            p = p.fma(t, K_P6);
+            p = p.fma(t, K_P5);
+            p = p.fma(t, K_P4);
+            p = p.fma(t, K_P3);
+            p = p.fma(t, K_P2);
+            p = p.fma(t, K_P1);
+            p = p.fma(t, K_P0);
+            t.mul(K_HALF).intoArray(scratch, halfT + i);
+            squareLo.fma(K_NEG_HALF, p).intoArray(scratch, smallPart + i);
+        }
         for (int i = 0; i < n; i += V) {
             FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
-            FloatVector halfErfc = halfErfc(xv.abs().min(K_MAX_ABS));
-            K_ONE.sub(halfErfc).blend(halfErfc, xv.lt(K_ZERO)).intoArray(cdf, i);
+            FloatVector ax = xv.abs().min(K_MAX_ABS);
+            FloatVector halfSquare = ax.mul(ax).mul(K_HALF);
+            FloatVector halfErfc = FloatVector.fromArray(S, scratch, halfT + i)
+                    .mul(expOfSum(halfSquare.neg(), FloatVector.fromArray(S, scratch, smallPart + i)));
+            K_ONE.sub(halfErfc).blend(halfErfc, xv.lt(K_ZERO)).intoArray(scratch, i);
         }
     }
 
@@ -583,25 +614,6 @@ final class VectorKernels implements Kernels {
                     FloatVector.fromArray(S, cdf, i));
             FloatVector.fromArray(S, g, gOff + i).mul(derivative).intoArray(g, gOff + i);
         }
-    }
-
-    /** Erf's halfErfc lane by lane. */
-    private static FloatVector halfErfc(FloatVector ax) {
-        FloatVector square = ax.mul(ax);
-        FloatVector squareLo = ax.fma(ax, square.neg());
-        FloatVector halfSquare = square.mul(K_HALF);
-        FloatVector t = K_ONE.div(ax.mul(K_INV_SQRT2).fma(K_HALF, K_ONE));
-        FloatVector p = K_P9.fma(t, K_P8);
-        p = p.fma(t, K_P7);
-        p = p.fma(t, K_P6);
-        p = p.fma(t, K_P5);
-        p = p.fma(t, K_P4);
-        p = p.fma(t, K_P3);
-        p = p.fma(t, K_P2);
-        p = p.fma(t, K_P1);
-        p = p.fma(t, K_P0);
-        FloatVector small = squareLo.fma(K_NEG_HALF, p);
-        return t.mul(K_HALF).mul(expOfSum(halfSquare.neg(), small));
     }
 
     @Override
