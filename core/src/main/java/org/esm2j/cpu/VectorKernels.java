@@ -123,19 +123,25 @@ final class VectorKernels implements Kernels {
             }
         }
         for (; j + V <= n; j += V) {
-            int i = 0;
-            for (; i < eightRowEnd; i += 8) {
-                tile8x1(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
-            }
-            for (; i + 4 <= m; i += 4) {
-                tile4x1(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
-            }
-            for (; i < m; i++) {
-                tile1x1(a, aOff + i * lda, b, bOff + j, ldb, c, cOff + i * ldc + j, k);
-            }
+            oneVectorColumns(a, aOff, lda, b, bOff + j, ldb, c, cOff + j, ldc, m, k);
         }
         if (j < n) {
             narrowColumns(a, aOff, lda, b, bOff + j, ldb, c, cOff + j, ldc, m, k, n - j);
+        }
+    }
+
+    /** The V columns of c at cOff over all m rows, in 8-, 4- and 1-row tiles. */
+    private static void oneVectorColumns(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c,
+            int cOff, int ldc, int m, int k) {
+        int i = 0;
+        for (; EIGHT_ROW_TILES && i + 8 <= m; i += 8) {
+            tile8x1(a, aOff + i * lda, lda, b, bOff, ldb, c, cOff + i * ldc, ldc, k);
+        }
+        for (; i + 4 <= m; i += 4) {
+            tile4x1(a, aOff + i * lda, lda, b, bOff, ldb, c, cOff + i * ldc, ldc, k);
+        }
+        for (; i < m; i++) {
+            tile1x1(a, aOff + i * lda, b, bOff, ldb, c, cOff + i * ldc, k);
         }
     }
 
@@ -161,7 +167,7 @@ final class VectorKernels implements Kernels {
         }
         for (int i0 = 0; i0 < m; i0 += blockRows) {
             int rows = Math.min(blockRows, m - i0);
-            gemm(a, aOff + i0 * lda, lda, scratch, 0, V, scratch, cBlock, V, rows, k, V);
+            oneVectorColumns(a, aOff + i0 * lda, lda, scratch, 0, V, scratch, cBlock, V, rows, k);
             for (int i = 0; i < rows; i++) {
                 System.arraycopy(scratch, cBlock + i * V, c, cOff + (i0 + i) * ldc, w);
             }
