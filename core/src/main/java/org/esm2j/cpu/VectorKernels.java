@@ -153,7 +153,7 @@ final class VectorKernels implements Kernels {
      */
     private void narrowColumns(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
             int ldc, int m, int k, int w) {
-        int blockRows = Math.min(m, NARROW_ROW_BLOCK);
+        int blockRows = Math.max(4, Math.min(m - m % 4, NARROW_ROW_BLOCK));
         float[] scratch = narrowScratch.get();
         int need = (k + blockRows) * V;
         if (scratch.length < need) {
@@ -165,11 +165,20 @@ final class VectorKernels implements Kernels {
         for (int p = 0; p < k; p++) {
             System.arraycopy(b, bOff + p * ldb, scratch, p * V, w);
         }
-        for (int i0 = 0; i0 < m; i0 += blockRows) {
-            int rows = Math.min(blockRows, m - i0);
+        // Whole 4-row tiles only: the 1-row tile would run so rarely here (the LM head's last scored rows) that it
+        // stays interpreted, where every vector is allocated (JFR: 290 KB per training step); the last rows take
+        // the scalar chain.
+        int vectorRows = m - m % 4;
+        for (int i0 = 0; i0 < vectorRows; i0 += blockRows) {
+            int rows = Math.min(blockRows, vectorRows - i0);
             oneVectorColumns(a, aOff + i0 * lda, lda, scratch, 0, V, scratch, cBlock, V, rows, k);
             for (int i = 0; i < rows; i++) {
                 System.arraycopy(scratch, cBlock + i * V, c, cOff + (i0 + i) * ldc, w);
+            }
+        }
+        for (int i = vectorRows; i < m; i++) {
+            for (int j = 0; j < w; j++) {
+                c[cOff + i * ldc + j] = ScalarKernels.dot(a, aOff + i * lda, b, bOff + j, ldb, k);
             }
         }
     }
