@@ -7,9 +7,10 @@ import java.util.Arrays;
  * rows only. Probabilities are not stored by the forward pass: each pair recomputes its scores and softmax from q and k
  * with the forward pass's own kernels (the same bits), then, in the transposed layout of the forward pass
  * ({@code P^T[j, i]}, keys by queries):
- * {@code dP^T = V dO^T}, {@code dS^T = P^T * (dP^T - colsum(P^T * dP^T))}, {@code dV^T = dO^T P},
- * {@code dq_rot^T = k_rot^T dS^T}, {@code dk_rot^T = q_rot^T dS}; q and k gradients are rotated back and q's is scaled
- * like q.
+ * {@code dP^T = V dO^T}, {@code dS^T = P^T * (dP^T - colsum(P^T * dP^T))}, {@code dV = P^T dO},
+ * {@code dq_rot^T = k_rot^T dS^T}, {@code dk_rot = dS^T q_rot}; q and k gradients are rotated back and q's is scaled
+ * like q. Every product reads P^T and dS^T as they are, so no (T, T) matrix is transposed (two such transposes took
+ * a third of this pass at T = 128).
  */
 final class AttentionBackward {
     private final int heads;
@@ -57,18 +58,16 @@ final class AttentionBackward {
     private static final class Scratch {
         final int maxT;
         final float[] qScaled; // (hd)
+        final float[] q; // (T, hd) rotated, scaled
         final float[] qT; // (hd, T) rotated, scaled
         final float[] k; // (T, hd) rotated
         final float[] kT; // (hd, T) rotated
         final float[] v; // (T, hd)
         final float[] dOT; // (hd, T)
         final float[] pT; // (T keys, T queries)
-        final float[] p; // (T queries, T keys)
         final float[] dPT; // (T keys, T queries), then dS^T
-        final float[] dS; // (T queries, T keys)
         final float[] dQT; // (hd, T)
-        final float[] dKT; // (hd, T)
-        final float[] dVT; // (hd, T)
+        final float[] dK; // (T, hd)
         final float[] max;
         final float[] sum;
         final float[] column; // (hd)
@@ -79,18 +78,16 @@ final class AttentionBackward {
             int th = maxT * hd;
             int tt = maxT * maxT;
             qScaled = new float[hd];
+            q = new float[th];
             qT = new float[th];
             k = new float[th];
             kT = new float[th];
             v = new float[th];
             dOT = new float[th];
             pT = new float[tt];
-            p = new float[tt];
             dPT = new float[tt];
-            dS = new float[tt];
             dQT = new float[th];
-            dKT = new float[th];
-            dVT = new float[th];
+            dK = new float[th];
             max = new float[maxT];
             sum = new float[maxT];
             column = new float[hd];
@@ -99,8 +96,8 @@ final class AttentionBackward {
     }
 
     /**
-     * One (sequence, head) pair. The three gradient products are formed transposed, (hd, T) = (hd, T) x (T, T), so the
-     * GEMM's wide tiles run along the T axis rather than the 16 or 64 columns of a head.
+     * One (sequence, head) pair. dq is formed transposed, (hd, T) = (hd, T) x (T, T), as dS^T is at hand; dk and dv as
+     * (T, T) x (T, hd), with dv written straight into dQkv.
      */
     private void head(Kernels kernels, Scratch s, float[] qkv, int offset, int t, int h, Rotary rotary, float[] dOut,
             float[] dQkv) {
@@ -112,6 +109,7 @@ final class AttentionBackward {
                 s.qScaled[d] = qkv[row + d] * scaling;
             }
             rotary.rotate(s.qScaled, 0, i, s.qT, i, t);
+            rotary.rotate(s.qScaled, 0, i, s.q, i * hd, 1);
             rotary.rotate(qkv, row + embedDim, i, s.k, i * hd, 1);
             rotary.rotate(qkv, row + embedDim, i, s.kT, i, t);
             System.arraycopy(qkv, row + 2 * embedDim, s.v, i * hd, hd);
@@ -131,27 +129,19 @@ final class AttentionBackward {
         for (int j = 0; j < t; j++) {
             kernels.softmaxBackward(s.pT, j * t, s.dPT, j * t, s.sum, t);
         }
-        for (int j = 0; j < t; j++) {
-            for (int i = 0; i < t; i++) {
-                s.dS[i * t + j] = s.dPT[j * t + i];
-                s.p[i * t + j] = s.pT[j * t + i];
-            }
-        }
         kernels.gemm(s.kT, 0, t, s.dPT, 0, t, s.dQT, 0, t, hd, t, t); // dQ^T = k^T dS^T
-        kernels.gemm(s.qT, 0, t, s.dS, 0, t, s.dKT, 0, t, hd, t, t); // dK^T = q^T dS
-        kernels.gemm(s.dOT, 0, t, s.p, 0, t, s.dVT, 0, t, hd, t, t); // dV^T = dO^T P
+        kernels.gemm(s.dPT, 0, t, s.q, 0, hd, s.dK, 0, hd, t, t, hd); // dK = dS^T q
+        int firstRow = offset * d3 + h * hd;
+        kernels.gemm(s.pT, 0, t, dOut, offset * embedDim + h * hd, embedDim, dQkv, firstRow + 2 * embedDim, d3, t, t,
+                hd); // dV = P^T dO
         for (int i = 0; i < t; i++) {
-            int row = (offset + i) * d3 + h * hd;
+            int row = firstRow + i * d3;
             gatherColumn(s.dQT, t, i, s.column);
             rotary.rotateBack(s.column, 0, i, s.headGrad, 0);
             for (int d = 0; d < hd; d++) {
                 dQkv[row + d] = s.headGrad[d] * scaling;
             }
-            gatherColumn(s.dKT, t, i, s.column);
-            rotary.rotateBack(s.column, 0, i, dQkv, row + embedDim);
-            for (int d = 0; d < hd; d++) {
-                dQkv[row + 2 * embedDim + d] = s.dVT[d * t + i];
-            }
+            rotary.rotateBack(s.dK, i * hd, i, dQkv, row + embedDim);
         }
     }
 

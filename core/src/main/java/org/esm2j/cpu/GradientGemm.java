@@ -6,10 +6,10 @@ package org.esm2j.cpu;
  * chain, rows in order for sums), so gradients do not depend on the thread count.
  */
 final class GradientGemm {
-    /** Rows per parallel unit: the GEMM micro-kernel's row block. */
-    private static final int ROW_ALIGN = 5;
+    /** Rows per parallel unit: the GEMM micro-kernel's row tile. */
+    private static final int ROW_ALIGN = Kernels.preferred().rowTile();
     /** Rows of a whose k inputs stay in L2 while every column tile of b streams past them (as in {@link MatMul}). */
-    private static final int ROW_BLOCK = 60;
+    private static final int ROW_BLOCK = 12 * ROW_ALIGN;
     /** Side of the square tiles a transpose moves at a time: both the rows read and the rows written stay in L1. */
     private static final int TRANSPOSE_TILE = 32;
 
@@ -24,6 +24,59 @@ final class GradientGemm {
             for (int rb = r0, rows; rb < r1; rb += rows) {
                 rows = r1 - rb < ROW_BLOCK + ROW_BLOCK / 2 ? r1 - rb : ROW_BLOCK;
                 kernels.gemm(a, aOff + rb * lda, lda, b, bOff, ldb, c, cOff + rb * ldc, ldc, rows, k, n);
+            }
+        });
+    }
+
+    /**
+     * {@link #multiply} with b first copied into column panels by {@link #packPanels}: the micro-kernel then streams
+     * one contiguous block per panel instead of two cache lines from each of k rows (measured 155 -> 185 GFLOP/s on
+     * Zen 5). The copy is k n floats against 2 m k n flops; the same fma chains, so the same bits.
+     */
+    static void multiplyPacked(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int ldc, int m, int k, int n, float[] packed) {
+        packPanels(b, bOff, ldb, 0, k, k, n, packed);
+        multiplyPrepacked(a, aOff, lda, packed, c, cOff, ldc, m, k, n);
+    }
+
+    /**
+     * Copies rows {@code [firstRow, firstRow + rows)} of a (k, n) matrix b, read from {@code src[srcOff + r * ld ..]}
+     * for r < rows, into {@code packed} (at least k n floats): column panels of the kernels' panel width, the panel
+     * at column c0 holding its k rows of width w at {@code packed[k c0 + row w ..]}, as {@link LinearWeights} holds a
+     * layer's weights. Several calls can assemble b from separate row blocks (q, k and v weights).
+     */
+    static void packPanels(float[] src, int srcOff, int ld, int firstRow, int rows, int k, int n, float[] packed) {
+        if (packed.length < (long) k * n) {
+            throw new IllegalArgumentException("packing scratch holds " + packed.length + " floats, needs " + k
+                    + " x " + n);
+        }
+        int panel = Kernels.preferred().panelWidth();
+        int panels = (n + panel - 1) / panel;
+        Parallel.forRange(panels, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int c0 = p * panel;
+                int w = Math.min(panel, n - c0);
+                int dst = k * c0 + firstRow * w;
+                for (int r = 0, from = srcOff + c0; r < rows; r++, from += ld, dst += w) {
+                    System.arraycopy(src, from, packed, dst, w);
+                }
+            }
+        });
+    }
+
+    /** {@code c = a b} as {@link #multiply}, with b (k, n) in the panels of {@link #packPanels}. */
+    static void multiplyPrepacked(float[] a, int aOff, int lda, float[] packed, float[] c, int cOff, int ldc, int m,
+            int k, int n) {
+        Kernels kernels = Kernels.preferred();
+        int panel = kernels.panelWidth();
+        Parallel.forRange(m, Parallel.threads(), ROW_ALIGN, (r0, r1) -> {
+            for (int rb = r0, rows; rb < r1; rb += rows) {
+                rows = r1 - rb < ROW_BLOCK + ROW_BLOCK / 2 ? r1 - rb : ROW_BLOCK;
+                for (int c0 = 0; c0 < n; c0 += panel) {
+                    int w = Math.min(panel, n - c0);
+                    kernels.gemm(a, aOff + rb * lda, lda, packed, k * c0, w, c, cOff + rb * ldc + c0, ldc, rows, k,
+                            w);
+                }
             }
         });
     }

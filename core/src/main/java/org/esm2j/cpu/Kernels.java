@@ -18,6 +18,12 @@ interface Kernels {
     void gemm(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int m, int k,
             int n);
 
+    /** Columns of b that {@link #gemm}'s widest tile covers: a weight panel of this width runs only that tile. */
+    int panelWidth();
+
+    /** Rows of a that {@link #gemm}'s main tile covers: row ranges split at multiples of it run only that tile. */
+    int rowTile();
+
     /** {@code acc[i] = max(acc[i], x[xOff + i])} for i < n. */
     void maxInto(float[] x, int xOff, float[] acc, int n);
 

@@ -42,16 +42,29 @@ final class LayerNorm {
             double rstd = 1 / Math.sqrt(squaredDeviations(x, off, dim, mean) / dim + eps);
             rowMean[r] = mean;
             rowRstd[r] = rstd;
-            double sumG = 0;
-            double sumGXhat = 0;
-            for (int i = 0; i < dim; i++) {
-                double g = (double) dy[off + i] * gain[gainOff + i];
-                sumG += g;
-                sumGXhat += g * (x[off + i] - mean) * rstd;
+            // sum g and sum g (x - mean) over the row, each as two interleaved partial sums (see sum); rstd is
+            // applied once to the second.
+            double g0 = 0;
+            double g1 = 0;
+            double gx0 = 0;
+            double gx1 = 0;
+            int i = 0;
+            for (; i + 2 <= dim; i += 2) {
+                double ga = (double) dy[off + i] * gain[gainOff + i];
+                double gb = (double) dy[off + i + 1] * gain[gainOff + i + 1];
+                g0 += ga;
+                g1 += gb;
+                gx0 += ga * (x[off + i] - mean);
+                gx1 += gb * (x[off + i + 1] - mean);
             }
-            double meanG = sumG / dim;
-            double meanGXhat = sumGXhat / dim;
-            for (int i = 0; i < dim; i++) {
+            for (; i < dim; i++) {
+                double g = (double) dy[off + i] * gain[gainOff + i];
+                g0 += g;
+                gx0 += g * (x[off + i] - mean);
+            }
+            double meanG = (g0 + g1) / dim;
+            double meanGXhat = (gx0 + gx1) * rstd / dim;
+            for (i = 0; i < dim; i++) {
                 double g = (double) dy[off + i] * gain[gainOff + i];
                 double xhat = (x[off + i] - mean) * rstd;
                 dx[off + i] += (float) (rstd * (g - meanG - xhat * meanGXhat));

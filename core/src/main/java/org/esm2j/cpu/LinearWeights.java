@@ -6,8 +6,12 @@ package org.esm2j.cpu;
  * streams one small contiguous block per panel instead of striding across the whole matrix (which thrashes the TLB).
  */
 public final class LinearWeights {
-    /** Output columns per panel: two AVX2 vectors, a multiple of 16 so that the micro-kernel's tiles fit exactly. */
-    static final int PANEL_WIDTH = 16;
+    /**
+     * Output columns per panel: the widest tile of the chosen kernels (two vectors: 16 floats with AVX2, 32 with
+     * AVX-512), so that every panel runs the micro-kernel's most efficient tile. Panels of 16 on AVX-512 fell to its
+     * one-vector tile of 4 accumulators and ran the forward projections at half the speed.
+     */
+    static final int PANEL_WIDTH = Kernels.preferred().panelWidth();
 
     final int inFeatures;
     final int outFeatures;
@@ -41,19 +45,37 @@ public final class LinearWeights {
     }
 
     /**
+     * An (out, in) weight to be filled by {@link #repackOutputs} in {@code storage} (at least out x in floats), which
+     * layers used one at a time may share; the bias array is the caller's.
+     */
+    static LinearWeights over(float[] storage, int outFeatures, int inFeatures, float[] bias) {
+        if (storage.length < (long) outFeatures * inFeatures) {
+            throw new IllegalArgumentException("storage holds " + storage.length + " floats, needs " + outFeatures
+                    + " x " + inFeatures);
+        }
+        return new LinearWeights(inFeatures, outFeatures, storage, bias);
+    }
+
+    /**
      * Overwrites the packed weight with {@code weight[offset ..]} in PyTorch's (out, in) layout, so a trainer can
      * follow parameter updates without allocating; the bias array is shared with the caller, who updates it in place.
      */
     void repack(float[] weight, int offset) {
-        for (int c0 = 0; c0 < outFeatures; c0 += PANEL_WIDTH) {
+        repackOutputs(weight, offset, 0, outFeatures);
+    }
+
+    /**
+     * Overwrites outputs {@code [first, first + count)} with the (count, in) rows at {@code weight[offset ..]}: a
+     * trainer packs q, k and v straight from their places in its parameter buffer.
+     */
+    void repackOutputs(float[] weight, int offset, int first, int count) {
+        // One source row at a time, read in order; the panel being written (in x w floats) stays in cache.
+        for (int c = first; c < first + count; c++) {
+            int c0 = c - c % PANEL_WIDTH;
             int w = Math.min(PANEL_WIDTH, outFeatures - c0);
-            int base = inFeatures * c0;
-            // One source row at a time, read in order; the panel being written (in x w floats) stays in cache.
-            for (int j = 0; j < w; j++) {
-                int src = offset + (c0 + j) * inFeatures;
-                for (int i = 0, dst = base + j; i < inFeatures; i++, dst += w) {
-                    packed[dst] = weight[src + i];
-                }
+            int src = offset + (c - first) * inFeatures;
+            for (int i = 0, dst = inFeatures * c0 + c - c0; i < inFeatures; i++, dst += w) {
+                packed[dst] = weight[src + i];
             }
         }
     }

@@ -6,12 +6,12 @@ package org.esm2j.cpu;
  * the tiling or the thread count.
  */
 public final class MatMul {
-    /** Rows per parallel unit: the GEMM micro-kernel's row block. */
-    private static final int ROW_ALIGN = 5;
+    /** Rows per parallel unit: the GEMM micro-kernel's row tile. */
+    private static final int ROW_ALIGN = Kernels.preferred().rowTile();
     /** Columns per parallel unit when there are too few rows to split: a few weight panels. */
     private static final int COL_ALIGN = 4 * LinearWeights.PANEL_WIDTH;
     /** Rows whose inputs stay in L2 while every weight panel streams past them once. */
-    private static final int ROW_BLOCK = 60;
+    private static final int ROW_BLOCK = 12 * ROW_ALIGN;
 
     /** Work done on a block of the output right after it was computed, while it is still in cache. */
     @FunctionalInterface

@@ -11,6 +11,16 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public int panelWidth() {
+        return 16;
+    }
+
+    @Override
+    public int rowTile() {
+        return 5;
+    }
+
+    @Override
     public void gemm(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int m,
             int k, int n) {
         // Four columns at a time so each loaded a[i, p] feeds four independent accumulators.

@@ -7,9 +7,10 @@ import org.esm2j.train.ParameterLayout;
 /**
  * A linear layer {@code y = x W^T + b} of a model in training, read from the flat parameter buffer: one or more parts
  * stacked along the output axis (q, k and v share one GEMM), each with an optional LoRA adapter
- * {@code y_part += (alpha / r) (dropout(x) A^T) B^T}. The forward pass runs the inference GEMM on a packed copy of the
- * weights refreshed from the buffer before each pass; the backward pass gives the input gradient and adds the weight,
- * bias and adapter gradients of trainable tensors into the gradient buffer.
+ * {@code y_part += (alpha / r) (dropout(x) A^T) B^T}. The forward pass packs the weights from the buffer into storage
+ * that all layers of a trainer share (they run one at a time; a copy per layer would double the weights' memory) and
+ * runs the inference GEMM on it; the backward pass gives the input gradient and adds the weight, bias and adapter
+ * gradients of trainable tensors into the gradient buffer.
  */
 final class TrainableLinear {
     final int in;
@@ -19,7 +20,6 @@ final class TrainableLinear {
     private final ParameterEntry[] weights;
     private final ParameterEntry[] biases;
     private final Adapter[] adapters;
-    private final float[] torchWeight; // (out, in): the parts stacked
     private final float[] bias; // (out), shared with packed
     private final LinearWeights packed;
 
@@ -79,6 +79,7 @@ final class TrainableLinear {
         final float[] adapterDown; // (rows, maxRank) gradient of x A^T
         final float[] adapterDownT; // (maxRank, rows)
         final float[] adapterInputGradient; // (rows, maxIn)
+        final float[] packedB; // (max(rows, maxOut), maxIn): the right operand of the weight and input gradients
 
         Scratch(int rows, int maxIn, int maxOut, int maxRank) {
             transposed = new float[Math.multiplyExact(maxOut, rows)];
@@ -90,6 +91,7 @@ final class TrainableLinear {
             adapterDown = new float[Math.multiplyExact(rows, r)];
             adapterDownT = new float[Math.multiplyExact(rows, r)];
             adapterInputGradient = r > 0 ? new float[Math.multiplyExact(rows, maxIn)] : null;
+            packedB = new float[Math.multiplyExact(Math.max(rows, maxOut), maxIn)];
         }
     }
 
@@ -97,9 +99,10 @@ final class TrainableLinear {
      * @param weightNames the parts' weights, each (outEach, in), stacked in this order
      * @param biasNames the parts' biases, each (outEach)
      * @param adapters per part, the adapter or null
+     * @param packedStorage where the forward pass packs the weights, shared with the trainer's other layers
      */
     TrainableLinear(ParameterLayout layout, float[] params, String[] weightNames, String[] biasNames,
-            Adapter[] adapters) {
+            Adapter[] adapters, float[] packedStorage) {
         this.params = params;
         int parts = weightNames.length;
         weights = new ParameterEntry[parts];
@@ -113,9 +116,8 @@ final class TrainableLinear {
         in = (int) shape[1];
         out = outEach * parts;
         this.adapters = adapters.clone();
-        torchWeight = new float[Math.multiplyExact(out, in)];
         bias = new float[out];
-        packed = LinearWeights.fromTorch(torchWeight, out, in, bias);
+        packed = LinearWeights.over(packedStorage, out, in, bias);
     }
 
     /** The widest adapter rank, 0 without adapters. */
@@ -127,10 +129,9 @@ final class TrainableLinear {
         return r;
     }
 
-    /** Copies the current parameters into the GEMM's packed weights and the adapters' transposes. */
+    /** Copies the current biases and the adapters' transposes out of the parameter buffer. */
     void refresh() {
         for (int p = 0; p < weights.length; p++) {
-            System.arraycopy(params, weights[p].offset(), torchWeight, p * outEach * in, outEach * in);
             System.arraycopy(params, biases[p].offset(), bias, p * outEach, outEach);
             Adapter ad = adapters[p];
             if (ad != null) {
@@ -138,7 +139,6 @@ final class TrainableLinear {
                 transposeInto(params, ad.b.offset(), outEach, ad.rank, ad.bT);
             }
         }
-        packed.repack(torchWeight, 0);
     }
 
     private static void transposeInto(float[] src, int off, int rows, int cols, float[] dst) {
@@ -154,6 +154,9 @@ final class TrainableLinear {
      * drawn from {@code dropoutSeed} (per part) and kept in acts for the backward pass.
      */
     void forward(float[] x, int rows, float[] y, AdapterActivations acts, long dropoutSeed, Scratch s) {
+        for (int p = 0; p < weights.length; p++) {
+            packed.repackOutputs(params, weights[p].offset(), p * outEach, outEach);
+        }
         MatMul.linear(x, rows, packed, y, null, true);
         for (int p = 0; p < adapters.length; p++) {
             Adapter ad = adapters[p];
@@ -211,7 +214,8 @@ final class TrainableLinear {
         }
         if (weightsTrain) {
             GradientGemm.transpose(dy, 0, out, rows, out, s.transposed);
-            GradientGemm.multiply(s.transposed, 0, rows, x, 0, in, s.weightGradient, 0, in, out, rows, in);
+            GradientGemm.multiplyPacked(s.transposed, 0, rows, x, 0, in, s.weightGradient, 0, in, out, rows, in,
+                    s.packedB);
         }
         for (int p = 0; p < weights.length; p++) {
             if (weights[p].trainable()) {
@@ -223,7 +227,10 @@ final class TrainableLinear {
                         s.columnSums);
             }
         }
-        GradientGemm.multiply(dy, 0, out, torchWeight, 0, in, dx, 0, in, rows, out, in);
+        for (int p = 0; p < weights.length; p++) { // dx = dy W, W's parts read from the parameter buffer
+            GradientGemm.packPanels(params, weights[p].offset(), in, p * outEach, outEach, out, in, s.packedB);
+        }
+        GradientGemm.multiplyPrepacked(dy, 0, out, s.packedB, dx, 0, in, rows, out, in);
         for (int p = 0; p < adapters.length; p++) {
             if (adapters[p] != null) {
                 adapterBackward(p, x, rows, dy, dx, grads, acts, s);

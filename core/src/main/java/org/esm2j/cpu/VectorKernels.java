@@ -10,8 +10,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API kernels. Only loaded after {@link Kernels} has checked that {@code jdk.incubator.vector} is present.
  * The GEMM micro-kernel holds a 5 x (2 vectors) tile of C in registers (10 accumulators: fits AVX2's 16 registers
  * with room for the B loads and the A broadcast) and streams k, with 4-, 2- and 1-row tiles for the rows left over;
- * a 4 x 1-vector tile covers panels one vector wide
- * (AVX-512 with 16-column weight panels); every element is an in-order fma chain, exactly as in
+ * with 512-bit vectors (AVX-512, whose 32 registers hold 16 accumulators, 2 B vectors and the broadcast) an 8 x 2
+ * tile goes first: fewer loads per fma, measured 1.1-1.2x the 5 x 2 tile on Zen 5 (a 6 x 4 tile spilled and ran at
+ * a twentieth of the speed). A 4 x 1-vector tile (8 x 1 with 512-bit vectors) covers a column block one vector
+ * wide; every element is an in-order fma chain, exactly as in
  * {@link ScalarKernels}, with the column tail done by the scalar chain. Every tile takes its first step (an fma
  * onto zero, as the chain's first step) before its loop, so no constant zero vector enters the accumulators' loop
  * phis: that merge is boxed in some C2 compilations (JDK 17), one allocation per accumulator per tile call, which
@@ -20,6 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
+    /** 512-bit vectors: taken as a machine with 32 vector registers, where the 8-row tiles fit (class comment). */
+    private static final boolean EIGHT_ROW_TILES = V >= 16;
     // Constants as vectors: broadcasting inside the kernels adds many IR nodes, and past C2's node-count cutoff
     // the kernel helpers stop being inlined and every intermediate vector is allocated.
     private static final FloatVector K_LN2_HI = FloatVector.broadcast(S, FastExp.LN2_HI);
@@ -56,7 +60,12 @@ final class VectorKernels implements Kernels {
 
     /** Elements of {@link #geluBackward}'s two passes at a time: Phi for a chunk stays in L1 between them. */
     private static final int GELU_CHUNK = 1024;
-    private final ThreadLocal<float[]> geluScratch = ThreadLocal.withInitial(() -> new float[GELU_CHUNK]);
+    /** Rows of c computed at a time by {@link #narrowColumns}. */
+    private static final int NARROW_ROW_BLOCK = 64;
+    /** Per thread: the padded b and c blocks of {@link #narrowColumns}, grown on demand and then reused. */
+    private final ThreadLocal<float[]> narrowScratch = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per thread: Phi(x), t / 2 and the small exponent part of a chunk (see {@link #normalCdf}). */
+    private final ThreadLocal<float[]> geluScratch = ThreadLocal.withInitial(() -> new float[3 * GELU_CHUNK]);
 
     private VectorKernels() {
     }
@@ -70,6 +79,16 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public int panelWidth() {
+        return Math.max(16, 2 * V);
+    }
+
+    @Override
+    public int rowTile() {
+        return EIGHT_ROW_TILES ? 8 : 5;
+    }
+
+    @Override
     public void gemm(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int m,
             int k, int n) {
         if (k == 0) { // the tiles take their first step before their loop, so an empty sum is handled here
@@ -78,13 +97,18 @@ final class VectorKernels implements Kernels {
             }
             return;
         }
-        // Rows left after the 5-row tiles: 1 and 3 would need the latency-bound 1-row tile, so the last 5-row tile
-        // gives way to 4 + 2 or 4 + 4 rows (head_dim 16 = 5 + 5 + 4 + 2 in attention).
-        int rest = m % 5;
-        int fiveRowEnd = m - rest - (m >= 5 && (rest == 1 || rest == 3) ? 5 : 0);
+        int eightRowEnd = EIGHT_ROW_TILES ? m - m % 8 : 0;
+        // Rows left after the 8- and 5-row tiles: 1 and 3 would need the latency-bound 1-row tile, so the last 5-row
+        // tile gives way to 4 + 2 or 4 + 4 rows (head_dim 16 = 5 + 5 + 4 + 2 in attention with AVX2).
+        int left = m - eightRowEnd;
+        int rest = left % 5;
+        int fiveRowEnd = m - rest - (left >= 5 && (rest == 1 || rest == 3) ? 5 : 0);
         int j = 0;
         for (; j + 2 * V <= n; j += 2 * V) {
             int i = 0;
+            for (; i < eightRowEnd; i += 8) {
+                tile8x2(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
+            }
             for (; i < fiveRowEnd; i += 5) {
                 tile5x2(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
             }
@@ -99,19 +123,192 @@ final class VectorKernels implements Kernels {
             }
         }
         for (; j + V <= n; j += V) {
-            int i = 0;
-            for (; i + 4 <= m; i += 4) {
-                tile4x1(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
-            }
-            for (; i < m; i++) {
-                tile1x1(a, aOff + i * lda, b, bOff + j, ldb, c, cOff + i * ldc + j, k);
+            oneVectorColumns(a, aOff, lda, b, bOff + j, ldb, c, cOff + j, ldc, m, k);
+        }
+        if (j < n) {
+            narrowColumns(a, aOff, lda, b, bOff + j, ldb, c, cOff + j, ldc, m, k, n - j);
+        }
+    }
+
+    /** The V columns of c at cOff over all m rows, in 8-, 4- and 1-row tiles. */
+    private static void oneVectorColumns(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c,
+            int cOff, int ldc, int m, int k) {
+        int i = 0;
+        for (; EIGHT_ROW_TILES && i + 8 <= m; i += 8) {
+            tile8x1(a, aOff + i * lda, lda, b, bOff, ldb, c, cOff + i * ldc, ldc, k);
+        }
+        for (; i + 4 <= m; i += 4) {
+            tile4x1(a, aOff + i * lda, lda, b, bOff, ldb, c, cOff + i * ldc, ldc, k);
+        }
+        for (; i < m; i++) {
+            tile1x1(a, aOff + i * lda, b, bOff, ldb, c, cOff + i * ldc, k);
+        }
+    }
+
+    /**
+     * The last {@code w < V} columns of a product: b's columns copied into a zero-padded (k, V) block and c computed
+     * into a (rows, V) block by the one-vector tiles, then its first w columns copied out, so that a LoRA rank of 8
+     * or the 33 tokens of the LM head do not fall to scalar dot products (a fifth of a LoRA training step). Each
+     * element is still one in-order fma chain, and the padding lanes are discarded.
+     */
+    private void narrowColumns(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int ldc, int m, int k, int w) {
+        int blockRows = Math.max(4, Math.min(m - m % 4, NARROW_ROW_BLOCK));
+        float[] scratch = narrowScratch.get();
+        int need = (k + blockRows) * V;
+        if (scratch.length < need) {
+            scratch = new float[need];
+            narrowScratch.set(scratch);
+        }
+        int cBlock = k * V;
+        Arrays.fill(scratch, 0, cBlock, 0f);
+        for (int p = 0; p < k; p++) {
+            System.arraycopy(b, bOff + p * ldb, scratch, p * V, w);
+        }
+        // Whole 4-row tiles only: the 1-row tile would run so rarely here (the LM head's last scored rows) that it
+        // stays interpreted, where every vector is allocated (JFR: 290 KB per training step); the last rows take
+        // the scalar chain.
+        int vectorRows = m - m % 4;
+        for (int i0 = 0; i0 < vectorRows; i0 += blockRows) {
+            int rows = Math.min(blockRows, vectorRows - i0);
+            oneVectorColumns(a, aOff + i0 * lda, lda, scratch, 0, V, scratch, cBlock, V, rows, k);
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(scratch, cBlock + i * V, c, cOff + (i0 + i) * ldc, w);
             }
         }
-        for (; j < n; j++) {
-            for (int i = 0; i < m; i++) {
+        for (int i = vectorRows; i < m; i++) {
+            for (int j = 0; j < w; j++) {
                 c[cOff + i * ldc + j] = ScalarKernels.dot(a, aOff + i * lda, b, bOff + j, ldb, k);
             }
         }
+    }
+
+    /** 8 rows x 2 vectors: 16 accumulators, for machines with 32 vector registers (class comment). */
+    private static void tile8x2(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
+            int k) {
+        int a1 = a0 + lda;
+        int a2 = a1 + lda;
+        int a3 = a2 + lda;
+        int a4 = a3 + lda;
+        int a5 = a4 + lda;
+        int a6 = a5 + lda;
+        int a7 = a6 + lda;
+        // First step peeled (class comment).
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector first0 = FloatVector.fromArray(S, b, bp);
+        FloatVector first1 = FloatVector.fromArray(S, b, bp + V);
+        FloatVector ax = FloatVector.broadcast(S, a[a0]);
+        FloatVector c00 = ax.fma(first0, zero);
+        FloatVector c01 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[a1]);
+        FloatVector c10 = ax.fma(first0, zero);
+        FloatVector c11 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[a2]);
+        FloatVector c20 = ax.fma(first0, zero);
+        FloatVector c21 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[a3]);
+        FloatVector c30 = ax.fma(first0, zero);
+        FloatVector c31 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[a4]);
+        FloatVector c40 = ax.fma(first0, zero);
+        FloatVector c41 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[a5]);
+        FloatVector c50 = ax.fma(first0, zero);
+        FloatVector c51 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[a6]);
+        FloatVector c60 = ax.fma(first0, zero);
+        FloatVector c61 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[a7]);
+        FloatVector c70 = ax.fma(first0, zero);
+        FloatVector c71 = ax.fma(first1, zero);
+        bp += ldb;
+        for (int p = 1; p < k; p++, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[a6 + p]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[a7 + p]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        c00.intoArray(c, cp);
+        c01.intoArray(c, cp + V);
+        c10.intoArray(c, cp + ldc);
+        c11.intoArray(c, cp + ldc + V);
+        c20.intoArray(c, cp + 2 * ldc);
+        c21.intoArray(c, cp + 2 * ldc + V);
+        c30.intoArray(c, cp + 3 * ldc);
+        c31.intoArray(c, cp + 3 * ldc + V);
+        c40.intoArray(c, cp + 4 * ldc);
+        c41.intoArray(c, cp + 4 * ldc + V);
+        c50.intoArray(c, cp + 5 * ldc);
+        c51.intoArray(c, cp + 5 * ldc + V);
+        c60.intoArray(c, cp + 6 * ldc);
+        c61.intoArray(c, cp + 6 * ldc + V);
+        c70.intoArray(c, cp + 7 * ldc);
+        c71.intoArray(c, cp + 7 * ldc + V);
+    }
+
+    /** 8 rows x 1 vector: the 8 independent chains that two pipes of 4-cycle fmas need (class comment). */
+    private static void tile8x1(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
+            int k) {
+        int a1 = a0 + lda;
+        int a2 = a1 + lda;
+        int a3 = a2 + lda;
+        int a4 = a3 + lda;
+        int a5 = a4 + lda;
+        int a6 = a5 + lda;
+        int a7 = a6 + lda;
+        // First step peeled (class comment).
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector first = FloatVector.fromArray(S, b, bp);
+        FloatVector c0 = FloatVector.broadcast(S, a[a0]).fma(first, zero);
+        FloatVector c1 = FloatVector.broadcast(S, a[a1]).fma(first, zero);
+        FloatVector c2 = FloatVector.broadcast(S, a[a2]).fma(first, zero);
+        FloatVector c3 = FloatVector.broadcast(S, a[a3]).fma(first, zero);
+        FloatVector c4 = FloatVector.broadcast(S, a[a4]).fma(first, zero);
+        FloatVector c5 = FloatVector.broadcast(S, a[a5]).fma(first, zero);
+        FloatVector c6 = FloatVector.broadcast(S, a[a6]).fma(first, zero);
+        FloatVector c7 = FloatVector.broadcast(S, a[a7]).fma(first, zero);
+        bp += ldb;
+        for (int p = 1; p < k; p++, bp += ldb) {
+            FloatVector bv = FloatVector.fromArray(S, b, bp);
+            c0 = FloatVector.broadcast(S, a[a0 + p]).fma(bv, c0);
+            c1 = FloatVector.broadcast(S, a[a1 + p]).fma(bv, c1);
+            c2 = FloatVector.broadcast(S, a[a2 + p]).fma(bv, c2);
+            c3 = FloatVector.broadcast(S, a[a3 + p]).fma(bv, c3);
+            c4 = FloatVector.broadcast(S, a[a4 + p]).fma(bv, c4);
+            c5 = FloatVector.broadcast(S, a[a5 + p]).fma(bv, c5);
+            c6 = FloatVector.broadcast(S, a[a6 + p]).fma(bv, c6);
+            c7 = FloatVector.broadcast(S, a[a7 + p]).fma(bv, c7);
+        }
+        c0.intoArray(c, cp);
+        c1.intoArray(c, cp + ldc);
+        c2.intoArray(c, cp + 2 * ldc);
+        c3.intoArray(c, cp + 3 * ldc);
+        c4.intoArray(c, cp + 4 * ldc);
+        c5.intoArray(c, cp + 5 * ldc);
+        c6.intoArray(c, cp + 6 * ldc);
+        c7.intoArray(c, cp + 7 * ldc);
     }
 
     /**
@@ -380,44 +577,74 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void gelu(float[] x, int xOff, int n) {
-        int i = 0;
-        for (; i + V <= n; i += V) {
-            gelu(FloatVector.fromArray(S, x, xOff + i)).intoArray(x, xOff + i);
+        // As geluBackward: in chunks, Phi(x) first, then the product (one loop doing all of it outgrows what C2
+        // inlines in some compilations, and its vectors are then boxed).
+        float[] scratch = geluScratch.get();
+        int vectorEnd = n - n % V;
+        for (int c0 = 0; c0 < vectorEnd; c0 += GELU_CHUNK) {
+            int len = Math.min(GELU_CHUNK, vectorEnd - c0);
+            normalCdf(x, xOff + c0, scratch, len);
+            multiplyByNormalCdf(x, xOff + c0, scratch, len);
         }
-        for (; i < n; i++) {
+        for (int i = vectorEnd; i < n; i++) {
             x[xOff + i] = Erf.gelu(x[xOff + i]);
         }
     }
 
-    /** {@link Erf#gelu} lane by lane, with the same operations in the same order. */
-    private static FloatVector gelu(FloatVector x) {
-        FloatVector halfErfc = halfErfc(x.abs().min(K_MAX_ABS));
-        FloatVector phi = K_ONE.sub(halfErfc).blend(halfErfc, x.lt(K_ZERO));
-        return x.max(K_NEG_MAX_ABS).mul(phi);
+    /** {@code x = max(x, -MAX_ABS) Phi(x)} with Phi from cdf: the end of {@link Erf#gelu} lane by lane. */
+    private static void multiplyByNormalCdf(float[] x, int xOff, float[] cdf, int n) {
+        for (int i = 0; i < n; i += V) {
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
+            xv.max(K_NEG_MAX_ABS).mul(FloatVector.fromArray(S, cdf, i)).intoArray(x, xOff + i);
+        }
     }
 
     @Override
     public void geluBackward(float[] x, int xOff, float[] g, int gOff, int n) {
-        // Two loops over chunks, Phi(x) first, then the density and the product: one loop holding both exps
-        // grows past what C2 inlines, and its vectors are then boxed (measured: 3x slower).
-        float[] cdf = geluScratch.get();
+        float[] scratch = geluScratch.get();
         int vectorEnd = n - n % V;
         for (int c0 = 0; c0 < vectorEnd; c0 += GELU_CHUNK) {
             int len = Math.min(GELU_CHUNK, vectorEnd - c0);
-            normalCdf(x, xOff + c0, cdf, len);
-            multiplyByGeluDerivative(x, xOff + c0, cdf, g, gOff + c0, len);
+            normalCdf(x, xOff + c0, scratch, len);
+            multiplyByGeluDerivative(x, xOff + c0, scratch, g, gOff + c0, len);
         }
         for (int i = vectorEnd; i < n; i++) {
             g[gOff + i] *= Erf.geluDerivative(x[xOff + i]);
         }
     }
 
-    /** Phi(x) of {@link Erf#geluDerivative} lane by lane into cdf, for n a multiple of the vector length. */
-    private static void normalCdf(float[] x, int xOff, float[] cdf, int n) {
+    /**
+     * Phi(x) of {@link Erf#gelu} lane by lane into {@code scratch[0, n)}, for n a multiple of the vector length and
+     * at most {@link #GELU_CHUNK}: Erf's halfErfc in two loops, the rational part (t and its polynomial, kept in the
+     * scratch's second and third chunk) and then the exponential, each small enough for C2 to inline whole.
+     */
+    private static void normalCdf(float[] x, int xOff, float[] scratch, int n) {
+        int halfT = GELU_CHUNK;
+        int smallPart = 2 * GELU_CHUNK;
+        for (int i = 0; i < n; i += V) {
+            FloatVector ax = FloatVector.fromArray(S, x, xOff + i).abs().min(K_MAX_ABS);
+            FloatVector square = ax.mul(ax);
+            FloatVector squareLo = ax.fma(ax, square.neg());
+            FloatVector t = K_ONE.div(ax.mul(K_INV_SQRT2).fma(K_HALF, K_ONE));
+            FloatVector p = K_P9.fma(t, K_P8);
+            p = p.fma(t, K_P7);
+            p = p.fma(t, K_P6);
+            p = p.fma(t, K_P5);
+            p = p.fma(t, K_P4);
+            p = p.fma(t, K_P3);
+            p = p.fma(t, K_P2);
+            p = p.fma(t, K_P1);
+            p = p.fma(t, K_P0);
+            t.mul(K_HALF).intoArray(scratch, halfT + i);
+            squareLo.fma(K_NEG_HALF, p).intoArray(scratch, smallPart + i);
+        }
         for (int i = 0; i < n; i += V) {
             FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
-            FloatVector halfErfc = halfErfc(xv.abs().min(K_MAX_ABS));
-            K_ONE.sub(halfErfc).blend(halfErfc, xv.lt(K_ZERO)).intoArray(cdf, i);
+            FloatVector ax = xv.abs().min(K_MAX_ABS);
+            FloatVector halfSquare = ax.mul(ax).mul(K_HALF);
+            FloatVector halfErfc = FloatVector.fromArray(S, scratch, halfT + i)
+                    .mul(expOfSum(halfSquare.neg(), FloatVector.fromArray(S, scratch, smallPart + i)));
+            K_ONE.sub(halfErfc).blend(halfErfc, xv.lt(K_ZERO)).intoArray(scratch, i);
         }
     }
 
@@ -433,25 +660,6 @@ final class VectorKernels implements Kernels {
                     FloatVector.fromArray(S, cdf, i));
             FloatVector.fromArray(S, g, gOff + i).mul(derivative).intoArray(g, gOff + i);
         }
-    }
-
-    /** Erf's halfErfc lane by lane. */
-    private static FloatVector halfErfc(FloatVector ax) {
-        FloatVector square = ax.mul(ax);
-        FloatVector squareLo = ax.fma(ax, square.neg());
-        FloatVector halfSquare = square.mul(K_HALF);
-        FloatVector t = K_ONE.div(ax.mul(K_INV_SQRT2).fma(K_HALF, K_ONE));
-        FloatVector p = K_P9.fma(t, K_P8);
-        p = p.fma(t, K_P7);
-        p = p.fma(t, K_P6);
-        p = p.fma(t, K_P5);
-        p = p.fma(t, K_P4);
-        p = p.fma(t, K_P3);
-        p = p.fma(t, K_P2);
-        p = p.fma(t, K_P1);
-        p = p.fma(t, K_P0);
-        FloatVector small = squareLo.fma(K_NEG_HALF, p);
-        return t.mul(K_HALF).mul(expOfSum(halfSquare.neg(), small));
     }
 
     @Override

@@ -302,7 +302,7 @@ public final class TrainableModel {
                     for (LoraTarget t : lora.targets()) {
                         ParameterEntry a = m.layout.entry(t.adapterA(l));
                         double bound = 1 / Math.sqrt(a.shape()[1]);
-                        for (int i = a.offset(); i < a.end(); i++) {
+                        for (int i = a.offset(), end = a.end(); i < end; i++) {
                             m.parameters[i] = (float) random.nextDouble(-bound, bound);
                         }
                     }

@@ -246,7 +246,7 @@ class BackwardOpsTest {
         TrainableLinear.Adapter adapter = new TrainableLinear.Adapter(layout.entry("a"), layout.entry("b"), scaling,
                 0.3f);
         TrainableLinear linear = new TrainableLinear(layout, params, new String[] {"w0", "w1"},
-                new String[] {"b0", "b1"}, new TrainableLinear.Adapter[] {null, adapter});
+                new String[] {"b0", "b1"}, new TrainableLinear.Adapter[] {null, adapter}, new float[2 * outEach * in]);
         linear.refresh();
         TrainableLinear.Scratch scratch = new TrainableLinear.Scratch(rows, in, 2 * outEach, rank);
         TrainableLinear.AdapterActivations acts = new TrainableLinear.AdapterActivations(linear, rows);

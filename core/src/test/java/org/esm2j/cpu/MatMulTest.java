@@ -24,9 +24,11 @@ class MatMulTest {
 
     static Stream<Arguments> shapes() {
         List<Arguments> out = new ArrayList<>();
-        for (int rows : new int[] {1, 7, 8, 11, 97}) { // tiles of 5 + 2, 4 + 4 and 5 + 4 + 2 rows
+        // Rows: tiles of 5 + 2, 4 + 4, 5 + 4 + 2 (and with 512-bit vectors 8, 8 + 2 + 1, 8 + 5, 8 + 8 + 1) rows.
+        // Columns: the scalar tail alone, 2-vector tiles + tail, and (49) 2-vector, 1-vector and tail columns.
+        for (int rows : new int[] {1, 7, 8, 11, 13, 17, 97}) {
             for (int k : new int[] {16, 63, 320}) {
-                for (int n : new int[] {1, 5, 33}) {
+                for (int n : new int[] {1, 5, 33, 49}) {
                     out.add(Arguments.of(rows, k, n));
                 }
             }

@@ -42,7 +42,7 @@ final class Linear {
 
     void initialize(ParameterLayout layout, float[] params, SeededRandom random) {
         ParameterEntry w = layout.entry(weightName);
-        for (int i = w.offset(); i < w.end(); i++) {
+        for (int i = w.offset(), end = w.end(); i < end; i++) {
             params[i] = (float) (INIT_STD * random.nextGaussian());
         }
         ParameterEntry b = layout.entry(biasName);

@@ -30,7 +30,8 @@ public final class GradientClipping {
             double s2 = 0;
             double s3 = 0;
             int i = e.offset();
-            for (; i + 3 < e.end(); i += 4) {
+            int end = e.end(); // a product over the shape: out of the loop conditions
+            for (; i + 3 < end; i += 4) {
                 double g0 = grads[i];
                 double g1 = grads[i + 1];
                 double g2 = grads[i + 2];
@@ -40,7 +41,7 @@ public final class GradientClipping {
                 s2 += g2 * g2;
                 s3 += g3 * g3;
             }
-            for (; i < e.end(); i++) {
+            for (; i < end; i++) {
                 double g = grads[i];
                 s0 += g * g;
             }
@@ -63,7 +64,7 @@ public final class GradientClipping {
         if (coef < 1) {
             float c = (float) coef;
             for (ParameterEntry e : layout.trainable()) {
-                for (int i = e.offset(); i < e.end(); i++) {
+                for (int i = e.offset(), end = e.end(); i < end; i++) {
                     grads[i] *= c;
                 }
             }

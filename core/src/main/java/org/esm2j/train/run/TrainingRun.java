@@ -216,7 +216,7 @@ public final class TrainingRun {
             loss /= config.accumulation;
             float scale = 1f / config.accumulation;
             for (ParameterEntry e : layout.trainable()) {
-                for (int i = e.offset(); i < e.end(); i++) {
+                for (int i = e.offset(), end = e.end(); i < end; i++) {
                     grads[i] *= scale;
                 }
             }
@@ -243,7 +243,7 @@ public final class TrainingRun {
     private TrainingDivergedException diverged(long thisStep, double loss) {
         float[] grads = model.gradients();
         for (ParameterEntry e : model.layout().trainable()) {
-            for (int i = e.offset(); i < e.end(); i++) {
+            for (int i = e.offset(), end = e.end(); i < end; i++) {
                 if (!Float.isFinite(grads[i])) {
                     int[] index = unravel(e.shape(), i - e.offset());
                     return new TrainingDivergedException(thisStep, e.name(), "training diverged at step " + thisStep
