@@ -17,6 +17,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.esm2j.CheckpointException;
+import org.esm2j.Esm2jVersion;
 import org.esm2j.backend.Esm2Model;
 import org.esm2j.checkpoint.LoadedCheckpoint;
 import org.esm2j.io.Json;
@@ -245,7 +246,7 @@ public final class EmbedCommand implements Callable<Integer> {
         kinds.forEach(k -> included.add(k.cliName()));
         Map<String, String> m = new LinkedHashMap<>();
         m.put("format", "esm2j-embeddings");
-        m.put("esm2j.version", VersionProvider.version());
+        m.put("esm2j.version", Esm2jVersion.get());
         m.put("model", modelOptions.displayName());
         m.put("model.source", String.valueOf(checkpoint.sourceName()));
         m.put("model.sha256", String.valueOf(checkpoint.sourceSha256()));
