@@ -5,10 +5,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +15,11 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.esm2j.CheckpointException;
+import org.esm2j.Esm2jVersion;
 import org.esm2j.backend.Esm2Model;
 import org.esm2j.checkpoint.LoadedCheckpoint;
 import org.esm2j.io.Json;
+import org.esm2j.io.Sha256;
 import org.esm2j.model.Esm2Config;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -214,22 +214,18 @@ public final class EmbedCommand implements Callable<Integer> {
     /** Everything that decides the output bytes: metadata (model hash, ids, layers, ...), tokens, batching, format. */
     private static String fingerprint(Map<String, String> metadata, List<SequenceOptions.Prepared> prepared,
             int tokensPerBatch, OutputFormat format) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(Json.write(metadata).getBytes(StandardCharsets.UTF_8));
-            sha.update((format.cliName() + "/" + tokensPerBatch).getBytes(StandardCharsets.UTF_8));
-            for (SequenceOptions.Prepared p : prepared) {
-                for (int w = 0; w < p.windows().count(); w++) {
-                    for (int t : p.windows().tokens(w)) {
-                        sha.update((byte) t);
-                    }
-                    sha.update((byte) -1);
+        MessageDigest sha = Sha256.newDigest();
+        sha.update(Json.write(metadata).getBytes(StandardCharsets.UTF_8));
+        sha.update((format.cliName() + "/" + tokensPerBatch).getBytes(StandardCharsets.UTF_8));
+        for (SequenceOptions.Prepared p : prepared) {
+            for (int w = 0; w < p.windows().count(); w++) {
+                for (int t : p.windows().tokens(w)) {
+                    sha.update((byte) t);
                 }
+                sha.update((byte) -1);
             }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
+        return Sha256.hex(sha);
     }
 
     private static Map<String, String> metadata(ModelOptions modelOptions, String lengthPolicy,
@@ -245,7 +241,7 @@ public final class EmbedCommand implements Callable<Integer> {
         kinds.forEach(k -> included.add(k.cliName()));
         Map<String, String> m = new LinkedHashMap<>();
         m.put("format", "esm2j-embeddings");
-        m.put("esm2j.version", VersionProvider.version());
+        m.put("esm2j.version", Esm2jVersion.get());
         m.put("model", modelOptions.displayName());
         m.put("model.source", String.valueOf(checkpoint.sourceName()));
         m.put("model.sha256", String.valueOf(checkpoint.sourceSha256()));

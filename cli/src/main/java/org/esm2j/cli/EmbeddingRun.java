@@ -15,6 +15,7 @@ import org.esm2j.backend.Esm2Model;
 import org.esm2j.data.Alphabet;
 import org.esm2j.data.SequenceWindows;
 import org.esm2j.data.TokenBudgetBatcher;
+import org.esm2j.function.embed.MeanEmbedder;
 import org.esm2j.model.ForwardRequest;
 import org.esm2j.model.ForwardResult;
 
@@ -212,7 +213,8 @@ final class EmbeddingRun {
                     sink.put(index, id, "repr/" + layer, new long[] {n, d}, rows);
                 }
                 if (include.contains(OutputKind.MEAN)) {
-                    sink.put(index, id, MEAN_KEY + layer, new long[] {d}, meanOfRows(rows, n, d));
+                    sink.put(index, id, MEAN_KEY + layer, new long[] {d},
+                            MeanEmbedder.meanOfRows(rows, n, d));
                 }
             }
             if (include.contains(OutputKind.BOS)) {
@@ -236,20 +238,5 @@ final class EmbeddingRun {
 
     private static float[] merge(SequenceWindows windows, float[][] perWindow, int width) {
         return windows.count() == 1 ? perWindow[0] : windows.mergeRows(Arrays.asList(perWindow), width);
-    }
-
-    /** Column means, accumulated in double so long sequences lose no precision. */
-    static float[] meanOfRows(float[] rows, int n, int d) {
-        double[] sum = new double[d];
-        for (int r = 0; r < n; r++) {
-            for (int c = 0; c < d; c++) {
-                sum[c] += rows[r * d + c];
-            }
-        }
-        float[] mean = new float[d];
-        for (int c = 0; c < d; c++) {
-            mean[c] = (float) (sum[c] / n);
-        }
-        return mean;
     }
 }

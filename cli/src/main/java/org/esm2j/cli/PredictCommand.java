@@ -13,10 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.esm2j.data.FastaReader;
-import org.esm2j.function.labels.UniProtIds;
 import org.esm2j.function.predictor.FunctionPredictor;
 import org.esm2j.io.AtomicFiles;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -58,9 +58,8 @@ public final class PredictCommand implements Callable<Integer> {
                     + "F-max; 0 writes every term).")
     double minScore;
 
-    @Option(names = "--uniprot-ids", description = "Write the accession of UniProt FASTA ids (sp|P12345|NAME -> "
-            + "P12345), matching labels keyed by accession.")
-    boolean uniprotIds;
+    @Mixin
+    UniProtIdOption uniprotIds;
 
     @Override
     public Integer call() throws IOException {
@@ -99,7 +98,7 @@ public final class PredictCommand implements Callable<Integer> {
         List<String> sequences = new ArrayList<>(batchSize);
         try {
             FastaReader.forEach(fasta, record -> {
-                ids.add(uniprotIds ? UniProtIds.accessionOf(record.id()) : record.id());
+                ids.add(uniprotIds.proteinId(record.id()));
                 sequences.add(record.sequence());
                 if (ids.size() == batchSize) {
                     flush(predictor, tsv, ids, sequences, count);

@@ -16,7 +16,6 @@ import org.esm2j.data.FastaReader;
 import org.esm2j.data.FastaRecord;
 import org.esm2j.function.labels.LabelTableReader;
 import org.esm2j.function.labels.ProteinLabels;
-import org.esm2j.function.labels.UniProtIds;
 import org.esm2j.function.similarity.SequenceClusters;
 import org.esm2j.function.similarity.SimilarityBackend;
 import org.esm2j.function.split.ClusterSplitter;
@@ -28,6 +27,7 @@ import org.esm2j.function.split.SplitFractions;
 import org.esm2j.function.split.TemporalSplitter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -112,9 +112,8 @@ public final class SplitCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "Threads for mmseqs (default ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--uniprot-ids", description = "Use the accession of UniProt FASTA ids (sp|P12345|NAME -> "
-            + "P12345), matching labels keyed by accession.")
-    boolean uniprotIds;
+    @Mixin
+    UniProtIdOption uniprotIds;
 
     @Option(names = "--out", paramLabel = "S.tsv", required = true, description = "The split file to write.")
     Path out;
@@ -184,7 +183,7 @@ public final class SplitCommand implements Callable<Integer> {
     private Map<String, FastaRecord> readSequences() {
         Map<String, FastaRecord> byId = new LinkedHashMap<>();
         for (FastaRecord r : FastaReader.read(fasta)) {
-            String id = uniprotIds ? UniProtIds.accessionOf(r.id()) : r.id();
+            String id = uniprotIds.proteinId(r.id());
             if (byId.put(id, new FastaRecord(id, r.description(), r.sequence())) != null) {
                 throw new InvalidInputException(fasta + ": two records have the id " + id);
             }

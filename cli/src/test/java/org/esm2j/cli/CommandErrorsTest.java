@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.esm2j.Esm2jVersion;
 import org.esm2j.backend.Backends;
 import org.esm2j.testing.Fixtures;
 import org.junit.jupiter.api.Assumptions;
@@ -164,7 +165,7 @@ class CommandErrorsTest {
         for (String command : List.of("embed", "contacts", "score", "convert")) {
             Cli.Result r = Cli.run(command, "--version");
             assertEquals(0, r.exitCode(), r.toString());
-            assertTrue(r.out().startsWith("esm2j " + VersionProvider.version()), command + ": " + r.out());
+            assertTrue(r.out().startsWith("esm2j " + Esm2jVersion.get()), command + ": " + r.out());
         }
     }
 

@@ -1,11 +1,10 @@
 package org.esm2j.checkpoint;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
+import org.esm2j.Esm2jVersion;
 import org.esm2j.io.Safetensors;
 import org.esm2j.model.Esm2Weights;
 import org.esm2j.tensor.DType;
@@ -19,7 +18,6 @@ import org.esm2j.tensor.Tensor;
  */
 public final class CanonicalWriter {
     private static final String VERSION_KEY = "esm2j.version";
-    private static final String VERSION = readVersion();
 
     private CanonicalWriter() {
     }
@@ -46,25 +44,11 @@ public final class CanonicalWriter {
         if (checkpoint.sourceSha256() != null) {
             metadata.put(CheckpointLoader.CANONICAL_SOURCE_SHA_KEY, checkpoint.sourceSha256());
         }
-        metadata.put(VERSION_KEY, VERSION);
+        metadata.put(VERSION_KEY, Esm2jVersion.get());
         Safetensors.write(out, tensors, metadata);
     }
 
     static boolean isRotaryFrequency(String name) {
         return name.endsWith(".rot_emb.inv_freq");
-    }
-
-    /** The Maven project version, filtered into a resource at build time. */
-    private static String readVersion() {
-        try (InputStream in = CanonicalWriter.class.getResourceAsStream("esm2j-version.properties")) {
-            if (in == null) {
-                return "unknown";
-            }
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 }

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.esm2j.io.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

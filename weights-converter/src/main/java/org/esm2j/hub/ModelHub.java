@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.esm2j.io.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

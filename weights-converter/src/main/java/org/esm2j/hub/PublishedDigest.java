@@ -8,6 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.esm2j.io.Sha256;
 
 /**
  * The size and digest that a model's publisher lists for one of its files, independent of the download itself, so

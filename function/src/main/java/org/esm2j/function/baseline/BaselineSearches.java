@@ -2,6 +2,7 @@ package org.esm2j.function.baseline;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import org.esm2j.function.external.ExternalProgram;
 import org.esm2j.function.similarity.IdentitySearch;
 import org.esm2j.function.similarity.Mmseqs;
 import org.esm2j.function.similarity.SimilarityBackend;
@@ -27,7 +28,7 @@ public final class BaselineSearches {
             LOG.info("similarity baseline: MMseqs2 at {}", mmseqs.get());
             return SimilarityBackend.mmseqs(mmseqs.get(), threads, SimilarityBackend.DEFAULT_COVERAGE).search();
         }
-        Optional<Path> diamond = ExternalTools.findOnPath("diamond");
+        Optional<Path> diamond = ExternalProgram.findOnPath(DiamondSearch.NAME);
         if (diamond.isPresent()) {
             LOG.info("similarity baseline: DIAMOND at {} (mmseqs not on the PATH)", diamond.get());
             return new DiamondSearch(diamond.get(), DEFAULT_MAX_EVALUE, threads);

@@ -4,7 +4,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.esm2j.data.FastaRecord;
+import org.esm2j.function.external.ExternalProgram;
+import org.esm2j.function.external.IndexedFasta;
+import org.esm2j.function.external.ScratchFolder;
 import org.esm2j.function.similarity.IdentitySearch;
+import org.esm2j.function.similarity.SearchHitsTsv;
 
 /**
  * Homology search with DIAMOND ({@code diamond makedb} then {@code diamond blastp --ultra-sensitive}; Debian package
@@ -13,12 +17,14 @@ import org.esm2j.function.similarity.IdentitySearch;
  * short generated families that the other searches find; baseline sets are small enough for the slower mode.
  */
 public final class DiamondSearch implements IdentitySearch {
-    private final Path executable;
+    static final String NAME = "diamond";
+
+    private final ExternalProgram diamond;
     private final double maxEvalue;
     private final int threads;
 
     public DiamondSearch(Path executable, double maxEvalue, int threads) {
-        this.executable = executable;
+        this.diamond = new ExternalProgram(NAME, executable);
         this.maxEvalue = maxEvalue;
         this.threads = threads;
     }
@@ -30,18 +36,16 @@ public final class DiamondSearch implements IdentitySearch {
 
     @Override
     public Map<String, Hit> bestHits(List<FastaRecord> queries, List<FastaRecord> targets) {
-        Path dir = ExternalTools.createWorkDir("diamond");
-        try {
-            ExternalTools.writeFasta(dir.resolve("queries.fasta"), ExternalTools.QUERY_PREFIX, queries);
-            ExternalTools.writeFasta(dir.resolve("targets.fasta"), ExternalTools.TARGET_PREFIX, targets);
-            String tool = executable.toString();
-            ExternalTools.run(List.of(tool, "makedb", "--in", "targets.fasta", "--db", "targets", "--quiet"), dir);
-            ExternalTools.run(List.of(tool, "blastp", "--query", "queries.fasta", "--db", "targets", "--out",
+        IndexedFasta queryFasta = new IndexedFasta(NAME, "q", queries);
+        IndexedFasta targetFasta = new IndexedFasta(NAME, "t", targets);
+        try (ScratchFolder dir = ScratchFolder.create(NAME)) {
+            queryFasta.write(dir.resolve("queries.fasta"));
+            targetFasta.write(dir.resolve("targets.fasta"));
+            diamond.run(dir.path(), List.of("makedb", "--in", "targets.fasta", "--db", "targets", "--quiet"));
+            diamond.run(dir.path(), List.of("blastp", "--query", "queries.fasta", "--db", "targets", "--out",
                     "hits.tsv", "--outfmt", "6", "qseqid", "sseqid", "pident", "--ultra-sensitive", "--evalue",
-                    Double.toString(maxEvalue), "--threads", Integer.toString(threads), "--quiet"), dir);
-            return ExternalTools.readBestHits(dir.resolve("hits.tsv"), 100.0, queries, targets);
-        } finally {
-            ExternalTools.deleteRecursively(dir);
+                    Double.toString(maxEvalue), "--threads", Integer.toString(threads), "--quiet"));
+            return SearchHitsTsv.readBest(dir.resolve("hits.tsv"), NAME, 100.0, queryFasta, targetFasta);
         }
     }
 }

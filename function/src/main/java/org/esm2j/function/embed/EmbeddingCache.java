@@ -3,18 +3,15 @@ package org.esm2j.function.embed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.esm2j.io.AtomicFiles;
 import org.esm2j.io.Npy;
+import org.esm2j.io.Sha256;
 import org.esm2j.tensor.DType;
 import org.esm2j.tensor.Tensor;
 import org.slf4j.Logger;
@@ -135,11 +132,6 @@ public final class EmbeddingCache implements ProteinEmbedder {
     }
 
     static String sha256(String sequence) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(md.digest(sequence.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK lacks SHA-256", e);
-        }
+        return Sha256.ofText(sequence);
     }
 }

@@ -111,8 +111,11 @@ public final class MeanEmbedder implements ProteinEmbedder {
         return embeddings;
     }
 
-    /** Column means of an (n, d) row-major array, summed in double. */
-    static float[] meanOfRows(float[] rows, int n, int d) {
+    /**
+     * Column means of an (n, d) row-major array, summed in double so long sequences lose no precision; also the
+     * {@code mean} of {@code esm2j embed}, so the two give the same vectors.
+     */
+    public static float[] meanOfRows(float[] rows, int n, int d) {
         double[] sum = new double[d];
         for (int r = 0; r < n; r++) {
             for (int c = 0; c < d; c++) {

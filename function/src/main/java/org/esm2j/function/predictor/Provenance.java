@@ -1,10 +1,8 @@
 package org.esm2j.function.predictor;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
+import org.esm2j.Esm2jVersion;
 
 /**
  * Where a trained predictor came from, saved with it so a result can be traced and repeated: the esm2j version that
@@ -16,20 +14,13 @@ import java.util.Properties;
  * @param inputs role (e.g. {@code train_fasta}, {@code labels}) to the input's SHA-256, in insertion order
  */
 public record Provenance(String esm2jVersion, long seed, String createdUtc, Map<String, String> inputs) {
-    private static final String VERSION = readVersion();
-
     public Provenance {
         inputs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
     }
 
     /** Provenance for a predictor trained now by this esm2j. */
     public static Provenance now(long seed, Map<String, String> inputs) {
-        return new Provenance(VERSION, seed, java.time.Instant.now().toString(), inputs);
-    }
-
-    /** The version of the running esm2j (from the build), "unknown" when run outside a build. */
-    public static String currentVersion() {
-        return VERSION;
+        return new Provenance(Esm2jVersion.get(), seed, java.time.Instant.now().toString(), inputs);
     }
 
     Map<String, Object> toMap() {
@@ -47,19 +38,5 @@ public record Provenance(String esm2jVersion, long seed, String createdUtc, Map<
         ((Map<String, Object>) m.get("inputs")).forEach((k, v) -> inputs.put(k, (String) v));
         return new Provenance((String) m.get("esm2j_version"), ((Number) m.get("seed")).longValue(),
                 (String) m.get("created_utc"), inputs);
-    }
-
-    private static String readVersion() {
-        try (InputStream in = Provenance.class.getResourceAsStream("esm2j-version.properties")) {
-            if (in == null) {
-                return "unknown";
-            }
-            Properties p = new Properties();
-            p.load(in);
-            String v = p.getProperty("version", "unknown");
-            return v.startsWith("${") ? "unknown" : v;
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 }

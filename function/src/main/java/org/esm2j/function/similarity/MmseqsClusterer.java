@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Set;
 import org.esm2j.Esm2jException;
 import org.esm2j.data.FastaRecord;
+import org.esm2j.function.external.IndexedFasta;
+import org.esm2j.function.external.ScratchFolder;
 
 /**
  * Clusters with {@code mmseqs easy-cluster --min-seq-id X -c C --cov-mode 0}: members share a cluster when their
@@ -30,21 +32,19 @@ public final class MmseqsClusterer implements SequenceClusterer {
 
     @Override
     public SequenceClusters cluster(List<FastaRecord> sequences, double minIdentity) {
-        Path scratch = Mmseqs.createScratch();
-        try {
-            Mmseqs.writeFasta(scratch.resolve("in.fasta"), sequences);
-            mmseqs.run(scratch, List.of("easy-cluster", "in.fasta", "clu", "tmp",
+        IndexedFasta input = new IndexedFasta(Mmseqs.NAME, "", sequences);
+        try (ScratchFolder scratch = ScratchFolder.create(Mmseqs.NAME)) {
+            input.write(scratch.resolve("in.fasta"));
+            mmseqs.run(scratch.path(), List.of("easy-cluster", "in.fasta", "clu", "tmp",
                     "--min-seq-id", String.format(Locale.ROOT, "%.4f", minIdentity),
                     "-c", String.format(Locale.ROOT, "%.4f", coverage), "--cov-mode", "0",
                     "--threads", Integer.toString(mmseqs.threads()), "-v", "1"));
-            return readClusters(scratch.resolve("clu_cluster.tsv"), sequences);
-        } finally {
-            Mmseqs.deleteScratch(scratch);
+            return readClusters(scratch.resolve("clu_cluster.tsv"), input);
         }
     }
 
     /** {@code representative<TAB>member} lines; every input must appear exactly once. */
-    private static SequenceClusters readClusters(Path tsv, List<FastaRecord> sequences) {
+    private static SequenceClusters readClusters(Path tsv, IndexedFasta sequences) {
         SequenceClusters clusters = new SequenceClusters();
         try (BufferedReader reader = Files.newBufferedReader(tsv, StandardCharsets.UTF_8)) {
             String line;
@@ -53,14 +53,13 @@ public final class MmseqsClusterer implements SequenceClusterer {
                 if (cells.length != 2) {
                     throw new Esm2jException("unexpected line in mmseqs cluster output: '" + line + "'");
                 }
-                clusters.add(Mmseqs.recordOf(sequences, cells[0]).id(),
-                        Mmseqs.recordOf(sequences, cells[1]).id());
+                clusters.add(sequences.record(cells[0]).id(), sequences.record(cells[1]).id());
             }
         } catch (IOException e) {
             throw new Esm2jException("cannot read mmseqs cluster output " + tsv + ": " + e.getMessage(), e);
         }
         Set<String> ids = new HashSet<>();
-        sequences.forEach(r -> ids.add(r.id()));
+        sequences.records().forEach(r -> ids.add(r.id()));
         if (clusters.proteinCount() != ids.size() || !ids.stream().allMatch(id -> clusters.representativeOf(id)
                 != null)) {
             throw new Esm2jException("mmseqs clustered " + clusters.proteinCount() + " sequences, expected "

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.esm2j.data.FastaRecord;
+import org.esm2j.function.external.ExternalProgram;
 import org.esm2j.function.similarity.IdentitySearch;
 import org.esm2j.function.similarity.Mmseqs;
 import org.esm2j.function.similarity.SimilarityBackend;
@@ -76,8 +77,8 @@ class SequenceSimilarityPredictorTest {
 
     @Test
     void diamondAgreesWithTheJavaFallbackOnGeneratedFamilies() {
-        assumeTrue(ExternalTools.findOnPath("diamond").isPresent(), "diamond is not installed");
-        assertAgreesWithTheJavaFallback(new DiamondSearch(ExternalTools.findOnPath("diamond").get(), 1e-3, 2));
+        assumeTrue(ExternalProgram.findOnPath("diamond").isPresent(), "diamond is not installed");
+        assertAgreesWithTheJavaFallback(new DiamondSearch(ExternalProgram.findOnPath("diamond").get(), 1e-3, 2));
     }
 
     /**
