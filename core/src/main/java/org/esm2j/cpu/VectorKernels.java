@@ -60,6 +60,8 @@ final class VectorKernels implements Kernels {
 
     /** Elements of {@link #geluBackward}'s two passes at a time: Phi for a chunk stays in L1 between them. */
     private static final int GELU_CHUNK = 1024;
+    /** Per thread: the padded a and c blocks of {@link #paddedLastRows}, grown on demand and then reused. */
+    private final ThreadLocal<float[]> paddedRowsScratch = ThreadLocal.withInitial(() -> new float[0]);
     /** Rows of c computed at a time by {@link #narrowColumns}. */
     private static final int NARROW_ROW_BLOCK = 64;
     /** Per thread: the padded b and c blocks of {@link #narrowColumns}, grown on demand and then reused. */
@@ -97,7 +99,19 @@ final class VectorKernels implements Kernels {
             }
             return;
         }
-        int eightRowEnd = EIGHT_ROW_TILES ? m - m % 8 : 0;
+        if (EIGHT_ROW_TILES && m % 8 != 0) {
+            int whole = m - m % 8;
+            tiles(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, whole, k, n);
+            paddedLastRows(a, aOff + whole * lda, lda, b, bOff, ldb, c, cOff + whole * ldc, ldc, m - whole, k, n);
+        } else {
+            tiles(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, k, n);
+        }
+    }
+
+    /** {@link #gemm} for k > 0, with m a multiple of 8 where the 8-row tiles are used. */
+    private void tiles(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int m,
+            int k, int n) {
+        int eightRowEnd = EIGHT_ROW_TILES ? m : 0;
         // Rows left after the 8- and 5-row tiles: 1 and 3 would need the latency-bound 1-row tile, so the last 5-row
         // tile gives way to 4 + 2 or 4 + 4 rows (head_dim 16 = 5 + 5 + 4 + 2 in attention with AVX2).
         int left = m - eightRowEnd;
@@ -127,6 +141,32 @@ final class VectorKernels implements Kernels {
         }
         if (j < n) {
             narrowColumns(a, aOff, lda, b, bOff + j, ldb, c, cOff + j, ldc, m, k, n - j);
+        }
+    }
+
+    /**
+     * The last {@code rows < 8} rows of a product on a machine with 8-row tiles: a's rows copied into a zero-padded
+     * (8, k) block and c computed into an (8, n) block by the 8-row tiles, then its first rows copied out. The 5-, 4-,
+     * 2- and 1-row tiles would run so rarely (the LM head's scored rows, a row range's remainder) that C2 may never
+     * compile them, and interpreted Vector API code allocates every vector: JFR put 1.9 GB per esm2_t12_35M training
+     * step in tile2x2. Each element is still one in-order fma chain; the padding rows are discarded.
+     */
+    private void paddedLastRows(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int ldc, int rows, int k, int n) {
+        int need = 8 * (k + n);
+        float[] scratch = paddedRowsScratch.get();
+        if (scratch.length < need) {
+            scratch = new float[need];
+            paddedRowsScratch.set(scratch);
+        }
+        int cBlock = 8 * k;
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(a, aOff + i * lda, scratch, i * k, k);
+        }
+        Arrays.fill(scratch, rows * k, cBlock, 0f);
+        tiles(scratch, 0, k, b, bOff, ldb, scratch, cBlock, n, 8, k, n);
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(scratch, cBlock + i * n, c, cOff + i * ldc, n);
         }
     }
 
