@@ -20,10 +20,25 @@ final class GradientGemm {
     static void multiply(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
             int m, int k, int n) {
         Kernels kernels = Kernels.preferred();
+        inRowBlocks(m, (rb, rows) -> kernels.gemm(a, aOff + rb * lda, lda, b, bOff, ldb, c, cOff + rb * ldc, ldc, rows,
+                k, n));
+    }
+
+    /** Work on rows {@code [firstRow, firstRow + rows)} of a product. */
+    @FunctionalInterface
+    private interface RowBlock {
+        void run(int firstRow, int rows);
+    }
+
+    /**
+     * Rows {@code [0, m)} split over the pool at multiples of the row tile, each thread's range in blocks of
+     * {@link #ROW_BLOCK} (a short last block joins the one before).
+     */
+    private static void inRowBlocks(int m, RowBlock body) {
         Parallel.forRange(m, Parallel.threads(), ROW_ALIGN, (r0, r1) -> {
             for (int rb = r0, rows; rb < r1; rb += rows) {
                 rows = r1 - rb < ROW_BLOCK + ROW_BLOCK / 2 ? r1 - rb : ROW_BLOCK;
-                kernels.gemm(a, aOff + rb * lda, lda, b, bOff, ldb, c, cOff + rb * ldc, ldc, rows, k, n);
+                body.run(rb, rows);
             }
         });
     }
@@ -69,14 +84,10 @@ final class GradientGemm {
             int k, int n) {
         Kernels kernels = Kernels.preferred();
         int panel = kernels.panelWidth();
-        Parallel.forRange(m, Parallel.threads(), ROW_ALIGN, (r0, r1) -> {
-            for (int rb = r0, rows; rb < r1; rb += rows) {
-                rows = r1 - rb < ROW_BLOCK + ROW_BLOCK / 2 ? r1 - rb : ROW_BLOCK;
-                for (int c0 = 0; c0 < n; c0 += panel) {
-                    int w = Math.min(panel, n - c0);
-                    kernels.gemm(a, aOff + rb * lda, lda, packed, k * c0, w, c, cOff + rb * ldc + c0, ldc, rows, k,
-                            w);
-                }
+        inRowBlocks(m, (rb, rows) -> {
+            for (int c0 = 0; c0 < n; c0 += panel) {
+                int w = Math.min(panel, n - c0);
+                kernels.gemm(a, aOff + rb * lda, lda, packed, k * c0, w, c, cOff + rb * ldc + c0, ldc, rows, k, w);
             }
         });
     }

@@ -153,12 +153,7 @@ final class VectorKernels implements Kernels {
      */
     private void paddedLastRows(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
             int ldc, int rows, int k, int n) {
-        int need = 8 * (k + n);
-        float[] scratch = paddedRowsScratch.get();
-        if (scratch.length < need) {
-            scratch = new float[need];
-            paddedRowsScratch.set(scratch);
-        }
+        float[] scratch = atLeast(paddedRowsScratch, 8 * (k + n));
         int cBlock = 8 * k;
         for (int i = 0; i < rows; i++) {
             System.arraycopy(a, aOff + i * lda, scratch, i * k, k);
@@ -168,6 +163,16 @@ final class VectorKernels implements Kernels {
         for (int i = 0; i < rows; i++) {
             System.arraycopy(scratch, cBlock + i * n, c, cOff + i * ldc, n);
         }
+    }
+
+    /** This thread's buffer of {@code holder}, replaced by a larger one when it holds fewer than n floats. */
+    private static float[] atLeast(ThreadLocal<float[]> holder, int n) {
+        float[] buffer = holder.get();
+        if (buffer.length < n) {
+            buffer = new float[n];
+            holder.set(buffer);
+        }
+        return buffer;
     }
 
     /** The V columns of c at cOff over all m rows, in 8-, 4- and 1-row tiles. */
@@ -194,12 +199,7 @@ final class VectorKernels implements Kernels {
     private void narrowColumns(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
             int ldc, int m, int k, int w) {
         int blockRows = Math.max(4, Math.min(m - m % 4, NARROW_ROW_BLOCK));
-        float[] scratch = narrowScratch.get();
-        int need = (k + blockRows) * V;
-        if (scratch.length < need) {
-            scratch = new float[need];
-            narrowScratch.set(scratch);
-        }
+        float[] scratch = atLeast(narrowScratch, (k + blockRows) * V);
         int cBlock = k * V;
         Arrays.fill(scratch, 0, cBlock, 0f);
         for (int p = 0; p < k; p++) {
