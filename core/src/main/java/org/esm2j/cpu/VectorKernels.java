@@ -655,10 +655,18 @@ final class VectorKernels implements Kernels {
 
     /**
      * Phi(x) of {@link Erf#gelu} lane by lane into {@code scratch[0, n)}, for n a multiple of the vector length and
-     * at most {@link #GELU_CHUNK}: Erf's halfErfc in two loops, the rational part (t and its polynomial, kept in the
-     * scratch's second and third chunk) and then the exponential, each small enough for C2 to inline whole.
+     * at most {@link #GELU_CHUNK}: Erf's halfErfc in two methods, the rational part (t and its polynomial, kept in the
+     * scratch's second and third chunk) and then the exponential. They are separate methods, not two loops of one,
+     * because C2 compiles a method whole: with both loops it can reach its node-count cutoff while inlining the
+     * Vector API, and a vector helper left out of line boxes every vector that crosses the call (hundreds of MB per
+     * training step).
      */
     private static void normalCdf(float[] x, int xOff, float[] scratch, int n) {
+        halfErfcRationalPart(x, xOff, scratch, n);
+        halfErfcFromRationalPart(x, xOff, scratch, n);
+    }
+
+    private static void halfErfcRationalPart(float[] x, int xOff, float[] scratch, int n) {
         int halfT = GELU_CHUNK;
         int smallPart = 2 * GELU_CHUNK;
         for (int i = 0; i < n; i += V) {
@@ -678,6 +686,12 @@ final class VectorKernels implements Kernels {
             t.mul(K_HALF).intoArray(scratch, halfT + i);
             squareLo.fma(K_NEG_HALF, p).intoArray(scratch, smallPart + i);
         }
+    }
+
+    /** Phi(x) into {@code scratch[0, n)} from the parts {@link #halfErfcRationalPart} left in the scratch. */
+    private static void halfErfcFromRationalPart(float[] x, int xOff, float[] scratch, int n) {
+        int halfT = GELU_CHUNK;
+        int smallPart = 2 * GELU_CHUNK;
         for (int i = 0; i < n; i += V) {
             FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
             FloatVector ax = xv.abs().min(K_MAX_ABS);
