@@ -650,30 +650,31 @@ final class VectorKernels implements Kernels {
     /**
      * Phi(x) of {@link Erf#gelu} lane by lane into {@code scratch[0, n)}, for n a multiple of 2V, at most a chunk.
      * The GELU kernels run in chunks of {@link #GELU_CHUNK} elements through a per-thread scratch of four chunk-sized
-     * slots, as a pipeline of short loops over arrays: Phi (slot 0), t / 2 ({@link #GELU_HALF_T}), the small exponent
-     * part and then the exponential ({@link #GELU_SMALL}), the large exponent part -x^2 / 2 ({@link #GELU_BIG}). No
-     * helper takes or returns a vector: C2 compiles a method whole, a loop holding the whole erfc reaches its
-     * node-count cutoff while inlining the Vector API, and a vector helper then left out of line (or compiled on its
-     * own first) boxes every vector crossing the call: hundreds of MB per training step, in some JVM runs and not
-     * others. The rational part and the exponential take two vectors per iteration with their steps interleaved:
-     * both are dependent chains, and one vector per iteration left the core waiting on them (measured on Zen 5, one
-     * thread: GELU about 1.35 -> 1.15 ns per element, its backward 1.85 -> 1.7, and never boxed).
+     * slots, as a pipeline of short loops over arrays: Phi (slot 0), t / 2 ({@link #GELU_HALF_T}), P(t), then the
+     * small exponent part, then the exponential ({@link #GELU_SMALL}), the large exponent part -x^2 / 2
+     * ({@link #GELU_BIG}). No helper takes or returns a vector, and no loop holds more than about 35 vector
+     * operations: C2 compiles a method whole, and in a larger one it can run out of its inlining budget while
+     * expanding the Vector API, so that a vector helper is left out of line or an operation is not intrinsified
+     * (seen in one JVM run in several with 54 operations in a loop); every vector is then boxed, hundreds of MB per
+     * training step. The rational part takes two vectors per iteration with their chains interleaved: one vector
+     * per iteration left the core waiting on the nine dependent fmas (measured on Zen 5, one thread: 0.44 -> 0.27 ns
+     * per element for that loop).
      */
     private static void normalCdf(float[] x, int xOff, float[] scratch, int n) {
-        halfErfcParts(x, xOff, scratch, n);
+        halfErfcRational(x, xOff, scratch, n);
+        halfErfcExponent(x, xOff, scratch, n);
         expOfSumInto(scratch, GELU_BIG, GELU_SMALL, n);
         normalCdfFromHalfErfc(x, xOff, scratch, n);
     }
 
-    /** Erf's halfErfc up to its exponential: t / 2, the small and the large exponent parts into their slots. */
-    private static void halfErfcParts(float[] x, int xOff, float[] scratch, int n) {
+    /**
+     * Erf's rational part: t / 2 and the polynomial P(t) into their slots, two vectors per iteration with their
+     * nine-fma chains interleaved.
+     */
+    private static void halfErfcRational(float[] x, int xOff, float[] scratch, int n) {
         for (int i = 0; i < n; i += 2 * V) {
             FloatVector a = FloatVector.fromArray(S, x, xOff + i).abs().min(K_MAX_ABS);
             FloatVector b = FloatVector.fromArray(S, x, xOff + i + V).abs().min(K_MAX_ABS);
-            FloatVector aSquare = a.mul(a);
-            FloatVector bSquare = b.mul(b);
-            FloatVector aSquareLo = a.fma(a, aSquare.neg());
-            FloatVector bSquareLo = b.fma(b, bSquare.neg());
             FloatVector at = K_ONE.div(a.mul(K_INV_SQRT2).fma(K_HALF, K_ONE));
             FloatVector bt = K_ONE.div(b.mul(K_INV_SQRT2).fma(K_HALF, K_ONE));
             FloatVector ap = K_P9.fma(at, K_P8);
@@ -692,51 +693,47 @@ final class VectorKernels implements Kernels {
             bp = bp.fma(bt, K_P2);
             ap = ap.fma(at, K_P1);
             bp = bp.fma(bt, K_P1);
-            ap = ap.fma(at, K_P0);
-            bp = bp.fma(bt, K_P0);
+            ap.fma(at, K_P0).intoArray(scratch, GELU_SMALL + i);
+            bp.fma(bt, K_P0).intoArray(scratch, GELU_SMALL + i + V);
             at.mul(K_HALF).intoArray(scratch, GELU_HALF_T + i);
             bt.mul(K_HALF).intoArray(scratch, GELU_HALF_T + i + V);
-            aSquareLo.fma(K_NEG_HALF, ap).intoArray(scratch, GELU_SMALL + i);
-            bSquareLo.fma(K_NEG_HALF, bp).intoArray(scratch, GELU_SMALL + i + V);
-            aSquare.mul(K_HALF).neg().intoArray(scratch, GELU_BIG + i);
-            bSquare.mul(K_HALF).neg().intoArray(scratch, GELU_BIG + i + V);
         }
     }
 
     /**
-     * {@code scratch[small + i] = exp(scratch[big + i] + scratch[small + i])} for i < n (a multiple of 2V):
-     * {@link FastExp#expOfSum} lane by lane.
+     * The exponent of erfc, -x^2 / 2 + P(t), split exactly as in Erf: the large part -x^2 / 2 into its slot, and the
+     * small part (P plus the rounding error of x^2, times -1/2) over P in its slot.
+     */
+    private static void halfErfcExponent(float[] x, int xOff, float[] scratch, int n) {
+        for (int i = 0; i < n; i += V) {
+            FloatVector a = FloatVector.fromArray(S, x, xOff + i).abs().min(K_MAX_ABS);
+            FloatVector square = a.mul(a);
+            FloatVector squareLo = a.fma(a, square.neg());
+            squareLo.fma(K_NEG_HALF, FloatVector.fromArray(S, scratch, GELU_SMALL + i))
+                    .intoArray(scratch, GELU_SMALL + i);
+            square.mul(K_HALF).neg().intoArray(scratch, GELU_BIG + i);
+        }
+    }
+
+    /**
+     * {@code scratch[small + i] = exp(scratch[big + i] + scratch[small + i])} for i < n: {@link FastExp#expOfSum}
+     * lane by lane.
      */
     private static void expOfSumInto(float[] scratch, int big, int small, int n) {
-        for (int i = 0; i < n; i += 2 * V) {
-            FloatVector aBig = FloatVector.fromArray(S, scratch, big + i);
-            FloatVector bBig = FloatVector.fromArray(S, scratch, big + i + V);
-            FloatVector aSmall = FloatVector.fromArray(S, scratch, small + i);
-            FloatVector bSmall = FloatVector.fromArray(S, scratch, small + i + V);
-            FloatVector aRounded = aBig.add(aSmall).mul(K_LOG2E).add(K_ROUND_MAGIC);
-            FloatVector bRounded = bBig.add(bSmall).mul(K_LOG2E).add(K_ROUND_MAGIC);
-            FloatVector aNegN = aRounded.sub(K_ROUND_MAGIC).neg();
-            FloatVector bNegN = bRounded.sub(K_ROUND_MAGIC).neg();
-            FloatVector ar = aNegN.fma(K_LN2_LO, aNegN.fma(K_LN2_HI, aBig)).add(aSmall);
-            FloatVector br = bNegN.fma(K_LN2_LO, bNegN.fma(K_LN2_HI, bBig)).add(bSmall);
-            FloatVector ap = K_C7.fma(ar, K_C6);
-            FloatVector bp = K_C7.fma(br, K_C6);
-            ap = ap.fma(ar, K_C5);
-            bp = bp.fma(br, K_C5);
-            ap = ap.fma(ar, K_C4);
-            bp = bp.fma(br, K_C4);
-            ap = ap.fma(ar, K_C3);
-            bp = bp.fma(br, K_C3);
-            ap = ap.fma(ar, K_C2);
-            bp = bp.fma(br, K_C2);
-            ap = ap.fma(ar, K_ONE);
-            bp = bp.fma(br, K_ONE);
-            ap = ap.fma(ar, K_ONE);
-            bp = bp.fma(br, K_ONE);
-            ap.mul(aRounded.reinterpretAsInts().sub(K_EXP_BIAS_BITS).lanewise(VectorOperators.LSHL, 23)
+        for (int i = 0; i < n; i += V) {
+            FloatVector bigPart = FloatVector.fromArray(S, scratch, big + i);
+            FloatVector smallPart = FloatVector.fromArray(S, scratch, small + i);
+            FloatVector rounded = bigPart.add(smallPart).mul(K_LOG2E).add(K_ROUND_MAGIC);
+            FloatVector negN = rounded.sub(K_ROUND_MAGIC).neg();
+            FloatVector r = negN.fma(K_LN2_LO, negN.fma(K_LN2_HI, bigPart)).add(smallPart);
+            FloatVector p = K_C7.fma(r, K_C6);
+            p = p.fma(r, K_C5);
+            p = p.fma(r, K_C4);
+            p = p.fma(r, K_C3);
+            p = p.fma(r, K_C2);
+            p = p.fma(r, K_ONE);
+            p.fma(r, K_ONE).mul(rounded.reinterpretAsInts().sub(K_EXP_BIAS_BITS).lanewise(VectorOperators.LSHL, 23)
                     .reinterpretAsFloats()).intoArray(scratch, small + i);
-            bp.mul(bRounded.reinterpretAsInts().sub(K_EXP_BIAS_BITS).lanewise(VectorOperators.LSHL, 23)
-                    .reinterpretAsFloats()).intoArray(scratch, small + i + V);
         }
     }
 
@@ -752,7 +749,7 @@ final class VectorKernels implements Kernels {
 
     /**
      * The small part of the density's exponent, {@code -x^2 / 2 = big + small} with small the rounding error of x^2
-     * times -1/2, into its slot (the large part is still in its slot from {@link #halfErfcParts}).
+     * times -1/2, into its slot (the large part is still in its slot from {@link #halfErfcExponent}).
      */
     private static void densitySmallPart(float[] x, int xOff, float[] scratch, int n) {
         for (int i = 0; i < n; i += V) {
