@@ -88,7 +88,8 @@ final class CpuTrainer implements Esm2Trainer {
         vocab = config.vocabSize();
         eps = config.layerNormEps();
         embed = layout.entry(Esm2Weights.EMBED_TOKENS);
-        packedWeights = new float[Math.multiplyExact(Math.max(Math.max(3 * d, ffn), vocab), Math.max(d, ffn))];
+        // the largest out x in product: qkv (3D x D), fc1 (F x D), fc2 (D x F) or the LM head (V x D)
+        packedWeights = new float[Math.multiplyExact(Math.max(Math.max(3 * d, ffn), vocab), d)];
         int layers = config.numLayers();
         attnNorms = new Norm[layers];
         ffnNorms = new Norm[layers];
@@ -216,15 +217,7 @@ final class CpuTrainer implements Esm2Trainer {
         // LM head over the scored rows (M <= N)
         final int[] scoredRows;
         final int[] scoredTargets;
-        final float[] lmIn;
-        final float[] lmPre;
-        final float[] lmAct;
-        final float[] lmNormed;
-        final float[] logits;
-        final float[] dLogits;
-        final float[] dLmNormed;
-        final float[] dLmAct;
-        final float[] dLmIn;
+        private LmHeadBuffers lmHead;
 
         Workspace(CpuTrainer t, int rows) {
             this.rows = rows;
@@ -253,15 +246,49 @@ final class CpuTrainer implements Esm2Trainer {
             linear = new TrainableLinear.Scratch(rows, Math.max(t.d, t.ffn), maxOut, t.maxRank);
             scoredRows = new int[rows];
             scoredTargets = new int[rows];
-            lmIn = new float[nd];
-            lmPre = new float[nd];
-            lmAct = new float[nd];
-            lmNormed = new float[nd];
-            logits = new float[Math.multiplyExact(rows, t.vocab)];
+            lmHead = new LmHeadBuffers(0, t.d, t.vocab);
+        }
+
+        /**
+         * Buffers for the LM head over {@code scored} rows. Masked-LM scores about 15% of the rows, so they are sized
+         * to the rows scored, not to the batch, and grow by half again when a batch scores more (a few times early
+         * in a run, then no more allocation).
+         */
+        LmHeadBuffers lmHead(int scored, int d, int vocab) {
+            if (lmHead.rows < scored) {
+                int capacity = Math.min(rows, Math.max(scored, lmHead.rows + lmHead.rows / 2));
+                lmHead = null; // let the old buffers go before the new ones are allocated
+                lmHead = new LmHeadBuffers(capacity, d, vocab);
+            }
+            return lmHead;
+        }
+    }
+
+    /** The LM head's activations and gradients for up to {@code rows} scored rows. */
+    private static final class LmHeadBuffers {
+        final int rows;
+        final float[] in;
+        final float[] pre;
+        final float[] act;
+        final float[] normed;
+        final float[] logits;
+        final float[] dLogits;
+        final float[] dNormed;
+        final float[] dAct;
+        final float[] dIn;
+
+        LmHeadBuffers(int rows, int d, int vocab) {
+            this.rows = rows;
+            int nd = Math.multiplyExact(rows, d);
+            in = new float[nd];
+            pre = new float[nd];
+            act = new float[nd];
+            normed = new float[nd];
+            logits = new float[Math.multiplyExact(rows, vocab)];
             dLogits = new float[logits.length];
-            dLmNormed = new float[nd];
-            dLmAct = new float[nd];
-            dLmIn = new float[nd];
+            dNormed = new float[nd];
+            dAct = new float[nd];
+            dIn = new float[nd];
         }
     }
 
@@ -413,30 +440,31 @@ final class CpuTrainer implements Esm2Trainer {
                     + CrossEntropyLoss.IGNORE_INDEX + ")");
         }
         int rows = m;
+        LmHeadBuffers h = w.lmHead(rows, d, vocab);
         for (int i = 0; i < rows; i++) {
-            System.arraycopy(repr, w.scoredRows[i] * d, w.lmIn, i * d, d);
+            System.arraycopy(repr, w.scoredRows[i] * d, h.in, i * d, d);
         }
         // RobertaLMHead: dense, GELU, LayerNorm, tied embedding + bias
         Kernels kernels = Kernels.preferred();
-        lmDense.forward(w.lmIn, rows, w.lmPre, null, 0, w.linear);
+        lmDense.forward(h.in, rows, h.pre, null, 0, w.linear);
         Parallel.forRange(rows, (r0, r1) -> {
-            System.arraycopy(w.lmPre, r0 * d, w.lmAct, r0 * d, (r1 - r0) * d);
-            kernels.gelu(w.lmAct, r0 * d, (r1 - r0) * d);
+            System.arraycopy(h.pre, r0 * d, h.act, r0 * d, (r1 - r0) * d);
+            kernels.gelu(h.act, r0 * d, (r1 - r0) * d);
         });
-        LayerNorm.applyParallel(w.lmAct, w.lmNormed, rows, d, params, lmNorm.gain(), lmNorm.bias(), eps);
-        lmOut.forward(w.lmNormed, rows, w.logits, null, 0, w.linear);
-        double loss = crossEntropy(w.logits, w.scoredTargets, rows, w.dLogits);
+        LayerNorm.applyParallel(h.act, h.normed, rows, d, params, lmNorm.gain(), lmNorm.bias(), eps);
+        lmOut.forward(h.normed, rows, h.logits, null, 0, w.linear);
+        double loss = crossEntropy(h.logits, w.scoredTargets, rows, h.dLogits);
 
-        lmOut.backward(w.lmNormed, rows, w.dLogits, w.dLmNormed, grads, null, w.linear);
-        Arrays.fill(w.dLmAct, 0, rows * d, 0f);
-        LayerNorm.backwardParallel(w.lmAct, w.dLmNormed, w.dLmAct, rows, d, params, lmNorm.gain(), eps, grads,
+        lmOut.backward(h.normed, rows, h.dLogits, h.dNormed, grads, null, w.linear);
+        Arrays.fill(h.dAct, 0, rows * d, 0f);
+        LayerNorm.backwardParallel(h.act, h.dNormed, h.dAct, rows, d, params, lmNorm.gain(), eps, grads,
                 lmNorm.gainGrad(), lmNorm.biasGrad(), w.norm);
-        Parallel.forRange(rows, (r0, r1) -> kernels.geluBackward(w.lmPre, r0 * d, w.dLmAct, r0 * d, (r1 - r0) * d));
-        lmDense.backward(w.lmIn, rows, w.dLmAct, w.dLmIn, grads, null, w.linear);
+        Parallel.forRange(rows, (r0, r1) -> kernels.geluBackward(h.pre, r0 * d, h.dAct, r0 * d, (r1 - r0) * d));
+        lmDense.backward(h.in, rows, h.dAct, h.dIn, grads, null, w.linear);
         for (int i = 0; i < rows; i++) {
             int dst = w.scoredRows[i] * d;
             for (int c = 0; c < d; c++) {
-                reprGrad[dst + c] += w.dLmIn[i * d + c];
+                reprGrad[dst + c] += h.dIn[i * d + c];
             }
         }
         return loss;
