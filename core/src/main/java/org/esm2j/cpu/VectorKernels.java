@@ -58,7 +58,7 @@ final class VectorKernels implements Kernels {
     private static final IntVector K_EXP_BIAS_BITS = IntVector.broadcast(
             VectorSpecies.of(int.class, S.vectorShape()), FastExp.ROUND_MAGIC_BITS - 127);
 
-    /** Elements of the GELU kernels' passes at a time: a chunk's slots stay in L1 between them (see normalCdf). */
+    /** Elements of the GELU kernels' passes at a time: a chunk's slots stay in L1 between them (see GeluPass). */
     private static final int GELU_CHUNK = 1024;
     private static final int GELU_HALF_T = GELU_CHUNK;
     private static final int GELU_SMALL = 2 * GELU_CHUNK;
@@ -69,7 +69,7 @@ final class VectorKernels implements Kernels {
     private static final int NARROW_ROW_BLOCK = 64;
     /** Per thread: the padded b and c blocks of {@link #narrowColumns}, grown on demand and then reused. */
     private final ThreadLocal<float[]> narrowScratch = ThreadLocal.withInitial(() -> new float[0]);
-    /** Per thread: the four slots of a GELU chunk (see {@link #normalCdf}). */
+    /** Per thread: the four slots of a GELU chunk (see {@link GeluPass}). */
     private final ThreadLocal<float[]> geluScratch = ThreadLocal.withInitial(() -> new float[4 * GELU_CHUNK]);
 
     private VectorKernels() {
@@ -611,65 +611,71 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void gelu(float[] x, int xOff, int n) {
-        float[] scratch = geluScratch.get();
-        int vectorEnd = n - n % (2 * V);
-        for (int c0 = 0; c0 < vectorEnd; c0 += GELU_CHUNK) {
-            int len = Math.min(GELU_CHUNK, vectorEnd - c0);
-            normalCdf(x, xOff + c0, scratch, len);
-            multiplyByNormalCdf(x, xOff + c0, scratch, len);
-        }
+        int vectorEnd = runGeluPasses(GELU_FORWARD, x, xOff, null, 0, n);
         for (int i = vectorEnd; i < n; i++) {
             x[xOff + i] = Erf.gelu(x[xOff + i]);
         }
     }
 
-    /** {@code x = max(x, -MAX_ABS) Phi(x)} with Phi from cdf: the end of {@link Erf#gelu} lane by lane. */
-    private static void multiplyByNormalCdf(float[] x, int xOff, float[] cdf, int n) {
-        for (int i = 0; i < n; i += V) {
-            FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
-            xv.max(K_NEG_MAX_ABS).mul(FloatVector.fromArray(S, cdf, i)).intoArray(x, xOff + i);
-        }
-    }
-
     @Override
     public void geluBackward(float[] x, int xOff, float[] g, int gOff, int n) {
-        float[] scratch = geluScratch.get();
-        int vectorEnd = n - n % (2 * V);
-        for (int c0 = 0; c0 < vectorEnd; c0 += GELU_CHUNK) {
-            int len = Math.min(GELU_CHUNK, vectorEnd - c0);
-            normalCdf(x, xOff + c0, scratch, len);
-            densitySmallPart(x, xOff + c0, scratch, len);
-            expOfSumInto(scratch, GELU_BIG, GELU_SMALL, len);
-            multiplyByGeluDerivative(x, xOff + c0, scratch, g, gOff + c0, len);
-        }
+        int vectorEnd = runGeluPasses(GELU_BACKWARD, x, xOff, g, gOff, n);
         for (int i = vectorEnd; i < n; i++) {
             g[gOff + i] *= Erf.geluDerivative(x[xOff + i]);
         }
     }
 
     /**
-     * Phi(x) of {@link Erf#gelu} lane by lane into {@code scratch[0, n)}, for n a multiple of 2V, at most a chunk.
-     * The GELU kernels run in chunks of {@link #GELU_CHUNK} elements through a per-thread scratch of four chunk-sized
-     * slots, as a pipeline of short loops over arrays: Phi (slot 0), t / 2 ({@link #GELU_HALF_T}), P(t), then the
-     * small exponent part, then the exponential ({@link #GELU_SMALL}), the large exponent part -x^2 / 2
-     * ({@link #GELU_BIG}). No helper takes or returns a vector, and no loop holds more than about 35 vector
-     * operations: C2 compiles a method whole, and in a larger one it can run out of its inlining budget while
-     * expanding the Vector API, so that a vector helper is left out of line or an operation is not intrinsified
-     * (seen in one JVM run in several with 54 operations in a loop); every vector is then boxed, hundreds of MB per
-     * training step. The rational part takes two vectors per iteration with their chains interleaved: one vector
-     * per iteration left the core waiting on the nine dependent fmas (measured on Zen 5, one thread: 0.44 -> 0.27 ns
-     * per element for that loop).
+     * One loop of the GELU pipeline over a chunk of at most {@link #GELU_CHUNK} elements (a multiple of 2V), with
+     * its four scratch slots: Phi (slot 0), t / 2 ({@link #GELU_HALF_T}), P(t), then the small exponent part, then
+     * the exponential ({@link #GELU_SMALL}), and the large exponent part -x^2 / 2 ({@link #GELU_BIG}); g is the
+     * gradient of the backward pass.
      */
-    private static void normalCdf(float[] x, int xOff, float[] scratch, int n) {
-        halfErfcRational(x, xOff, scratch, n);
-        halfErfcExponent(x, xOff, scratch, n);
-        expOfSumInto(scratch, GELU_BIG, GELU_SMALL, n);
-        normalCdfFromHalfErfc(x, xOff, scratch, n);
+    private interface GeluPass {
+        void run(float[] x, int xOff, float[] scratch, float[] g, int gOff, int n);
+    }
+
+    // Phi(x) of Erf.gelu lane by lane, in the operations and order of the scalar code, as a pipeline of short loops
+    // over arrays that pass no vector between methods. The passes are called through an array (runGeluPasses), so
+    // that the call site sees many receiver classes and C2 inlines none of them: each is compiled on its own. Inlined
+    // into one caller they reach C2's node-count cutoff while it expands the Vector API, and an operation left
+    // un-intrinsified or a vector helper left out of line boxes every vector (hundreds of MB per training step, in
+    // some JVM runs and not others; seen with the loops as plain calls, and with one 54-operation loop).
+    private static final GeluPass RATIONAL = (x, xOff, s, g, gOff, n) -> halfErfcRational(x, xOff, s, n);
+    private static final GeluPass EXPONENT = (x, xOff, s, g, gOff, n) -> halfErfcExponent(x, xOff, s, n);
+    private static final GeluPass EXPONENTIAL = (x, xOff, s, g, gOff, n) -> expOfSumInto(s, GELU_BIG, GELU_SMALL, n);
+    private static final GeluPass CDF = (x, xOff, s, g, gOff, n) -> normalCdfFromHalfErfc(x, xOff, s, n);
+    private static final GeluPass[] GELU_FORWARD = {RATIONAL, EXPONENT, EXPONENTIAL, CDF,
+        (x, xOff, s, g, gOff, n) -> multiplyByNormalCdf(x, xOff, s, n)};
+    private static final GeluPass[] GELU_BACKWARD = {RATIONAL, EXPONENT, EXPONENTIAL, CDF,
+        (x, xOff, s, g, gOff, n) -> densitySmallPart(x, xOff, s, n), EXPONENTIAL,
+        (x, xOff, s, g, gOff, n) -> multiplyByGeluDerivative(x, xOff, s, g, gOff, n)};
+
+    /** Runs the passes chunk by chunk over the first elements of x (a multiple of 2V); returns how many. */
+    private int runGeluPasses(GeluPass[] passes, float[] x, int xOff, float[] g, int gOff, int n) {
+        float[] scratch = geluScratch.get();
+        int vectorEnd = n - n % (2 * V);
+        for (int c0 = 0; c0 < vectorEnd; c0 += GELU_CHUNK) {
+            int len = Math.min(GELU_CHUNK, vectorEnd - c0);
+            for (GeluPass pass : passes) {
+                pass.run(x, xOff + c0, scratch, g, gOff + c0, len);
+            }
+        }
+        return vectorEnd;
+    }
+
+    /** {@code x = max(x, -MAX_ABS) Phi(x)} with Phi from slot 0: the end of {@link Erf#gelu} lane by lane. */
+    private static void multiplyByNormalCdf(float[] x, int xOff, float[] scratch, int n) {
+        for (int i = 0; i < n; i += V) {
+            FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
+            xv.max(K_NEG_MAX_ABS).mul(FloatVector.fromArray(S, scratch, i)).intoArray(x, xOff + i);
+        }
     }
 
     /**
      * Erf's rational part: t / 2 and the polynomial P(t) into their slots, two vectors per iteration with their
-     * nine-fma chains interleaved.
+     * nine-fma chains interleaved (with one vector per iteration the core waited on the chain: 0.44 -> 0.27 ns per
+     * element on Zen 5).
      */
     private static void halfErfcRational(float[] x, int xOff, float[] scratch, int n) {
         for (int i = 0; i < n; i += 2 * V) {
