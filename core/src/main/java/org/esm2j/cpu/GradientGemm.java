@@ -83,11 +83,22 @@ final class GradientGemm {
     static void multiplyPrepacked(float[] a, int aOff, int lda, float[] packed, float[] c, int cOff, int ldc, int m,
             int k, int n) {
         Kernels kernels = Kernels.preferred();
-        int panel = kernels.panelWidth();
+        inPanels(m, n, (rb, rows, c0, w) -> kernels.gemm(a, aOff + rb * lda, lda, packed, k * c0, w, c,
+                cOff + rb * ldc + c0, ldc, rows, k, w));
+    }
+
+    /** Rows {@code [firstRow, firstRow + rows)} and the panel at column c0, w wide, of a product. */
+    @FunctionalInterface
+    private interface PanelBlock {
+        void run(int firstRow, int rows, int c0, int w);
+    }
+
+    /** The row blocks of {@link #inRowBlocks}, each over b's panels in turn. */
+    private static void inPanels(int m, int n, PanelBlock body) {
+        int panel = Kernels.preferred().panelWidth();
         inRowBlocks(m, (rb, rows) -> {
             for (int c0 = 0; c0 < n; c0 += panel) {
-                int w = Math.min(panel, n - c0);
-                kernels.gemm(a, aOff + rb * lda, lda, packed, k * c0, w, c, cOff + rb * ldc + c0, ldc, rows, k, w);
+                body.run(rb, rows, c0, Math.min(panel, n - c0));
             }
         });
     }
@@ -139,5 +150,26 @@ final class GradientGemm {
                 dst[dstOff + i] += src[srcOff + i];
             }
         });
+    }
+
+    /**
+     * {@code c += a^T b} with a stored as (k, m), b (k, n), c (m, n) row-major at the given offsets and leading
+     * dimensions: a weight gradient {@code dW += dy^T x} read from dy (rows, out) as it is, bit for bit
+     * {@link #transpose}, {@link #multiply} and {@link #addInto} (see {@link Kernels#addProductTransposedA}) without
+     * the transposed copy and the product's buffer.
+     */
+    static void addProductTransposedA(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int ldc, int m, int k, int n) {
+        Kernels kernels = Kernels.preferred();
+        inRowBlocks(m, (rb, rows) -> kernels.addProductTransposedA(a, aOff + rb, lda, b, bOff, ldb, c,
+                cOff + rb * ldc, ldc, rows, k, n));
+    }
+
+    /** {@link #addProductTransposedA} with b (k, n) in the panels of {@link #packPanels}. */
+    static void addProductTransposedAPrepacked(float[] a, int aOff, int lda, float[] packed, float[] c, int cOff,
+            int ldc, int m, int k, int n) {
+        Kernels kernels = Kernels.preferred();
+        inPanels(m, n, (rb, rows, c0, w) -> kernels.addProductTransposedA(a, aOff + rb, lda, packed, k * c0, w, c,
+                cOff + rb * ldc + c0, ldc, rows, k, w));
     }
 }
