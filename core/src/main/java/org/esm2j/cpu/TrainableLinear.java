@@ -246,12 +246,12 @@ final class TrainableLinear {
             }
         });
         float[] down = acts.down[p];
-        if (ad.b.trainable()) { // dB = g^T (x A^T)
+        if (ad.b.trainable()) { // dB += g^T (x A^T)
             GradientGemm.addProductTransposedA(g, 0, outEach, down, 0, r, grads, ad.b.offset(), r, outEach, rows, r);
         }
         // d(x A^T) = g B
         GradientGemm.multiply(g, 0, outEach, params, ad.b.offset(), r, s.adapterDown, 0, r, rows, outEach, r);
-        if (ad.a.trainable()) { // dA = d(x A^T)^T dropout(x)
+        if (ad.a.trainable()) { // dA += d(x A^T)^T dropout(x)
             float[] input = adapterInput(x, rows, acts.keep[p], s);
             GradientGemm.addProductTransposedA(s.adapterDown, 0, r, input, 0, in, grads, ad.a.offset(), in, r, rows,
                     in);
