@@ -1,8 +1,8 @@
 package org.esm2j.cpu;
 
 /**
- * The matrix products of backward passes on the shared pool: a plain row-major GEMM split over output rows, a
- * transpose, and column sums. Each output element is computed by one thread in a fixed order (the kernels' in-order fma
+ * The matrix products of backward passes on the shared pool: a plain row-major GEMM split over output rows, one
+ * whose left operand is read transposed in place (weight gradients), and column sums. Each output element is computed by one thread in a fixed order (the kernels' in-order fma
  * chain, rows in order for sums), so gradients do not depend on the thread count.
  */
 final class GradientGemm {
@@ -10,8 +10,6 @@ final class GradientGemm {
     private static final int ROW_ALIGN = Kernels.preferred().rowTile();
     /** Rows of a whose k inputs stay in L2 while every column tile of b streams past them (as in {@link MatMul}). */
     private static final int ROW_BLOCK = 12 * ROW_ALIGN;
-    /** Side of the square tiles a transpose moves at a time: both the rows read and the rows written stay in L1. */
-    private static final int TRANSPOSE_TILE = 32;
 
     private GradientGemm() {
     }
@@ -44,21 +42,12 @@ final class GradientGemm {
     }
 
     /**
-     * {@link #multiply} with b first copied into column panels by {@link #packPanels}: the micro-kernel then streams
-     * one contiguous block per panel instead of two cache lines from each of k rows (measured 155 -> 185 GFLOP/s on
-     * Zen 5). The copy is k n floats against 2 m k n flops; the same fma chains, so the same bits.
-     */
-    static void multiplyPacked(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
-            int ldc, int m, int k, int n, float[] packed) {
-        packPanels(b, bOff, ldb, 0, k, k, n, packed);
-        multiplyPrepacked(a, aOff, lda, packed, c, cOff, ldc, m, k, n);
-    }
-
-    /**
      * Copies rows {@code [firstRow, firstRow + rows)} of a (k, n) matrix b, read from {@code src[srcOff + r * ld ..]}
      * for r < rows, into {@code packed} (at least k n floats): column panels of the kernels' panel width, the panel
      * at column c0 holding its k rows of width w at {@code packed[k c0 + row w ..]}, as {@link LinearWeights} holds a
-     * layer's weights. Several calls can assemble b from separate row blocks (q, k and v weights).
+     * layer's weights. Several calls can assemble b from separate row blocks (q, k and v weights). The micro-kernel
+     * then streams one contiguous block per panel instead of two cache lines from each of k rows (measured 155 -> 185
+     * GFLOP/s on Zen 5 for dy^T x); the copy is k n floats against 2 m k n flops, and the fma chains are the same.
      */
     static void packPanels(float[] src, int srcOff, int ld, int firstRow, int rows, int k, int n, float[] packed) {
         if (packed.length < (long) k * n) {
@@ -83,29 +72,22 @@ final class GradientGemm {
     static void multiplyPrepacked(float[] a, int aOff, int lda, float[] packed, float[] c, int cOff, int ldc, int m,
             int k, int n) {
         Kernels kernels = Kernels.preferred();
-        int panel = kernels.panelWidth();
-        inRowBlocks(m, (rb, rows) -> {
-            for (int c0 = 0; c0 < n; c0 += panel) {
-                int w = Math.min(panel, n - c0);
-                kernels.gemm(a, aOff + rb * lda, lda, packed, k * c0, w, c, cOff + rb * ldc + c0, ldc, rows, k, w);
-            }
-        });
+        inPanels(m, n, (rb, rows, c0, w) -> kernels.gemm(a, aOff + rb * lda, lda, packed, k * c0, w, c,
+                cOff + rb * ldc + c0, ldc, rows, k, w));
     }
 
-    /** {@code dst[c, r] = src[srcOff + r * ld + c]} for r < rows, c < cols: dst is (cols, rows) row-major. */
-    static void transpose(float[] src, int srcOff, int ld, int rows, int cols, float[] dst) {
-        Parallel.forRange(cols, 4 * Parallel.threads(), TRANSPOSE_TILE, (c0, c1) -> {
-            for (int cb = c0; cb < c1; cb += TRANSPOSE_TILE) {
-                int ce = Math.min(c1, cb + TRANSPOSE_TILE);
-                for (int rb = 0; rb < rows; rb += TRANSPOSE_TILE) {
-                    int re = Math.min(rows, rb + TRANSPOSE_TILE);
-                    for (int c = cb; c < ce; c++) {
-                        int d = c * rows;
-                        for (int r = rb; r < re; r++) {
-                            dst[d + r] = src[srcOff + r * ld + c];
-                        }
-                    }
-                }
+    /** Rows {@code [firstRow, firstRow + rows)} and the panel at column c0, w wide, of a product. */
+    @FunctionalInterface
+    private interface PanelBlock {
+        void run(int firstRow, int rows, int c0, int w);
+    }
+
+    /** The row blocks of {@link #inRowBlocks}, each over b's panels in turn. */
+    private static void inPanels(int m, int n, PanelBlock body) {
+        int panel = Kernels.preferred().panelWidth();
+        inRowBlocks(m, (rb, rows) -> {
+            for (int c0 = 0; c0 < n; c0 += panel) {
+                body.run(rb, rows, c0, Math.min(panel, n - c0));
             }
         });
     }
@@ -132,12 +114,24 @@ final class GradientGemm {
         });
     }
 
-    /** {@code dst[dstOff + i] += src[srcOff + i]} for i < n. */
-    static void addInto(float[] src, int srcOff, float[] dst, int dstOff, int n) {
-        Parallel.forRange(n, (i0, i1) -> {
-            for (int i = i0; i < i1; i++) {
-                dst[dstOff + i] += src[srcOff + i];
-            }
-        });
+    /**
+     * {@code c += a^T b} with a stored as (k, m), b (k, n), c (m, n) row-major at the given offsets and leading
+     * dimensions: a weight gradient {@code dW += dy^T x} read from dy (rows, out) as it is, bit for bit a transposed
+     * copy of a, {@link #multiply} into a temporary and an add (see {@link Kernels#addProductTransposedA}) without
+     * the copy and the temporary.
+     */
+    static void addProductTransposedA(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int ldc, int m, int k, int n) {
+        Kernels kernels = Kernels.preferred();
+        inRowBlocks(m, (rb, rows) -> kernels.addProductTransposedA(a, aOff + rb, lda, b, bOff, ldb, c,
+                cOff + rb * ldc, ldc, rows, k, n));
+    }
+
+    /** {@link #addProductTransposedA} with b (k, n) in the panels of {@link #packPanels}. */
+    static void addProductTransposedAPrepacked(float[] a, int aOff, int lda, float[] packed, float[] c, int cOff,
+            int ldc, int m, int k, int n) {
+        Kernels kernels = Kernels.preferred();
+        inPanels(m, n, (rb, rows, c0, w) -> kernels.addProductTransposedA(a, aOff + rb, lda, packed, k * c0, w, c,
+                cOff + rb * ldc + c0, ldc, rows, k, w));
     }
 }

@@ -48,6 +48,15 @@ interface Kernels {
      */
     void softmaxBackward(float[] p, int pOff, float[] g, int gOff, float[] dot, int n);
 
+    /**
+     * {@code c += a^T b} with a stored as (k, m): {@code c[i, j] += sum_p a[aOff + p * lda + i] * b[p, j]}, b and c as
+     * in {@link #gemm}. Each sum is the in-order fma chain from 0 that {@link #gemm} gives on a transposed copy of a,
+     * added to c in one float add, so the result is bit for bit a transpose, a gemm into a temporary and an add: the
+     * weight gradients {@code dW += dy^T x} of training without a transposed dy or a separate dW buffer.
+     */
+    void addProductTransposedA(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int ldc, int m, int k, int n);
+
     /** The kernels chosen for this JVM: the Vector API when its module is present and not disabled, else scalar. */
     static Kernels preferred() {
         return Selection.PREFERRED;

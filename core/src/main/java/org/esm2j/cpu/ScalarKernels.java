@@ -23,40 +23,19 @@ final class ScalarKernels implements Kernels {
     @Override
     public void gemm(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int m,
             int k, int n) {
-        // Four columns at a time so each loaded a[i, p] feeds four independent accumulators.
-        for (int i = 0; i < m; i++) {
-            int aRow = aOff + i * lda;
-            int cRow = cOff + i * ldc;
-            int j = 0;
-            for (; j + 4 <= n; j += 4) {
-                float c0 = 0f;
-                float c1 = 0f;
-                float c2 = 0f;
-                float c3 = 0f;
-                int bp = bOff + j;
-                for (int p = 0; p < k; p++, bp += ldb) {
-                    float av = a[aRow + p];
-                    c0 = Math.fma(av, b[bp], c0);
-                    c1 = Math.fma(av, b[bp + 1], c1);
-                    c2 = Math.fma(av, b[bp + 2], c2);
-                    c3 = Math.fma(av, b[bp + 3], c3);
-                }
-                c[cRow + j] = c0;
-                c[cRow + j + 1] = c1;
-                c[cRow + j + 2] = c2;
-                c[cRow + j + 3] = c3;
-            }
-            for (; j < n; j++) {
-                c[cRow + j] = dot(a, aRow, b, bOff + j, ldb, k);
-            }
-        }
+        product(a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, m, k, n, false);
     }
 
     /** The fma chain of one output element; the vector kernels use it for their column tails. */
     static float dot(float[] a, int aRow, float[] b, int bCol, int ldb, int k) {
+        return dot(a, aRow, 1, b, bCol, ldb, k);
+    }
+
+    /** {@link #dot} with a's k entries {@code aStep} apart. */
+    private static float dot(float[] a, int a0, int aStep, float[] b, int bCol, int ldb, int k) {
         float acc = 0f;
-        for (int p = 0, bp = bCol; p < k; p++, bp += ldb) {
-            acc = Math.fma(a[aRow + p], b[bp], acc);
+        for (int p = 0, ap = a0, bp = bCol; p < k; p++, ap += aStep, bp += ldb) {
+            acc = Math.fma(a[ap], b[bp], acc);
         }
         return acc;
     }
@@ -110,5 +89,50 @@ final class ScalarKernels implements Kernels {
         for (int i = 0; i < n; i++) {
             x[xOff + i] *= scale[i];
         }
+    }
+
+    @Override
+    public void addProductTransposedA(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int ldc, int m, int k, int n) {
+        product(a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, m, k, n, true);
+    }
+
+    /**
+     * {@code c = a b}, or {@code c += a b} when accumulating, for a whose element (i, p) is
+     * {@code a[aOff + i * rowStep + p * step]}: row-major a for {@link #gemm}, a stored transposed for
+     * {@link #addProductTransposedA}.
+     */
+    private static void product(float[] a, int aOff, int rowStep, int step, float[] b, int bOff, int ldb, float[] c,
+            int cOff, int ldc, int m, int k, int n, boolean accumulate) {
+        // Four columns at a time so each loaded a[i, p] feeds four independent accumulators.
+        for (int i = 0; i < m; i++) {
+            int aRow = aOff + i * rowStep;
+            int cRow = cOff + i * ldc;
+            int j = 0;
+            for (; j + 4 <= n; j += 4) {
+                float c0 = 0f;
+                float c1 = 0f;
+                float c2 = 0f;
+                float c3 = 0f;
+                for (int p = 0, ap = aRow, bp = bOff + j; p < k; p++, ap += step, bp += ldb) {
+                    float av = a[ap];
+                    c0 = Math.fma(av, b[bp], c0);
+                    c1 = Math.fma(av, b[bp + 1], c1);
+                    c2 = Math.fma(av, b[bp + 2], c2);
+                    c3 = Math.fma(av, b[bp + 3], c3);
+                }
+                store(c, cRow + j, c0, accumulate);
+                store(c, cRow + j + 1, c1, accumulate);
+                store(c, cRow + j + 2, c2, accumulate);
+                store(c, cRow + j + 3, c3, accumulate);
+            }
+            for (; j < n; j++) {
+                store(c, cRow + j, dot(a, aRow, step, b, bOff + j, ldb, k), accumulate);
+            }
+        }
+    }
+
+    private static void store(float[] c, int at, float sum, boolean accumulate) {
+        c[at] = accumulate ? c[at] + sum : sum;
     }
 }

@@ -71,25 +71,19 @@ final class TrainableLinear {
      * time), sized for {@code rows} and the widest layer.
      */
     static final class Scratch {
-        final float[] transposed; // (maxOut, rows)
-        final float[] weightGradient; // (maxOut, maxIn)
         final double[] columnSums; // (maxOut)
         final float[] adapterOut; // (rows, maxOut)
         final float[] adapterInput; // (rows, maxIn)
         final float[] adapterDown; // (rows, maxRank) gradient of x A^T
-        final float[] adapterDownT; // (maxRank, rows)
         final float[] adapterInputGradient; // (rows, maxIn)
         final float[] packedB; // (max(rows, maxOut), maxIn): the right operand of the weight and input gradients
 
         Scratch(int rows, int maxIn, int maxOut, int maxRank) {
-            transposed = new float[Math.multiplyExact(maxOut, rows)];
-            weightGradient = new float[Math.multiplyExact(maxOut, maxIn)];
             columnSums = new double[maxOut];
             int r = Math.max(maxRank, 0);
             adapterOut = r > 0 ? new float[Math.multiplyExact(rows, maxOut)] : null;
             adapterInput = r > 0 ? new float[Math.multiplyExact(rows, maxIn)] : null;
             adapterDown = new float[Math.multiplyExact(rows, r)];
-            adapterDownT = new float[Math.multiplyExact(rows, r)];
             adapterInputGradient = r > 0 ? new float[Math.multiplyExact(rows, maxIn)] : null;
             packedB = new float[Math.multiplyExact(Math.max(rows, maxOut), maxIn)];
         }
@@ -213,14 +207,12 @@ final class TrainableLinear {
             weightsTrain |= w.trainable();
         }
         if (weightsTrain) {
-            GradientGemm.transpose(dy, 0, out, rows, out, s.transposed);
-            GradientGemm.multiplyPacked(s.transposed, 0, rows, x, 0, in, s.weightGradient, 0, in, out, rows, in,
-                    s.packedB);
+            GradientGemm.packPanels(x, 0, in, 0, rows, rows, in, s.packedB);
         }
         for (int p = 0; p < weights.length; p++) {
-            if (weights[p].trainable()) {
-                GradientGemm.addInto(s.weightGradient, p * outEach * in, grads, weights[p].offset(),
-                        outEach * in);
+            if (weights[p].trainable()) { // dW_part += dy_part^T x
+                GradientGemm.addProductTransposedAPrepacked(dy, p * outEach, out, s.packedB, grads,
+                        weights[p].offset(), in, outEach, rows, in);
             }
             if (biases[p].trainable()) {
                 GradientGemm.addColumnSums(dy, p * outEach, out, rows, outEach, grads, biases[p].offset(),
@@ -254,18 +246,15 @@ final class TrainableLinear {
             }
         });
         float[] down = acts.down[p];
-        if (ad.b.trainable()) { // dB = g^T (x A^T)
-            GradientGemm.transpose(g, 0, outEach, rows, outEach, s.transposed);
-            GradientGemm.multiply(s.transposed, 0, rows, down, 0, r, s.weightGradient, 0, r, outEach, rows, r);
-            GradientGemm.addInto(s.weightGradient, 0, grads, ad.b.offset(), outEach * r);
+        if (ad.b.trainable()) { // dB += g^T (x A^T)
+            GradientGemm.addProductTransposedA(g, 0, outEach, down, 0, r, grads, ad.b.offset(), r, outEach, rows, r);
         }
         // d(x A^T) = g B
         GradientGemm.multiply(g, 0, outEach, params, ad.b.offset(), r, s.adapterDown, 0, r, rows, outEach, r);
-        if (ad.a.trainable()) { // dA = d(x A^T)^T dropout(x)
+        if (ad.a.trainable()) { // dA += d(x A^T)^T dropout(x)
             float[] input = adapterInput(x, rows, acts.keep[p], s);
-            GradientGemm.transpose(s.adapterDown, 0, r, rows, r, s.adapterDownT);
-            GradientGemm.multiply(s.adapterDownT, 0, rows, input, 0, in, s.weightGradient, 0, in, r, rows, in);
-            GradientGemm.addInto(s.weightGradient, 0, grads, ad.a.offset(), r * in);
+            GradientGemm.addProductTransposedA(s.adapterDown, 0, r, input, 0, in, grads, ad.a.offset(), in, r, rows,
+                    in);
         }
         // dx += (d(x A^T) A) * keep
         GradientGemm.multiply(s.adapterDown, 0, r, params, ad.a.offset(), in, s.adapterInputGradient, 0, in, rows, r,

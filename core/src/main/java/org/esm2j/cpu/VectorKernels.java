@@ -63,11 +63,17 @@ final class VectorKernels implements Kernels {
     private static final int GELU_HALF_T = GELU_CHUNK;
     private static final int GELU_SMALL = 2 * GELU_CHUNK;
     private static final int GELU_BIG = 3 * GELU_CHUNK;
-    /** Per thread: the padded a and c blocks of {@link #paddedLastRows}, grown on demand and then reused. */
+    /**
+     * Per thread: the padded a and c blocks of {@link #paddedLastRows} and {@link #paddedLastRowsTransposedA}, grown
+     * on demand and then reused.
+     */
     private final ThreadLocal<float[]> paddedRowsScratch = ThreadLocal.withInitial(() -> new float[0]);
     /** Rows of c computed at a time by {@link #narrowColumns}. */
     private static final int NARROW_ROW_BLOCK = 64;
-    /** Per thread: the padded b and c blocks of {@link #narrowColumns}, grown on demand and then reused. */
+    /**
+     * Per thread: the padded b and c blocks of {@link #narrowColumns} and {@link #narrowColumnsTransposedA}, grown on
+     * demand and then reused.
+     */
     private final ThreadLocal<float[]> narrowScratch = ThreadLocal.withInitial(() -> new float[0]);
     /** Per thread: the four slots of a GELU chunk (see {@link GeluPass}). */
     private final ThreadLocal<float[]> geluScratch = ThreadLocal.withInitial(() -> new float[4 * GELU_CHUNK]);
@@ -810,5 +816,246 @@ final class VectorKernels implements Kernels {
         for (; i < n; i++) {
             x[xOff + i] *= scale[i];
         }
+    }
+
+    @Override
+    public void addProductTransposedA(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
+            int ldc, int m, int k, int n) {
+        if (k == 0) { // the tiles take their first step before their loop; an empty sum adds 0
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    c[cOff + i * ldc + j] += 0f;
+                }
+            }
+            return;
+        }
+        int tileRows = rowTile();
+        int wholeRows = m - m % tileRows;
+        int wholeColumns = n - n % (2 * V);
+        for (int j = 0; j < wholeColumns; j += 2 * V) {
+            for (int i = 0; i < wholeRows; i += tileRows) {
+                tileTransposedA(a, aOff + i, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
+            }
+        }
+        if (wholeColumns < n && wholeRows > 0) {
+            narrowColumnsTransposedA(a, aOff, lda, b, bOff + wholeColumns, ldb, c, cOff + wholeColumns, ldc, wholeRows,
+                    k, n - wholeColumns);
+        }
+        if (wholeRows < m) {
+            paddedLastRowsTransposedA(a, aOff + wholeRows, lda, b, bOff, ldb, c, cOff + wholeRows * ldc, ldc,
+                    m - wholeRows, k, n);
+        }
+    }
+
+    /** The main tile of {@link #addProductTransposedA}: {@link #rowTile()} rows x 2 vectors. */
+    private static void tileTransposedA(float[] a, int ap, int lda, float[] b, int bp, int ldb, float[] c, int cp,
+            int ldc, int k) {
+        if (EIGHT_ROW_TILES) {
+            tile8x2TransposedA(a, ap, lda, b, bp, ldb, c, cp, ldc, k);
+        } else {
+            tile5x2TransposedA(a, ap, lda, b, bp, ldb, c, cp, ldc, k);
+        }
+    }
+
+    /**
+     * The last {@code w < 2 V} columns of {@link #addProductTransposedA} over m rows (a multiple of the row tile), as
+     * {@link #narrowColumns}: b's columns copied into a zero-padded (k, 2 V) block, each row tile's c into a (rows,
+     * 2 V) block, the main tile run on them and the w columns copied back (a LoRA rank of 8 as the column count).
+     */
+    private void narrowColumnsTransposedA(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c,
+            int cOff, int ldc, int m, int k, int w) {
+        int tileRows = rowTile();
+        int width = 2 * V;
+        int cBlock = k * width;
+        float[] scratch = atLeast(narrowScratch, cBlock + tileRows * width);
+        Arrays.fill(scratch, 0, cBlock + tileRows * width, 0f);
+        for (int p = 0; p < k; p++) {
+            System.arraycopy(b, bOff + p * ldb, scratch, p * width, w);
+        }
+        for (int i0 = 0; i0 < m; i0 += tileRows) {
+            for (int i = 0; i < tileRows; i++) {
+                System.arraycopy(c, cOff + (i0 + i) * ldc, scratch, cBlock + i * width, w);
+            }
+            tileTransposedA(a, aOff + i0, lda, scratch, 0, width, scratch, cBlock, width, k);
+            for (int i = 0; i < tileRows; i++) {
+                System.arraycopy(scratch, cBlock + i * width, c, cOff + (i0 + i) * ldc, w);
+            }
+        }
+    }
+
+    /**
+     * The last {@code rows} (fewer than a row tile) rows of {@link #addProductTransposedA}, as {@link #paddedLastRows}:
+     * a's columns copied into a zero-padded (k, row tile) block and c's rows into a (row tile, n) block, whose product
+     * runs the main tile (the LM head's 33 token rows), then c's rows copied back.
+     */
+    private void paddedLastRowsTransposedA(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c,
+            int cOff, int ldc, int rows, int k, int n) {
+        int tileRows = rowTile();
+        int cBlock = k * tileRows;
+        float[] scratch = atLeast(paddedRowsScratch, cBlock + tileRows * n);
+        Arrays.fill(scratch, 0, cBlock + tileRows * n, 0f);
+        for (int p = 0; p < k; p++) { // a few floats per row of a: a loop, not a call to arraycopy per row
+            for (int i = 0; i < rows; i++) {
+                scratch[p * tileRows + i] = a[aOff + p * lda + i];
+            }
+        }
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(c, cOff + i * ldc, scratch, cBlock + i * n, n);
+        }
+        addProductTransposedA(scratch, 0, tileRows, b, bOff, ldb, scratch, cBlock, n, tileRows, k, n);
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(scratch, cBlock + i * n, c, cOff + i * ldc, n);
+        }
+    }
+
+    /**
+     * 8 rows x 2 vectors of {@code c += a^T b}, a stored as (k, m): the 8 broadcasts of a step are 8 adjacent
+     * floats of one row of a. Otherwise as {@link #tile8x2}, with the same fma chains.
+     */
+    private static void tile8x2TransposedA(float[] a, int ap, int lda, float[] b, int bp, int ldb, float[] c, int cp,
+            int ldc, int k) {
+        // First step peeled (class comment).
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector first0 = FloatVector.fromArray(S, b, bp);
+        FloatVector first1 = FloatVector.fromArray(S, b, bp + V);
+        FloatVector ax = FloatVector.broadcast(S, a[ap]);
+        FloatVector c00 = ax.fma(first0, zero);
+        FloatVector c01 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[ap + 1]);
+        FloatVector c10 = ax.fma(first0, zero);
+        FloatVector c11 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[ap + 2]);
+        FloatVector c20 = ax.fma(first0, zero);
+        FloatVector c21 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[ap + 3]);
+        FloatVector c30 = ax.fma(first0, zero);
+        FloatVector c31 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[ap + 4]);
+        FloatVector c40 = ax.fma(first0, zero);
+        FloatVector c41 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[ap + 5]);
+        FloatVector c50 = ax.fma(first0, zero);
+        FloatVector c51 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[ap + 6]);
+        FloatVector c60 = ax.fma(first0, zero);
+        FloatVector c61 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[ap + 7]);
+        FloatVector c70 = ax.fma(first0, zero);
+        FloatVector c71 = ax.fma(first1, zero);
+        ap += lda;
+        bp += ldb;
+        for (int p = 1; p < k; p++, ap += lda, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ap + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ap + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ap + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ap + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ap + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ap + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ap + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        c00.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
+        c01.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        cp += ldc;
+        c10.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
+        c11.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        cp += ldc;
+        c20.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
+        c21.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        cp += ldc;
+        c30.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
+        c31.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        cp += ldc;
+        c40.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
+        c41.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        cp += ldc;
+        c50.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
+        c51.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        cp += ldc;
+        c60.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
+        c61.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        cp += ldc;
+        c70.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
+        c71.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+    }
+
+    /**
+     * 5 rows x 2 vectors of {@code c += a^T b}, a stored as (k, m): the 5 broadcasts of a step are 5 adjacent
+     * floats of one row of a. Otherwise as {@link #tile5x2}, with the same fma chains.
+     */
+    private static void tile5x2TransposedA(float[] a, int ap, int lda, float[] b, int bp, int ldb, float[] c, int cp,
+            int ldc, int k) {
+        // First step peeled (class comment).
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector first0 = FloatVector.fromArray(S, b, bp);
+        FloatVector first1 = FloatVector.fromArray(S, b, bp + V);
+        FloatVector ax = FloatVector.broadcast(S, a[ap]);
+        FloatVector c00 = ax.fma(first0, zero);
+        FloatVector c01 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[ap + 1]);
+        FloatVector c10 = ax.fma(first0, zero);
+        FloatVector c11 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[ap + 2]);
+        FloatVector c20 = ax.fma(first0, zero);
+        FloatVector c21 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[ap + 3]);
+        FloatVector c30 = ax.fma(first0, zero);
+        FloatVector c31 = ax.fma(first1, zero);
+        ax = FloatVector.broadcast(S, a[ap + 4]);
+        FloatVector c40 = ax.fma(first0, zero);
+        FloatVector c41 = ax.fma(first1, zero);
+        ap += lda;
+        bp += ldb;
+        for (int p = 1; p < k; p++, ap += lda, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ap + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ap + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ap + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ap + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+        }
+        c00.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
+        c01.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        cp += ldc;
+        c10.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
+        c11.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        cp += ldc;
+        c20.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
+        c21.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        cp += ldc;
+        c30.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
+        c31.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        cp += ldc;
+        c40.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
+        c41.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
     }
 }

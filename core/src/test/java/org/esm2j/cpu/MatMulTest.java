@@ -123,4 +123,76 @@ class MatMulTest {
         MatMul.linearSingleThread(x, 7, 63, w, 33, null, y);
         NumericAssert.assertClose("7x63 -> 33 without bias", y, naive(x, 7, 63, w, 33, null), TOL, TOL);
     }
+
+    static Stream<Arguments> transposedAShapes() {
+        List<Arguments> out = new ArrayList<>();
+        // m: below, at and past the row tiles (5 and, with 512-bit vectors, 8), the LM head's 33; k: an empty sum and
+        // a few lengths; n: narrow (a LoRA rank), 2-vector tiles with and without a narrow rest, several panels.
+        for (int m : new int[] {1, 7, 8, 13, 16, 33, 40}) {
+            for (int k : new int[] {0, 1, 63, 130}) {
+                for (int n : new int[] {5, 8, 33, 64, 97}) {
+                    out.add(Arguments.of(m, k, n));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    /**
+     * {@code c += a^T b} with a stored as (k, m), read in place: the scalar and vector kernels and the parallel
+     * drivers (b as it is and packed into panels) must give the bits of a transposed copy of a, the scalar gemm into
+     * a temporary and a float add, which is how weight gradients were formed before; and all must be within the
+     * tolerance of a double-precision sum (K <= 130 terms of inputs in [-1, 1] on top of c in [-1, 1]).
+     */
+    @ParameterizedTest(name = "m {0}, k {1}, n {2}")
+    @MethodSource("transposedAShapes")
+    void productWithTransposedAMatchesTransposeGemmAndAdd(int m, int k, int n) {
+        Random rnd = new Random(17L * m + 5L * k + n);
+        int lda = m + 3; // a is a column block of a wider matrix, as a part of dy (rows, out)
+        int ldb = n + 2;
+        int ldc = n + 1;
+        int aOff = 2;
+        float[] a = random(rnd, aOff + k * lda);
+        float[] b = random(rnd, 1 + k * ldb);
+        float[] c0 = random(rnd, 3 + m * ldc);
+        String shape = "m " + m + ", k " + k + ", n " + n;
+
+        float[] transposed = new float[m * k];
+        for (int p = 0; p < k; p++) {
+            for (int i = 0; i < m; i++) {
+                transposed[i * k + p] = a[aOff + p * lda + i];
+            }
+        }
+        float[] product = new float[m * n];
+        ScalarKernels.INSTANCE.gemm(transposed, 0, k, b, 1, ldb, product, 0, n, m, k, n);
+        float[] expected = c0.clone();
+        float[] exact = c0.clone();
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                expected[3 + i * ldc + j] += product[i * n + j];
+                double sum = c0[3 + i * ldc + j];
+                for (int p = 0; p < k; p++) {
+                    sum += (double) a[aOff + p * lda + i] * b[1 + p * ldb + j];
+                }
+                exact[3 + i * ldc + j] = (float) sum;
+            }
+        }
+
+        float[] scalar = c0.clone();
+        ScalarKernels.INSTANCE.addProductTransposedA(a, aOff, lda, b, 1, ldb, scalar, 3, ldc, m, k, n);
+        NumericAssert.assertClose("scalar " + shape, scalar, exact, TOL, TOL);
+        assertArrayEquals(expected, scalar, "scalar kernel differs from transpose, gemm and add for " + shape);
+        float[] vector = c0.clone();
+        VectorKernels.create().addProductTransposedA(a, aOff, lda, b, 1, ldb, vector, 3, ldc, m, k, n);
+        assertArrayEquals(expected, vector, "vector kernel differs from transpose, gemm and add for " + shape);
+
+        float[] parallel = c0.clone();
+        GradientGemm.addProductTransposedA(a, aOff, lda, b, 1, ldb, parallel, 3, ldc, m, k, n);
+        assertArrayEquals(expected, parallel, "parallel driver differs for " + shape);
+        float[] packed = new float[k * n];
+        GradientGemm.packPanels(b, 1, ldb, 0, k, k, n, packed);
+        float[] prepacked = c0.clone();
+        GradientGemm.addProductTransposedAPrepacked(a, aOff, lda, packed, prepacked, 3, ldc, m, k, n);
+        assertArrayEquals(expected, prepacked, "driver on packed panels differs for " + shape);
+    }
 }
