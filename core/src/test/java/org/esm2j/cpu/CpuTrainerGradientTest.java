@@ -273,6 +273,43 @@ class CpuTrainerGradientTest {
         }
     }
 
+    /**
+     * The LM head's buffers are sized to the rows scored: a trainer that first scored one row per sequence and then
+     * scores every row (its buffers grown on the way) gives the fresh trainer's loss and gradients, bit for bit.
+     */
+    @Test
+    void scoringMoreRowsThanBeforeMatchesAFreshTrainer() {
+        Random rnd = new Random(6);
+        List<int[]> tokens = batch(rnd);
+        List<int[]> few = new ArrayList<>();
+        List<int[]> all = new ArrayList<>();
+        for (int[] seq : tokens) {
+            int[] one = new int[seq.length];
+            Arrays.fill(one, -100);
+            one[seq.length / 2] = 4 + rnd.nextInt(20);
+            few.add(one);
+            int[] every = new int[seq.length];
+            for (int i = 0; i < seq.length; i++) {
+                every[i] = 4 + rnd.nextInt(20);
+            }
+            all.add(every);
+        }
+        TrainableModel grown = model(Esm2Config.of(2, 32, 2), null);
+        double grownLoss;
+        try (Esm2Trainer trainer = new CpuBackend().trainer(grown, TrainerOptions.defaults())) {
+            step(trainer, tokens, few, null);
+            grown.zeroGradients();
+            grownLoss = step(trainer, tokens, all, null);
+        }
+        TrainableModel fresh = model(Esm2Config.of(2, 32, 2), null);
+        double freshLoss;
+        try (Esm2Trainer trainer = new CpuBackend().trainer(fresh, TrainerOptions.defaults())) {
+            freshLoss = step(trainer, tokens, all, null);
+        }
+        assertEquals(freshLoss, grownLoss);
+        assertArrayEquals(fresh.gradients(), grown.gradients(), "gradients after the LM head's buffers grew");
+    }
+
     @Test
     void misuseIsRefusedClearly() {
         TrainableModel m = model(Esm2Config.of(1, 32, 2), null);
