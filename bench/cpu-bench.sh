@@ -2,11 +2,13 @@
 # CPU benchmarks of esm2j next to its peers (ONNX Runtime Java for the forward pass, PyTorch for training), in one
 # run, printed as Markdown tables.
 #
-#   bench/cpu-bench.sh [--quick] [--threads "1 2"] [--results DIR] [--only forward|train|matmul] [--skip-build]
+#   bench/cpu-bench.sh [--quick] [--threads "1 2"] [--train-models "esm2_t6_8M esm2_t12_35M"] [--results DIR]
+#                      [--only forward|train|matmul] [--skip-build]
 #
 # Builds the JMH jar (benchmarks/target${ESM2J_BUILD_SUFFIX}/benchmarks.jar, suffix default -bench), runs
-# MatMulBenchmark once, and once per thread count ForwardBenchmark and TrainingStepBenchmark (both with -prof gc:
-# bytes allocated per op; the training forks also record their peak RSS) and the peers at the same points:
+# MatMulBenchmark once, once per thread count ForwardBenchmark, and TrainingStepBenchmark once per point with the
+# PyTorch peer right after it (both JMH runs with -prof gc: bytes allocated per op; the training forks also record
+# their peak RSS), and the peers at the same points:
 # - OrtBench.java on esm2_t6_8M_shape.onnx (ONNX Runtime 1.22.0, fetched from Maven Central into ~/.m2 when
 #   missing) for the forward pass;
 # - peer_torch_cpu.py (PyTorch eager on the CPU, run with /usr/bin/python3; Debian: apt-get install python3-torch)
@@ -16,7 +18,8 @@
 # B x T = 8 x 128 and 4 x 512. The report is also saved as report.md in the results folder.
 # A thread count N sets -Desm2j.threads=N and, when N < nproc, pins every process to cores 0..N-1 with taskset, so
 # esm2j's worker pool and the peers' intra-op threads get the same CPUs. --quick: 1 short warm-up and 2 short
-# measurements per point, 3-second peer runs, training at the esm2_t6_8M shape only (a few minutes on 2 cores).
+# measurements per point, 3-second peer runs, training at the esm2_t6_8M shape only (a few minutes on 2 cores);
+# --train-models picks the training shapes in either mode.
 # --skip-build reuses the jar of the last build. The full run takes about 40 minutes on 2 cores; other work on the
 # machine shows up as noise, so run it on an otherwise idle machine and compare ratios within one run.
 set -euo pipefail
@@ -31,11 +34,13 @@ only=all
 threads="1 $(nproc)"
 [ "$(nproc)" -eq 1 ] && threads=1
 results=""
+models_asked=""
 
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=true; shift ;;
         --threads) threads=$2; shift 2 ;;
+        --train-models) models_asked=$2; shift 2 ;;
         --results) results=$2; shift 2 ;;
         --only) only=$2; shift 2 ;;
         --skip-build) build_jar=false; shift ;;
@@ -89,81 +94,30 @@ fi
 # --- the training peer: PyTorch on the CPU
 torch_ready=false
 if runs train; then
-    if [ -z "$peers" ] || [ ! -f "$peers/peer_torch_cpu.py" ]; then
-        echo "no peer_torch_cpu.py in ESM2J_PEERS_DIR='$peers', so the PyTorch columns stay empty" >&2
-    elif ! /usr/bin/python3 -c 'import torch' 2>>"$log"; then
-        echo "/usr/bin/python3 cannot import torch (Debian: apt-get install python3-torch); the PyTorch columns" \
-            "stay empty" >&2
-    else
-        torch_ready=true
-    fi
-fi
-
-# Runs a command on the first N CPUs (all of them: no pinning).
-on_cpus() {
-    local n=$1; shift
-    if [ "$n" -lt "$(nproc)" ]; then
-        taskset -c "0-$((n - 1))" "$@"
-    else
-        "$@"
-    fi
-}
-
-jmh_opts=()
-$quick && jmh_opts=(-wi 1 -w 1s -i 2 -r 1s)
-train_models="esm2_t6_8M esm2_t12_35M"
-torch_seconds=10
-$quick && { train_models=esm2_t6_8M; torch_seconds=3; }
-train_shapes="8x128 4x512"
-train_modes="full lora"
-
-report_args=(--lscpu "$results/lscpu.txt")
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-{ lscpu; grep -m1 '^cpu MHz' /proc/cpuinfo || true; } >"$results/lscpu.txt"
-
-if runs matmul; then
-    echo "matmul benchmarks ($(nproc) CPUs)" >&2
-    java -jar "$jar" MatMulBenchmark "${jmh_opts[@]}" -rf json -rff "$results/matmul.json" >>"$log" 2>&1
-    report_args+=(--matmul "$results/matmul.json")
-fi
-
-if runs forward; then
+    # One JMH call per point with the PyTorch peer right after it, so that a change in the machine's speed during the
+    # run (other guests on the host) shifts both sides of a ratio alike.
     for n in $threads; do
-        echo "forward benchmarks, $n thread(s)" >&2
-        on_cpus "$n" java -jar "$jar" ForwardBenchmark "${jmh_opts[@]}" -prof gc -jvmArgsAppend "-Desm2j.threads=$n" \
-            -rf json -rff "$results/forward-t$n.json" >>"$log" 2>&1
-        report_args+=(--forward "$n=$results/forward-t$n.json")
-        if $peer_ready; then
-            echo "ONNX Runtime peer, $n thread(s)" >&2
-            on_cpus "$n" java -cp "$ort_jar:$results/ort-classes" OrtBench "$peers/esm2_t6_8M_shape.onnx" "$n" \
-                2>>"$log" | grep -v WARN >"$results/peer-t$n.txt"
-            report_args+=(--peer "$n=$results/peer-t$n.txt")
-        fi
-    done
-fi
-
-if runs train; then
-    for n in $threads; do
-        echo "training-step benchmarks, $n thread(s)" >&2
         rm -f "$results/train-rss-t$n.txt"
-        on_cpus "$n" java -jar "$jar" TrainingStepBenchmark "${jmh_opts[@]}" -prof gc \
-            -p model="${train_models// /,}" -p batch="${train_shapes// /,}" -p mode="${train_modes// /,}" \
-            -jvmArgsAppend "-Desm2j.threads=$n -Desm2j.peakRssFile=$results/train-rss-t$n.txt" \
-            -rf json -rff "$results/train-t$n.json" >>"$log" 2>&1
-        report_args+=(--train "$n=$results/train-t$n.json" --train-rss "$n=$results/train-rss-t$n.txt")
-        if $torch_ready; then
-            for model in $train_models; do
-                for shape in $train_shapes; do
-                    for mode in $train_modes; do
-                        echo "PyTorch peer, $model $shape $mode, $n thread(s)" >&2
+        for model in $train_models; do
+            for shape in $train_shapes; do
+                for mode in $train_modes; do
+                    point="$model-$shape-$mode-t$n"
+                    echo "training step $model $shape $mode, $n thread(s)" >&2
+                    on_cpus "$n" java -jar "$jar" TrainingStepBenchmark "${jmh_opts[@]}" -prof gc \
+                        -p model="$model" -p batch="$shape" -p mode="$mode" \
+                        -jvmArgsAppend "-Desm2j.threads=$n -Desm2j.peakRssFile=$results/train-rss-t$n.txt" \
+                        -rf json -rff "$results/train-$point.json" >>"$log" 2>&1
+                    report_args+=(--train "$n=$results/train-$point.json")
+                    if $torch_ready; then
                         on_cpus "$n" /usr/bin/python3 "$peers/peer_torch_cpu.py" bench --size "${model##*_}" \
                             --mode "$([ "$mode" = full ] && echo train || echo lora)" --batch "${shape%x*}" \
                             --len "${shape#*x}" --threads "$n" --seconds "$torch_seconds" \
                             2>>"$log" | grep '^{' >>"$results/torch.jsonl" || echo "PyTorch peer failed (see $log)" >&2
-                    done
+                    fi
                 done
             done
-        fi
+        done
+        report_args+=(--train-rss "$n=$results/train-rss-t$n.txt")
     done
     $torch_ready && report_args+=(--torch "$results/torch.jsonl")
 fi

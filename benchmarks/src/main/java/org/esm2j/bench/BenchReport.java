@@ -19,14 +19,15 @@ import org.openjdk.jmh.annotations.Param;
 
 /**
  * Turns one run of {@code bench/cpu-bench.sh} into Markdown: JMH JSON results of {@link ForwardBenchmark} and
- * {@link TrainingStepBenchmark} (one file per thread count) and {@link MatMulBenchmark}, the ONNX Runtime peer's
+ * {@link TrainingStepBenchmark} (one file per thread count, or several: one per training point) and {@link MatMulBenchmark}, the ONNX Runtime peer's
  * printed lines and the PyTorch peer's JSON lines at the same points, the training forks' peak RSS ({@link PeakRss})
  * and the machine's {@code lscpu}. FLOPs follow docs/PERFORMANCE.md: per token
  * {@code L (24 D^2 + 4 T D) + 2 D^2 + 2 D V}.
  *
- * <p>Arguments: {@code --forward THREADS=FILE}, {@code --peer THREADS=FILE}, {@code --train THREADS=FILE} and
- * {@code --train-rss THREADS=FILE} (repeatable), {@code --torch FILE} (every point of the PyTorch peer, one JSON line
- * each), {@code --matmul FILE}, {@code --lscpu FILE}, {@code --title TEXT}. Prints to standard output.
+ * <p>Arguments: {@code --forward THREADS=FILE}, {@code --peer THREADS=FILE} and {@code --train-rss THREADS=FILE}
+ * (repeatable), {@code --train THREADS=FILE} (repeatable, also for one thread count), {@code --torch FILE} (every
+ * point of the PyTorch peer, one JSON line each), {@code --matmul FILE}, {@code --lscpu FILE}, {@code --title TEXT}.
+ * Prints to standard output.
  */
 public final class BenchReport {
     /** One line of the peer's output: {@code B=8 T=128 threads=2: 59.1 ms/batch, 17334 tokens/s}. */
@@ -39,7 +40,8 @@ public final class BenchReport {
 
     private final Map<Integer, Path> forwardFiles = new TreeMap<>();
     private final Map<Integer, Path> peerFiles = new TreeMap<>();
-    private final Map<Integer, Path> trainFiles = new TreeMap<>();
+    /** (threads, JMH JSON file): several files per thread count when the script runs one point per JMH call. */
+    private final List<Map.Entry<Integer, Path>> trainFiles = new ArrayList<>();
     private final Map<Integer, Path> trainRssFiles = new TreeMap<>();
     private Path torchFile;
     private Path matmulFile;
@@ -73,7 +75,9 @@ public final class BenchReport {
                     putThreadFile(r.peerFiles, value);
                     break;
                 case "--train":
-                    putThreadFile(r.trainFiles, value);
+                    Map<Integer, Path> one = new TreeMap<>();
+                    putThreadFile(one, value);
+                    r.trainFiles.addAll(one.entrySet());
                     break;
                 case "--train-rss":
                     putThreadFile(r.trainRssFiles, value);
@@ -195,7 +199,7 @@ public final class BenchReport {
                 + "| esm2j peak RSS MiB | PyTorch peak RSS MiB | RSS esm2j / PyTorch | esm2j MB allocated / step |\n");
         out.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         List<TrainRow> rows = new ArrayList<>();
-        for (Map.Entry<Integer, Path> e : trainFiles.entrySet()) {
+        for (Map.Entry<Integer, Path> e : trainFiles) {
             for (Map<String, Object> result : results(e.getValue())) {
                 Map<String, Object> params = map(result.get("params"));
                 String[] bt = ((String) params.get("batch")).split("x");

@@ -48,6 +48,20 @@ class BenchReportTest {
                 md);
     }
 
+    /** The script runs one JMH call per training point, so one thread count comes with several result files. */
+    @Test
+    void trainingPointsFromSeveralFilesOfOneThreadCountAreAllReported() throws IOException {
+        String point = "[{\"benchmark\":\"org.esm2j.bench.TrainingStepBenchmark.step\","
+                + "\"params\":{\"batch\":\"8x128\",\"model\":\"esm2_t6_8M\",\"mode\":\"%s\"},"
+                + "\"primaryMetric\":{\"score\":%s,\"scoreUnit\":\"ops/s\"},"
+                + "\"secondaryMetrics\":{\"gc.alloc.rate.norm\":{\"score\":1000.0,\"scoreUnit\":\"B/op\"}}}]";
+        Path full = write("full.json", String.format(point, "full", "2.0"));
+        Path lora = write("lora.json", String.format(point, "lora", "3.0"));
+        String md = BenchReport.markdown("--train", "1=" + full, "--train", "1=" + lora);
+        assertTrue(md.contains("| esm2_t6_8M | full | 8 x 128 | 1 | 2,048 |"), md);
+        assertTrue(md.contains("| esm2_t6_8M | lora | 8 x 128 | 1 | 3,072 |"), md);
+    }
+
     @Test
     void peakRssIsReadFromVmHwm() {
         assertEquals(123456, PeakRss.vmHwmKib("Name:\tjava\nVmPeak:\t  999999 kB\nVmHWM:\t  123456 kB\n"));
