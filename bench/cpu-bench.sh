@@ -94,6 +94,61 @@ fi
 # --- the training peer: PyTorch on the CPU
 torch_ready=false
 if runs train; then
+    if [ -z "$peers" ] || [ ! -f "$peers/peer_torch_cpu.py" ]; then
+        echo "no peer_torch_cpu.py in ESM2J_PEERS_DIR='$peers', so the PyTorch columns stay empty" >&2
+    elif ! /usr/bin/python3 -c 'import torch' 2>>"$log"; then
+        echo "/usr/bin/python3 cannot import torch (Debian: apt-get install python3-torch); the PyTorch columns" \
+            "stay empty" >&2
+    else
+        torch_ready=true
+    fi
+fi
+
+# Runs a command on the first N CPUs (all of them: no pinning).
+on_cpus() {
+    local n=$1; shift
+    if [ "$n" -lt "$(nproc)" ]; then
+        taskset -c "0-$((n - 1))" "$@"
+    else
+        "$@"
+    fi
+}
+
+jmh_opts=()
+$quick && jmh_opts=(-wi 1 -w 1s -i 2 -r 1s)
+train_models="esm2_t6_8M esm2_t12_35M"
+torch_seconds=10
+$quick && { train_models=esm2_t6_8M; torch_seconds=3; }
+[ -n "$models_asked" ] && train_models=$models_asked
+train_shapes="8x128 4x512"
+train_modes="full lora"
+
+report_args=(--lscpu "$results/lscpu.txt")
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+{ lscpu; grep -m1 '^cpu MHz' /proc/cpuinfo || true; } >"$results/lscpu.txt"
+
+if runs matmul; then
+    echo "matmul benchmarks ($(nproc) CPUs)" >&2
+    java -jar "$jar" MatMulBenchmark "${jmh_opts[@]}" -rf json -rff "$results/matmul.json" >>"$log" 2>&1
+    report_args+=(--matmul "$results/matmul.json")
+fi
+
+if runs forward; then
+    for n in $threads; do
+        echo "forward benchmarks, $n thread(s)" >&2
+        on_cpus "$n" java -jar "$jar" ForwardBenchmark "${jmh_opts[@]}" -prof gc -jvmArgsAppend "-Desm2j.threads=$n" \
+            -rf json -rff "$results/forward-t$n.json" >>"$log" 2>&1
+        report_args+=(--forward "$n=$results/forward-t$n.json")
+        if $peer_ready; then
+            echo "ONNX Runtime peer, $n thread(s)" >&2
+            on_cpus "$n" java -cp "$ort_jar:$results/ort-classes" OrtBench "$peers/esm2_t6_8M_shape.onnx" "$n" \
+                2>>"$log" | grep -v WARN >"$results/peer-t$n.txt"
+            report_args+=(--peer "$n=$results/peer-t$n.txt")
+        fi
+    done
+fi
+
+if runs train; then
     # One JMH call per point with the PyTorch peer right after it, so that a change in the machine's speed during the
     # run (other guests on the host) shifts both sides of a ratio alike.
     for n in $threads; do
