@@ -1,5 +1,7 @@
 package org.esm2j.cpu;
 
+import java.util.Arrays;
+
 /**
  * Plain Java kernels, used when the Vector API is unavailable or disabled. {@code Math.fma} keeps the results identical
  * to {@link VectorKernels}; it compiles to one instruction on any x86-64 or AArch64 CPU with FMA.
@@ -109,6 +111,127 @@ final class ScalarKernels implements Kernels {
     public void multiplyInto(float[] x, int xOff, float[] scale, int n) {
         for (int i = 0; i < n; i++) {
             x[xOff + i] *= scale[i];
+        }
+    }
+
+    // LayerNorm (the summation order is in Kernels). The partial sums live in a per-thread array so that this
+    // fallback allocates nothing per call.
+
+    /** Partial sums of the LayerNorm reductions: the 16 of Kernels' order. */
+    static final int PARTIAL_SUMS = 16;
+    private final ThreadLocal<double[]> partialSums = ThreadLocal.withInitial(() -> new double[PARTIAL_SUMS]);
+
+    private double[] clearedPartialSums() {
+        double[] s = partialSums.get();
+        Arrays.fill(s, 0);
+        return s;
+    }
+
+    /** Kernels' combination of the 16 partial sums. */
+    private static double combine(double[] s) {
+        double u0 = s[0] + s[8];
+        double u1 = s[1] + s[9];
+        double u2 = s[2] + s[10];
+        double u3 = s[3] + s[11];
+        double u4 = s[4] + s[12];
+        double u5 = s[5] + s[13];
+        double u6 = s[6] + s[14];
+        double u7 = s[7] + s[15];
+        return ((u0 + u4) + (u1 + u5)) + ((u2 + u6) + (u3 + u7));
+    }
+
+    @Override
+    public double sumAsDouble(float[] x, int off, int n) {
+        double[] s = clearedPartialSums();
+        int blocks = n - n % PARTIAL_SUMS;
+        for (int i = 0; i < blocks; i += PARTIAL_SUMS) {
+            for (int j = 0; j < PARTIAL_SUMS; j++) {
+                s[j] += x[off + i + j];
+            }
+        }
+        double tail = 0;
+        for (int i = blocks; i < n; i++) {
+            tail += x[off + i];
+        }
+        return combine(s) + tail;
+    }
+
+    @Override
+    public double sumSquaredDeviations(float[] x, int off, int n, double mean) {
+        double[] s = clearedPartialSums();
+        int blocks = n - n % PARTIAL_SUMS;
+        for (int i = 0; i < blocks; i += PARTIAL_SUMS) {
+            for (int j = 0; j < PARTIAL_SUMS; j++) {
+                double d = x[off + i + j] - mean;
+                s[j] = Math.fma(d, d, s[j]);
+            }
+        }
+        double tail = 0;
+        for (int i = blocks; i < n; i++) {
+            double d = x[off + i] - mean;
+            tail = Math.fma(d, d, tail);
+        }
+        return combine(s) + tail;
+    }
+
+    @Override
+    public double dotAsDouble(float[] a, int aOff, float[] b, int bOff, int n) {
+        double[] s = clearedPartialSums();
+        int blocks = n - n % PARTIAL_SUMS;
+        for (int i = 0; i < blocks; i += PARTIAL_SUMS) {
+            for (int j = 0; j < PARTIAL_SUMS; j++) {
+                s[j] = Math.fma(a[aOff + i + j], (double) b[bOff + i + j], s[j]);
+            }
+        }
+        double tail = 0;
+        for (int i = blocks; i < n; i++) {
+            tail = Math.fma(a[aOff + i], (double) b[bOff + i], tail);
+        }
+        return combine(s) + tail;
+    }
+
+    @Override
+    public double sumGainedDeviations(float[] x, float[] dy, int off, float[] gain, int gainOff, double mean, int n) {
+        double[] s = clearedPartialSums();
+        int blocks = n - n % PARTIAL_SUMS;
+        for (int i = 0; i < blocks; i += PARTIAL_SUMS) {
+            for (int j = 0; j < PARTIAL_SUMS; j++) {
+                int e = off + i + j;
+                s[j] = Math.fma((double) dy[e] * gain[gainOff + i + j], x[e] - mean, s[j]);
+            }
+        }
+        double tail = 0;
+        for (int i = blocks; i < n; i++) {
+            tail = Math.fma((double) dy[off + i] * gain[gainOff + i], x[off + i] - mean, tail);
+        }
+        return combine(s) + tail;
+    }
+
+    @Override
+    public void layerNormRow(float[] x, float[] y, int off, float[] gain, int gainOff, float[] bias, int biasOff,
+            double mean, double rstd, int n) {
+        for (int i = 0; i < n; i++) {
+            y[off + i] = (float) Math.fma((x[off + i] - mean) * rstd, gain[gainOff + i], bias[biasOff + i]);
+        }
+    }
+
+    @Override
+    public void layerNormInputGradient(float[] x, float[] dy, float[] dx, int off, float[] gain, int gainOff,
+            double mean, double rstd, double meanG, double meanGXhat, int n) {
+        for (int i = 0; i < n; i++) {
+            double g = (double) dy[off + i] * gain[gainOff + i];
+            double xhat = (x[off + i] - mean) * rstd;
+            dx[off + i] += (float) (rstd * ((g - meanG) - xhat * meanGXhat));
+        }
+    }
+
+    @Override
+    public void layerNormParameterGradients(float[] x, float[] dy, int off, double mean, double rstd, double[] acc,
+            int gainAccOff, int biasAccOff, int n) {
+        for (int i = 0; i < n; i++) {
+            double g = dy[off + i];
+            acc[gainAccOff + i] += g * ((x[off + i] - mean) * rstd);
+            acc[biasAccOff + i] += g;
         }
     }
 }

@@ -1,9 +1,11 @@
 package org.esm2j.cpu;
 
 import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -749,5 +751,166 @@ final class VectorKernels implements Kernels {
         for (; i < n; i++) {
             x[xOff + i] *= scale[i];
         }
+    }
+
+    // LayerNorm, in double: each float vector is widened to doubles (F2D with the same lane count, which C2
+    // intrinsifies: no allocation). The reductions keep Kernels' 16 partial sums in two 8-lane vectors, so they need
+    // 512-bit vectors; narrower machines take the scalar twin for them (and for everything below 256 bits). The
+    // accumulators start from a zero vector: peeling the first step, as the GEMM tiles do, doubled the IR and pushed
+    // the row loop that inlines these reductions past C2's node-count cutoff, where the widened vectors were boxed.
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> HALF_FLOATS =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+    private static final int DL = D.length();
+    private static final boolean DOUBLE_REDUCTIONS = 2 * DL == ScalarKernels.PARTIAL_SUMS;
+    private static final boolean DOUBLE_LANEWISE = D.vectorBitSize() >= 256;
+
+    /** {@code x[i .. i + DL)} widened to doubles. */
+    private static DoubleVector widened(float[] x, int i) {
+        return (DoubleVector) FloatVector.fromArray(HALF_FLOATS, x, i).convertShape(VectorOperators.F2D, D, 0);
+    }
+
+    /** Kernels' combination of the partial sums s[0 .. 8) in a0 and s[8 .. 16) in a1. */
+    private static double combine(DoubleVector a0, DoubleVector a1) {
+        DoubleVector u = a0.add(a1);
+        return ((u.lane(0) + u.lane(4)) + (u.lane(1) + u.lane(5))) + ((u.lane(2) + u.lane(6)) + (u.lane(3) + u.lane(7)));
+    }
+
+    @Override
+    public double sumAsDouble(float[] x, int off, int n) {
+        if (!DOUBLE_REDUCTIONS) {
+            return ScalarKernels.INSTANCE.sumAsDouble(x, off, n);
+        }
+        int blocks = n - n % ScalarKernels.PARTIAL_SUMS;
+        double tail = 0;
+        for (int i = blocks; i < n; i++) {
+            tail += x[off + i];
+        }
+        DoubleVector a0 = DoubleVector.zero(D);
+        DoubleVector a1 = a0;
+        for (int i = 0; i < blocks; i += 2 * DL) {
+            a0 = a0.add(widened(x, off + i));
+            a1 = a1.add(widened(x, off + i + DL));
+        }
+        return combine(a0, a1) + tail;
+    }
+
+    @Override
+    public double sumSquaredDeviations(float[] x, int off, int n, double mean) {
+        if (!DOUBLE_REDUCTIONS) {
+            return ScalarKernels.INSTANCE.sumSquaredDeviations(x, off, n, mean);
+        }
+        int blocks = n - n % ScalarKernels.PARTIAL_SUMS;
+        double tail = 0;
+        for (int i = blocks; i < n; i++) {
+            double d = x[off + i] - mean;
+            tail = Math.fma(d, d, tail);
+        }
+        DoubleVector m = DoubleVector.broadcast(D, mean);
+        DoubleVector a0 = DoubleVector.zero(D);
+        DoubleVector a1 = a0;
+        for (int i = 0; i < blocks; i += 2 * DL) {
+            DoubleVector d0 = widened(x, off + i).sub(m);
+            DoubleVector d1 = widened(x, off + i + DL).sub(m);
+            a0 = d0.fma(d0, a0);
+            a1 = d1.fma(d1, a1);
+        }
+        return combine(a0, a1) + tail;
+    }
+
+    @Override
+    public double dotAsDouble(float[] a, int aOff, float[] b, int bOff, int n) {
+        if (!DOUBLE_REDUCTIONS) {
+            return ScalarKernels.INSTANCE.dotAsDouble(a, aOff, b, bOff, n);
+        }
+        int blocks = n - n % ScalarKernels.PARTIAL_SUMS;
+        double tail = 0;
+        for (int i = blocks; i < n; i++) {
+            tail = Math.fma(a[aOff + i], (double) b[bOff + i], tail);
+        }
+        DoubleVector a0 = DoubleVector.zero(D);
+        DoubleVector a1 = a0;
+        for (int i = 0; i < blocks; i += 2 * DL) {
+            a0 = widened(a, aOff + i).fma(widened(b, bOff + i), a0);
+            a1 = widened(a, aOff + i + DL).fma(widened(b, bOff + i + DL), a1);
+        }
+        return combine(a0, a1) + tail;
+    }
+
+    @Override
+    public double sumGainedDeviations(float[] x, float[] dy, int off, float[] gain, int gainOff, double mean, int n) {
+        if (!DOUBLE_REDUCTIONS) {
+            return ScalarKernels.INSTANCE.sumGainedDeviations(x, dy, off, gain, gainOff, mean, n);
+        }
+        int blocks = n - n % ScalarKernels.PARTIAL_SUMS;
+        double tail = 0;
+        for (int i = blocks; i < n; i++) {
+            tail = Math.fma((double) dy[off + i] * gain[gainOff + i], x[off + i] - mean, tail);
+        }
+        DoubleVector m = DoubleVector.broadcast(D, mean);
+        DoubleVector a0 = DoubleVector.zero(D);
+        DoubleVector a1 = a0;
+        for (int i = 0; i < blocks; i += 2 * DL) {
+            DoubleVector g0 = widened(dy, off + i).mul(widened(gain, gainOff + i));
+            DoubleVector g1 = widened(dy, off + i + DL).mul(widened(gain, gainOff + i + DL));
+            a0 = g0.fma(widened(x, off + i).sub(m), a0);
+            a1 = g1.fma(widened(x, off + i + DL).sub(m), a1);
+        }
+        return combine(a0, a1) + tail;
+    }
+
+    @Override
+    public void layerNormRow(float[] x, float[] y, int off, float[] gain, int gainOff, float[] bias, int biasOff,
+            double mean, double rstd, int n) {
+        int i = 0;
+        if (DOUBLE_LANEWISE) {
+            DoubleVector m = DoubleVector.broadcast(D, mean);
+            DoubleVector s = DoubleVector.broadcast(D, rstd);
+            for (; i + DL <= n; i += DL) {
+                DoubleVector v = widened(x, off + i).sub(m).mul(s).fma(widened(gain, gainOff + i),
+                        widened(bias, biasOff + i));
+                ((FloatVector) v.convertShape(VectorOperators.D2F, HALF_FLOATS, 0)).intoArray(y, off + i);
+            }
+        }
+        ScalarKernels.INSTANCE.layerNormRow(x, y, off + i, gain, gainOff + i, bias, biasOff + i, mean, rstd, n - i);
+    }
+
+    @Override
+    public void layerNormInputGradient(float[] x, float[] dy, float[] dx, int off, float[] gain, int gainOff,
+            double mean, double rstd, double meanG, double meanGXhat, int n) {
+        int i = 0;
+        if (DOUBLE_LANEWISE) {
+            DoubleVector m = DoubleVector.broadcast(D, mean);
+            DoubleVector s = DoubleVector.broadcast(D, rstd);
+            DoubleVector mg = DoubleVector.broadcast(D, meanG);
+            DoubleVector mgx = DoubleVector.broadcast(D, meanGXhat);
+            for (; i + DL <= n; i += DL) {
+                DoubleVector g = widened(dy, off + i).mul(widened(gain, gainOff + i));
+                DoubleVector xhat = widened(x, off + i).sub(m).mul(s);
+                DoubleVector v = g.sub(mg).sub(xhat.mul(mgx)).mul(s);
+                FloatVector f = (FloatVector) v.convertShape(VectorOperators.D2F, HALF_FLOATS, 0);
+                f.add(FloatVector.fromArray(HALF_FLOATS, dx, off + i)).intoArray(dx, off + i);
+            }
+        }
+        ScalarKernels.INSTANCE.layerNormInputGradient(x, dy, dx, off + i, gain, gainOff + i, mean, rstd, meanG,
+                meanGXhat, n - i);
+    }
+
+    @Override
+    public void layerNormParameterGradients(float[] x, float[] dy, int off, double mean, double rstd, double[] acc,
+            int gainAccOff, int biasAccOff, int n) {
+        int i = 0;
+        if (DOUBLE_LANEWISE) {
+            DoubleVector m = DoubleVector.broadcast(D, mean);
+            DoubleVector s = DoubleVector.broadcast(D, rstd);
+            for (; i + DL <= n; i += DL) {
+                DoubleVector g = widened(dy, off + i);
+                DoubleVector xhat = widened(x, off + i).sub(m).mul(s);
+                g.mul(xhat).add(DoubleVector.fromArray(D, acc, gainAccOff + i)).intoArray(acc, gainAccOff + i);
+                g.add(DoubleVector.fromArray(D, acc, biasAccOff + i)).intoArray(acc, biasAccOff + i);
+            }
+        }
+        ScalarKernels.INSTANCE.layerNormParameterGradients(x, dy, off + i, mean, rstd, acc, gainAccOff + i,
+                biasAccOff + i, n - i);
     }
 }
