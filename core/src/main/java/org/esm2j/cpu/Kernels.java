@@ -90,17 +90,16 @@ interface Kernels {
     /** The sum of {@code (x[off + i] - mean)^2} for i < n, in double (order above). */
     double sumSquaredDeviations(float[] x, int off, int n, double mean);
 
-    /** The sum of {@code (double) a[aOff + i] * b[bOff + i]} for i < n, in double (order above). */
-    double dotAsDouble(float[] a, int aOff, float[] b, int bOff, int n);
-
     /**
-     * The sum of {@code (double) dy[off + i] * gain[gainOff + i] * (x[off + i] - mean)} for i < n, in double (order
-     * above).
+     * The two sums of a LayerNorm row's input gradient, in double (order above): {@code sums[sumsOff]} = the sum of g
+     * and {@code sums[sumsOff + 1]} = the sum of {@code g (x[off + i] - mean)}, for i < n, with
+     * {@code g = (double) dy[off + i] * gain[gainOff + i]}.
      */
-    double sumGainedDeviations(float[] x, float[] dy, int off, float[] gain, int gainOff, double mean, int n);
+    void layerNormGradientSums(float[] x, float[] dy, int off, float[] gain, int gainOff, double mean, int n,
+            double[] sums, int sumsOff);
 
     /**
-     * {@code y[off + i] = (float) fma((x[off + i] - mean) * rstd, gain[gainOff + i], bias[biasOff + i])} in double for
+     * {@code y[off + i] = (float) ((x[off + i] - mean) * rstd * gain[gainOff + i] + bias[biasOff + i])} in double for
      * i < n; x and y may be the same array.
      */
     void layerNormRow(float[] x, float[] y, int off, float[] gain, int gainOff, float[] bias, int biasOff, double mean,

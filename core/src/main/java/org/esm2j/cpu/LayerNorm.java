@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * LayerNorm over the last dimension as {@code torch.nn.LayerNorm}: biased variance, eps inside the square root,
- * elementwise affine. Statistics are two-pass in double and the affine step one double fma, so the result is the
- * correctly rounded float of the exact normalisation up to a few double roundings; the loops are {@link Kernels}
- * (which fix the summation order, so the scalar and vector flavours give the same bits).
+ * elementwise affine. Statistics are two-pass in double, so the result is the correctly rounded float of the exact
+ * normalisation up to the final multiply-add. The loops are {@link Kernels}, which fix the summation order (16
+ * partial sums), so the scalar and the vector flavour give the same bits.
  */
 final class LayerNorm {
     private LayerNorm() {
@@ -51,15 +51,16 @@ final class LayerNorm {
      * per row.
      */
     static void backwardInput(float[] x, float[] dy, float[] dx, int rowStart, int rowEnd, int dim, float[] gain,
-            int gainOff, double[] rowMean, double[] rowRstd) {
+            int gainOff, double[] rowMean, double[] rowRstd, double[] rowSums) {
         Kernels k = Kernels.preferred();
         for (int r = rowStart; r < rowEnd; r++) {
             int off = r * dim;
             double mean = rowMean[r];
             double rstd = rowRstd[r];
-            double meanG = k.dotAsDouble(dy, off, gain, gainOff, dim) / dim;
-            // sum g (x - mean): rstd is applied once to the sum
-            double meanGXhat = k.sumGainedDeviations(x, dy, off, gain, gainOff, mean, dim) * rstd / dim;
+            k.layerNormGradientSums(x, dy, off, gain, gainOff, mean, dim, rowSums, 2 * r);
+            double meanG = rowSums[2 * r] / dim;
+            // the sum of g (x - mean): rstd is applied once to the sum
+            double meanGXhat = rowSums[2 * r + 1] * rstd / dim;
             k.layerNormInputGradient(x, dy, dx, off, gain, gainOff, mean, rstd, meanG, meanGXhat, dim);
         }
     }
@@ -109,7 +110,7 @@ final class LayerNorm {
             double eps, float[] grads, int gainGradOff, int biasGradOff, Scratch scratch) {
         Parallel.forRange(rows, (r0, r1) -> statistics(x, r0, r1, dim, eps, scratch.rowMean, scratch.rowRstd));
         Parallel.forRange(rows, (r0, r1) -> backwardInput(x, dy, dx, r0, r1, dim, params, gainOff, scratch.rowMean,
-                scratch.rowRstd));
+                scratch.rowRstd, scratch.rowSums));
         if (gainGradOff >= 0 || biasGradOff >= 0) {
             Parallel.forRange(dim, (c0, c1) -> backwardParameters(x, dy, rows, dim, c0, c1, scratch.rowMean,
                     scratch.rowRstd, grads, gainGradOff, biasGradOff, scratch.columnSums));
@@ -120,11 +121,14 @@ final class LayerNorm {
     static final class Scratch {
         final double[] rowMean;
         final double[] rowRstd;
+        /** Per row, the two sums of {@link Kernels#layerNormGradientSums}. */
+        final double[] rowSums;
         final double[] columnSums;
 
         Scratch(int rows, int dim) {
             rowMean = new double[rows];
             rowRstd = new double[rows];
+            rowSums = new double[2 * rows];
             columnSums = new double[2 * dim];
         }
     }

@@ -120,9 +120,19 @@ final class ScalarKernels implements Kernels {
     /** Partial sums of the LayerNorm reductions: the 16 of Kernels' order. */
     static final int PARTIAL_SUMS = 16;
     private final ThreadLocal<double[]> partialSums = ThreadLocal.withInitial(() -> new double[PARTIAL_SUMS]);
+    /** The second set, for {@link #layerNormGradientSums}. */
+    private final ThreadLocal<double[]> centredPartialSums = ThreadLocal.withInitial(() -> new double[PARTIAL_SUMS]);
 
     private double[] clearedPartialSums() {
-        double[] s = partialSums.get();
+        return cleared(partialSums);
+    }
+
+    private double[] clearedCentredPartialSums() {
+        return cleared(centredPartialSums);
+    }
+
+    private static double[] cleared(ThreadLocal<double[]> holder) {
+        double[] s = holder.get();
         Arrays.fill(s, 0);
         return s;
     }
@@ -163,55 +173,46 @@ final class ScalarKernels implements Kernels {
         for (int i = 0; i < blocks; i += PARTIAL_SUMS) {
             for (int j = 0; j < PARTIAL_SUMS; j++) {
                 double d = x[off + i + j] - mean;
-                s[j] = Math.fma(d, d, s[j]);
+                s[j] += d * d;
             }
         }
         double tail = 0;
         for (int i = blocks; i < n; i++) {
             double d = x[off + i] - mean;
-            tail = Math.fma(d, d, tail);
+            tail += d * d;
         }
         return combine(s) + tail;
     }
 
     @Override
-    public double dotAsDouble(float[] a, int aOff, float[] b, int bOff, int n) {
+    public void layerNormGradientSums(float[] x, float[] dy, int off, float[] gain, int gainOff, double mean, int n,
+            double[] sums, int sumsOff) {
         double[] s = clearedPartialSums();
+        double[] t = clearedCentredPartialSums();
         int blocks = n - n % PARTIAL_SUMS;
         for (int i = 0; i < blocks; i += PARTIAL_SUMS) {
             for (int j = 0; j < PARTIAL_SUMS; j++) {
-                s[j] = Math.fma(a[aOff + i + j], (double) b[bOff + i + j], s[j]);
+                double g = (double) dy[off + i + j] * gain[gainOff + i + j];
+                s[j] += g;
+                t[j] += g * (x[off + i + j] - mean);
             }
         }
         double tail = 0;
+        double centredTail = 0;
         for (int i = blocks; i < n; i++) {
-            tail = Math.fma(a[aOff + i], (double) b[bOff + i], tail);
+            double g = (double) dy[off + i] * gain[gainOff + i];
+            tail += g;
+            centredTail += g * (x[off + i] - mean);
         }
-        return combine(s) + tail;
-    }
-
-    @Override
-    public double sumGainedDeviations(float[] x, float[] dy, int off, float[] gain, int gainOff, double mean, int n) {
-        double[] s = clearedPartialSums();
-        int blocks = n - n % PARTIAL_SUMS;
-        for (int i = 0; i < blocks; i += PARTIAL_SUMS) {
-            for (int j = 0; j < PARTIAL_SUMS; j++) {
-                int e = off + i + j;
-                s[j] = Math.fma((double) dy[e] * gain[gainOff + i + j], x[e] - mean, s[j]);
-            }
-        }
-        double tail = 0;
-        for (int i = blocks; i < n; i++) {
-            tail = Math.fma((double) dy[off + i] * gain[gainOff + i], x[off + i] - mean, tail);
-        }
-        return combine(s) + tail;
+        sums[sumsOff] = combine(s) + tail;
+        sums[sumsOff + 1] = combine(t) + centredTail;
     }
 
     @Override
     public void layerNormRow(float[] x, float[] y, int off, float[] gain, int gainOff, float[] bias, int biasOff,
             double mean, double rstd, int n) {
         for (int i = 0; i < n; i++) {
-            y[off + i] = (float) Math.fma((x[off + i] - mean) * rstd, gain[gainOff + i], bias[biasOff + i]);
+            y[off + i] = (float) ((x[off + i] - mean) * rstd * gain[gainOff + i] + bias[biasOff + i]);
         }
     }
 

@@ -804,7 +804,7 @@ final class VectorKernels implements Kernels {
         double tail = 0;
         for (int i = blocks; i < n; i++) {
             double d = x[off + i] - mean;
-            tail = Math.fma(d, d, tail);
+            tail += d * d;
         }
         DoubleVector m = DoubleVector.broadcast(D, mean);
         DoubleVector a0 = DoubleVector.zero(D);
@@ -812,51 +812,42 @@ final class VectorKernels implements Kernels {
         for (int i = 0; i < blocks; i += 2 * DL) {
             DoubleVector d0 = widened(x, off + i).sub(m);
             DoubleVector d1 = widened(x, off + i + DL).sub(m);
-            a0 = d0.fma(d0, a0);
-            a1 = d1.fma(d1, a1);
+            a0 = a0.add(d0.mul(d0));
+            a1 = a1.add(d1.mul(d1));
         }
         return combine(a0, a1) + tail;
     }
 
     @Override
-    public double dotAsDouble(float[] a, int aOff, float[] b, int bOff, int n) {
+    public void layerNormGradientSums(float[] x, float[] dy, int off, float[] gain, int gainOff, double mean, int n,
+            double[] sums, int sumsOff) {
         if (!DOUBLE_REDUCTIONS) {
-            return ScalarKernels.INSTANCE.dotAsDouble(a, aOff, b, bOff, n);
+            ScalarKernels.INSTANCE.layerNormGradientSums(x, dy, off, gain, gainOff, mean, n, sums, sumsOff);
+            return;
         }
         int blocks = n - n % ScalarKernels.PARTIAL_SUMS;
         double tail = 0;
+        double centredTail = 0;
         for (int i = blocks; i < n; i++) {
-            tail = Math.fma(a[aOff + i], (double) b[bOff + i], tail);
-        }
-        DoubleVector a0 = DoubleVector.zero(D);
-        DoubleVector a1 = a0;
-        for (int i = 0; i < blocks; i += 2 * DL) {
-            a0 = widened(a, aOff + i).fma(widened(b, bOff + i), a0);
-            a1 = widened(a, aOff + i + DL).fma(widened(b, bOff + i + DL), a1);
-        }
-        return combine(a0, a1) + tail;
-    }
-
-    @Override
-    public double sumGainedDeviations(float[] x, float[] dy, int off, float[] gain, int gainOff, double mean, int n) {
-        if (!DOUBLE_REDUCTIONS) {
-            return ScalarKernels.INSTANCE.sumGainedDeviations(x, dy, off, gain, gainOff, mean, n);
-        }
-        int blocks = n - n % ScalarKernels.PARTIAL_SUMS;
-        double tail = 0;
-        for (int i = blocks; i < n; i++) {
-            tail = Math.fma((double) dy[off + i] * gain[gainOff + i], x[off + i] - mean, tail);
+            double g = (double) dy[off + i] * gain[gainOff + i];
+            tail += g;
+            centredTail += g * (x[off + i] - mean);
         }
         DoubleVector m = DoubleVector.broadcast(D, mean);
-        DoubleVector a0 = DoubleVector.zero(D);
-        DoubleVector a1 = a0;
+        DoubleVector s0 = DoubleVector.zero(D);
+        DoubleVector s1 = s0;
+        DoubleVector t0 = s0;
+        DoubleVector t1 = s0;
         for (int i = 0; i < blocks; i += 2 * DL) {
             DoubleVector g0 = widened(dy, off + i).mul(widened(gain, gainOff + i));
             DoubleVector g1 = widened(dy, off + i + DL).mul(widened(gain, gainOff + i + DL));
-            a0 = g0.fma(widened(x, off + i).sub(m), a0);
-            a1 = g1.fma(widened(x, off + i + DL).sub(m), a1);
+            s0 = s0.add(g0);
+            s1 = s1.add(g1);
+            t0 = t0.add(g0.mul(widened(x, off + i).sub(m)));
+            t1 = t1.add(g1.mul(widened(x, off + i + DL).sub(m)));
         }
-        return combine(a0, a1) + tail;
+        sums[sumsOff] = combine(s0, s1) + tail;
+        sums[sumsOff + 1] = combine(t0, t1) + centredTail;
     }
 
     @Override
@@ -867,8 +858,8 @@ final class VectorKernels implements Kernels {
             DoubleVector m = DoubleVector.broadcast(D, mean);
             DoubleVector s = DoubleVector.broadcast(D, rstd);
             for (; i + DL <= n; i += DL) {
-                DoubleVector v = widened(x, off + i).sub(m).mul(s).fma(widened(gain, gainOff + i),
-                        widened(bias, biasOff + i));
+                DoubleVector v = widened(x, off + i).sub(m).mul(s).mul(widened(gain, gainOff + i))
+                        .add(widened(bias, biasOff + i));
                 ((FloatVector) v.convertShape(VectorOperators.D2F, HALF_FLOATS, 0)).intoArray(y, off + i);
             }
         }
