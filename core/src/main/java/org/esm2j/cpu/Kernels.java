@@ -106,7 +106,7 @@ interface Kernels {
             double rstd, int n);
 
     /**
-     * {@code dx[off + i] += (float) (rstd * ((g - meanG) - xhat * meanGXhat))} for i < n, with
+     * {@code dx[off + i] = (float) (dx[off + i] + rstd * ((g - meanG) - xhat * meanGXhat))} for i < n, with
      * {@code g = (double) dy[off + i] * gain[gainOff + i]} and {@code xhat = (x[off + i] - mean) * rstd} in double.
      */
     void layerNormInputGradient(float[] x, float[] dy, float[] dx, int off, float[] gain, int gainOff, double mean,

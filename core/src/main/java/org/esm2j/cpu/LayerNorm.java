@@ -48,7 +48,7 @@ final class LayerNorm {
     /**
      * The input gradient of rows {@code [rowStart, rowEnd)}, added into dx, from their {@link #statistics}: with
      * g = dy * gain and the normalised input xhat, {@code dx += rstd (g - mean(g) - xhat mean(g xhat))}, in double
-     * per row.
+     * (the old dx included: one float rounding per element).
      */
     static void backwardInput(float[] x, float[] dy, float[] dx, int rowStart, int rowEnd, int dim, float[] gain,
             int gainOff, double[] rowMean, double[] rowRstd, double[] rowSums) {

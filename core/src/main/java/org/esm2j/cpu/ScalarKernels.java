@@ -138,7 +138,7 @@ final class ScalarKernels implements Kernels {
     }
 
     /** Kernels' combination of the 16 partial sums. */
-    private static double combine(double[] s) {
+    static double combine(double[] s) {
         double u0 = s[0] + s[8];
         double u1 = s[1] + s[9];
         double u2 = s[2] + s[10];
@@ -222,7 +222,7 @@ final class ScalarKernels implements Kernels {
         for (int i = 0; i < n; i++) {
             double g = (double) dy[off + i] * gain[gainOff + i];
             double xhat = (x[off + i] - mean) * rstd;
-            dx[off + i] += (float) (rstd * ((g - meanG) - xhat * meanGXhat));
+            dx[off + i] = (float) (dx[off + i] + rstd * ((g - meanG) - xhat * meanGXhat));
         }
     }
 

@@ -4,8 +4,8 @@ import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -753,28 +753,29 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    // LayerNorm, in double: each float vector is widened to doubles (F2D with the same lane count, which C2
-    // intrinsifies: no allocation). The reductions keep Kernels' 16 partial sums in two 8-lane vectors, so they need
-    // 512-bit vectors; narrower machines take the scalar twin for them (and for everything below 256 bits). The
-    // accumulators start from a zero vector: peeling the first step, as the GEMM tiles do, doubled the IR and pushed
-    // the row loop that inlines these reductions past C2's node-count cutoff, where the widened vectors were boxed.
+    // LayerNorm, in double: each float vector of the preferred species is widened into two double vectors (F2D,
+    // parts 0 and 1) and narrowed back the same way. Only the preferred float species is used: loading through a
+    // half-width float species as well made the shared Vector API code's profiles see two float vector classes, and
+    // the GELU kernels compiled afterwards boxed their vectors (measured 0 -> 2-3.6 MB per GELU call of 128 x 1280
+    // once a 256-bit float vector had been loaded anywhere in the JVM). The reductions keep Kernels' 16 partial sums in two 8-lane
+    // vectors, so they need 512-bit vectors; narrower machines take the scalar twin for them (and for everything
+    // below 256 bits). The accumulators start from a zero vector: peeling the first step, as the GEMM tiles do,
+    // doubled the IR and pushed the row loop that inlines these reductions past C2's node-count cutoff. No helper
+    // method takes or returns a vector: past that cutoff C2 stops inlining non-Vector-API methods (the Vector API's
+    // own are force-inlined), so a helper left out of line would box every vector crossing it, while a whole kernel
+    // left out of line only passes arrays and scalars.
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> HALF_FLOATS =
-            VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2));
+    private static final VectorOperators.Conversion<Float, Double> F2D = VectorOperators.F2D;
+    private static final VectorOperators.Conversion<Double, Float> D2F = VectorOperators.D2F;
     private static final int DL = D.length();
-    private static final boolean DOUBLE_REDUCTIONS = 2 * DL == ScalarKernels.PARTIAL_SUMS;
-    private static final boolean DOUBLE_LANEWISE = D.vectorBitSize() >= 256;
+    private static final boolean DOUBLE_REDUCTIONS = 2 * DL == ScalarKernels.PARTIAL_SUMS && V == 2 * DL;
+    private static final boolean DOUBLE_LANEWISE = D.vectorBitSize() >= 256 && V == 2 * DL;
+    /** The upper half of a float vector's lanes: where the second of two narrowed double vectors goes. */
+    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, ((1L << V) - 1) & ~((1L << DL) - 1));
 
-    /** {@code x[i .. i + DL)} widened to doubles. */
-    private static DoubleVector widened(float[] x, int i) {
-        return (DoubleVector) FloatVector.fromArray(HALF_FLOATS, x, i).convertShape(VectorOperators.F2D, D, 0);
-    }
-
-    /** Kernels' combination of the partial sums s[0 .. 8) in a0 and s[8 .. 16) in a1. */
-    private static double combine(DoubleVector a0, DoubleVector a1) {
-        DoubleVector u = a0.add(a1);
-        return ((u.lane(0) + u.lane(4)) + (u.lane(1) + u.lane(5))) + ((u.lane(2) + u.lane(6)) + (u.lane(3) + u.lane(7)));
-    }
+    /** Per thread: the two accumulators of a reduction, stored for {@link ScalarKernels#combine}'s order. */
+    private final ThreadLocal<double[]> partialSums =
+            ThreadLocal.withInitial(() -> new double[ScalarKernels.PARTIAL_SUMS]);
 
     @Override
     public double sumAsDouble(float[] x, int off, int n) {
@@ -788,11 +789,15 @@ final class VectorKernels implements Kernels {
         }
         DoubleVector a0 = DoubleVector.zero(D);
         DoubleVector a1 = a0;
-        for (int i = 0; i < blocks; i += 2 * DL) {
-            a0 = a0.add(widened(x, off + i));
-            a1 = a1.add(widened(x, off + i + DL));
+        for (int i = 0; i < blocks; i += V) {
+            FloatVector v = FloatVector.fromArray(S, x, off + i);
+            a0 = a0.add((DoubleVector) v.convertShape(F2D, D, 0));
+            a1 = a1.add((DoubleVector) v.convertShape(F2D, D, 1));
         }
-        return combine(a0, a1) + tail;
+        double[] partial = partialSums.get();
+        a0.intoArray(partial, 0);
+        a1.intoArray(partial, DL);
+        return ScalarKernels.combine(partial) + tail;
     }
 
     @Override
@@ -809,13 +814,17 @@ final class VectorKernels implements Kernels {
         DoubleVector m = DoubleVector.broadcast(D, mean);
         DoubleVector a0 = DoubleVector.zero(D);
         DoubleVector a1 = a0;
-        for (int i = 0; i < blocks; i += 2 * DL) {
-            DoubleVector d0 = widened(x, off + i).sub(m);
-            DoubleVector d1 = widened(x, off + i + DL).sub(m);
+        for (int i = 0; i < blocks; i += V) {
+            FloatVector v = FloatVector.fromArray(S, x, off + i);
+            DoubleVector d0 = ((DoubleVector) v.convertShape(F2D, D, 0)).sub(m);
+            DoubleVector d1 = ((DoubleVector) v.convertShape(F2D, D, 1)).sub(m);
             a0 = a0.add(d0.mul(d0));
             a1 = a1.add(d1.mul(d1));
         }
-        return combine(a0, a1) + tail;
+        double[] partial = partialSums.get();
+        a0.intoArray(partial, 0);
+        a1.intoArray(partial, DL);
+        return ScalarKernels.combine(partial) + tail;
     }
 
     @Override
@@ -838,16 +847,24 @@ final class VectorKernels implements Kernels {
         DoubleVector s1 = s0;
         DoubleVector t0 = s0;
         DoubleVector t1 = s0;
-        for (int i = 0; i < blocks; i += 2 * DL) {
-            DoubleVector g0 = widened(dy, off + i).mul(widened(gain, gainOff + i));
-            DoubleVector g1 = widened(dy, off + i + DL).mul(widened(gain, gainOff + i + DL));
+        for (int i = 0; i < blocks; i += V) {
+            FloatVector dyv = FloatVector.fromArray(S, dy, off + i);
+            FloatVector gainv = FloatVector.fromArray(S, gain, gainOff + i);
+            FloatVector xv = FloatVector.fromArray(S, x, off + i);
+            DoubleVector g0 = ((DoubleVector) dyv.convertShape(F2D, D, 0)).mul(gainv.convertShape(F2D, D, 0));
+            DoubleVector g1 = ((DoubleVector) dyv.convertShape(F2D, D, 1)).mul(gainv.convertShape(F2D, D, 1));
             s0 = s0.add(g0);
             s1 = s1.add(g1);
-            t0 = t0.add(g0.mul(widened(x, off + i).sub(m)));
-            t1 = t1.add(g1.mul(widened(x, off + i + DL).sub(m)));
+            t0 = t0.add(g0.mul(((DoubleVector) xv.convertShape(F2D, D, 0)).sub(m)));
+            t1 = t1.add(g1.mul(((DoubleVector) xv.convertShape(F2D, D, 1)).sub(m)));
         }
-        sums[sumsOff] = combine(s0, s1) + tail;
-        sums[sumsOff + 1] = combine(t0, t1) + centredTail;
+        double[] partial = partialSums.get();
+        s0.intoArray(partial, 0);
+        s1.intoArray(partial, DL);
+        sums[sumsOff] = ScalarKernels.combine(partial) + tail;
+        t0.intoArray(partial, 0);
+        t1.intoArray(partial, DL);
+        sums[sumsOff + 1] = ScalarKernels.combine(partial) + centredTail;
     }
 
     @Override
@@ -857,10 +874,16 @@ final class VectorKernels implements Kernels {
         if (DOUBLE_LANEWISE) {
             DoubleVector m = DoubleVector.broadcast(D, mean);
             DoubleVector s = DoubleVector.broadcast(D, rstd);
-            for (; i + DL <= n; i += DL) {
-                DoubleVector v = widened(x, off + i).sub(m).mul(s).mul(widened(gain, gainOff + i))
-                        .add(widened(bias, biasOff + i));
-                ((FloatVector) v.convertShape(VectorOperators.D2F, HALF_FLOATS, 0)).intoArray(y, off + i);
+            for (; i + V <= n; i += V) {
+                FloatVector xv = FloatVector.fromArray(S, x, off + i);
+                FloatVector gainv = FloatVector.fromArray(S, gain, gainOff + i);
+                FloatVector biasv = FloatVector.fromArray(S, bias, biasOff + i);
+                DoubleVector lo = ((DoubleVector) xv.convertShape(F2D, D, 0)).sub(m).mul(s)
+                        .mul(gainv.convertShape(F2D, D, 0)).add(biasv.convertShape(F2D, D, 0));
+                DoubleVector hi = ((DoubleVector) xv.convertShape(F2D, D, 1)).sub(m).mul(s)
+                        .mul(gainv.convertShape(F2D, D, 1)).add(biasv.convertShape(F2D, D, 1));
+                FloatVector narrowLo = (FloatVector) lo.convertShape(D2F, S, 0);
+                narrowLo.blend(hi.convertShape(D2F, S, -1), UPPER_HALF).intoArray(y, off + i);
             }
         }
         ScalarKernels.INSTANCE.layerNormRow(x, y, off + i, gain, gainOff + i, bias, biasOff + i, mean, rstd, n - i);
@@ -875,12 +898,21 @@ final class VectorKernels implements Kernels {
             DoubleVector s = DoubleVector.broadcast(D, rstd);
             DoubleVector mg = DoubleVector.broadcast(D, meanG);
             DoubleVector mgx = DoubleVector.broadcast(D, meanGXhat);
-            for (; i + DL <= n; i += DL) {
-                DoubleVector g = widened(dy, off + i).mul(widened(gain, gainOff + i));
-                DoubleVector xhat = widened(x, off + i).sub(m).mul(s);
-                DoubleVector v = g.sub(mg).sub(xhat.mul(mgx)).mul(s);
-                FloatVector f = (FloatVector) v.convertShape(VectorOperators.D2F, HALF_FLOATS, 0);
-                f.add(FloatVector.fromArray(HALF_FLOATS, dx, off + i)).intoArray(dx, off + i);
+            for (; i + V <= n; i += V) {
+                FloatVector dyv = FloatVector.fromArray(S, dy, off + i);
+                FloatVector gainv = FloatVector.fromArray(S, gain, gainOff + i);
+                FloatVector xv = FloatVector.fromArray(S, x, off + i);
+                FloatVector dxv = FloatVector.fromArray(S, dx, off + i);
+                DoubleVector glo = ((DoubleVector) dyv.convertShape(F2D, D, 0)).mul(gainv.convertShape(F2D, D, 0));
+                DoubleVector ghi = ((DoubleVector) dyv.convertShape(F2D, D, 1)).mul(gainv.convertShape(F2D, D, 1));
+                DoubleVector xhatLo = ((DoubleVector) xv.convertShape(F2D, D, 0)).sub(m).mul(s);
+                DoubleVector xhatHi = ((DoubleVector) xv.convertShape(F2D, D, 1)).sub(m).mul(s);
+                DoubleVector lo = ((DoubleVector) dxv.convertShape(F2D, D, 0))
+                        .add(glo.sub(mg).sub(xhatLo.mul(mgx)).mul(s));
+                DoubleVector hi = ((DoubleVector) dxv.convertShape(F2D, D, 1))
+                        .add(ghi.sub(mg).sub(xhatHi.mul(mgx)).mul(s));
+                FloatVector narrowLo = (FloatVector) lo.convertShape(D2F, S, 0);
+                narrowLo.blend(hi.convertShape(D2F, S, -1), UPPER_HALF).intoArray(dx, off + i);
             }
         }
         ScalarKernels.INSTANCE.layerNormInputGradient(x, dy, dx, off + i, gain, gainOff + i, mean, rstd, meanG,
@@ -894,11 +926,19 @@ final class VectorKernels implements Kernels {
         if (DOUBLE_LANEWISE) {
             DoubleVector m = DoubleVector.broadcast(D, mean);
             DoubleVector s = DoubleVector.broadcast(D, rstd);
-            for (; i + DL <= n; i += DL) {
-                DoubleVector g = widened(dy, off + i);
-                DoubleVector xhat = widened(x, off + i).sub(m).mul(s);
-                g.mul(xhat).add(DoubleVector.fromArray(D, acc, gainAccOff + i)).intoArray(acc, gainAccOff + i);
-                g.add(DoubleVector.fromArray(D, acc, biasAccOff + i)).intoArray(acc, biasAccOff + i);
+            for (; i + V <= n; i += V) {
+                FloatVector dyv = FloatVector.fromArray(S, dy, off + i);
+                FloatVector xv = FloatVector.fromArray(S, x, off + i);
+                DoubleVector glo = (DoubleVector) dyv.convertShape(F2D, D, 0);
+                DoubleVector ghi = (DoubleVector) dyv.convertShape(F2D, D, 1);
+                DoubleVector xhatLo = ((DoubleVector) xv.convertShape(F2D, D, 0)).sub(m).mul(s);
+                DoubleVector xhatHi = ((DoubleVector) xv.convertShape(F2D, D, 1)).sub(m).mul(s);
+                int gainAt = gainAccOff + i;
+                int biasAt = biasAccOff + i;
+                glo.mul(xhatLo).add(DoubleVector.fromArray(D, acc, gainAt)).intoArray(acc, gainAt);
+                ghi.mul(xhatHi).add(DoubleVector.fromArray(D, acc, gainAt + DL)).intoArray(acc, gainAt + DL);
+                glo.add(DoubleVector.fromArray(D, acc, biasAt)).intoArray(acc, biasAt);
+                ghi.add(DoubleVector.fromArray(D, acc, biasAt + DL)).intoArray(acc, biasAt + DL);
             }
         }
         ScalarKernels.INSTANCE.layerNormParameterGradients(x, dy, off + i, mean, rstd, acc, gainAccOff + i,
