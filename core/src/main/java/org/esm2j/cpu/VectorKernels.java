@@ -759,11 +759,11 @@ final class VectorKernels implements Kernels {
     // the GELU kernels compiled afterwards boxed their vectors (measured 0 -> 2-3.6 MB per GELU call of 128 x 1280
     // once a 256-bit float vector had been loaded anywhere in the JVM). The reductions keep Kernels' 16 partial
     // sums in two 8-lane vectors, so they need 512-bit vectors; narrower machines take the scalar twin for them
-    // (and for everything below 256 bits). The accumulators start from a zero vector: peeling the first step, as the GEMM tiles do,
-    // doubled the IR and pushed the row loop that inlines these reductions past C2's node-count cutoff. No helper
-    // method takes or returns a vector: past that cutoff C2 stops inlining non-Vector-API methods (the Vector API's
-    // own are force-inlined), so a helper left out of line would box every vector crossing it, while a whole kernel
-    // left out of line only passes arrays and scalars.
+    // (and for everything below 256 bits). The accumulators start from a zero vector: peeling the first step, as
+    // the GEMM tiles do, doubled the IR and pushed the row loop that inlines these reductions past C2's node-count
+    // cutoff. No helper method takes or returns a vector: past that cutoff C2 stops inlining methods other than the
+    // Vector API's own (force-inlined), so a helper left out of line would box every vector crossing it, while a
+    // whole kernel left out of line only passes arrays and scalars.
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final VectorOperators.Conversion<Float, Double> F2D = VectorOperators.F2D;
     private static final VectorOperators.Conversion<Double, Float> D2F = VectorOperators.D2F;
