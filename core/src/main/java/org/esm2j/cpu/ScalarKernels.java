@@ -1,5 +1,7 @@
 package org.esm2j.cpu;
 
+import java.util.Arrays;
+
 /**
  * Plain Java kernels, used when the Vector API is unavailable or disabled. {@code Math.fma} keeps the results identical
  * to {@link VectorKernels}; it compiles to one instruction on any x86-64 or AArch64 CPU with FMA.
@@ -134,5 +136,127 @@ final class ScalarKernels implements Kernels {
 
     private static void store(float[] c, int at, float sum, boolean accumulate) {
         c[at] = accumulate ? c[at] + sum : sum;
+    }
+
+    // LayerNorm (the summation order is in Kernels). The partial sums live in a per-thread array so that this
+    // fallback allocates nothing per call.
+
+    /** Partial sums of the LayerNorm reductions: the 16 of Kernels' order. */
+    static final int PARTIAL_SUMS = 16;
+    private final ThreadLocal<double[]> partialSums = ThreadLocal.withInitial(() -> new double[PARTIAL_SUMS]);
+    /** The second set, for {@link #layerNormGradientSums}. */
+    private final ThreadLocal<double[]> centredPartialSums = ThreadLocal.withInitial(() -> new double[PARTIAL_SUMS]);
+
+    private double[] clearedPartialSums() {
+        return cleared(partialSums);
+    }
+
+    private double[] clearedCentredPartialSums() {
+        return cleared(centredPartialSums);
+    }
+
+    private static double[] cleared(ThreadLocal<double[]> holder) {
+        double[] s = holder.get();
+        Arrays.fill(s, 0);
+        return s;
+    }
+
+    /** Kernels' combination of the 16 partial sums. */
+    static double combine(double[] s) {
+        double u0 = s[0] + s[8];
+        double u1 = s[1] + s[9];
+        double u2 = s[2] + s[10];
+        double u3 = s[3] + s[11];
+        double u4 = s[4] + s[12];
+        double u5 = s[5] + s[13];
+        double u6 = s[6] + s[14];
+        double u7 = s[7] + s[15];
+        return ((u0 + u4) + (u1 + u5)) + ((u2 + u6) + (u3 + u7));
+    }
+
+    @Override
+    public double sumAsDouble(float[] x, int off, int n) {
+        double[] s = clearedPartialSums();
+        int blocks = n - n % PARTIAL_SUMS;
+        for (int i = 0; i < blocks; i += PARTIAL_SUMS) {
+            for (int j = 0; j < PARTIAL_SUMS; j++) {
+                s[j] += x[off + i + j];
+            }
+        }
+        double tail = 0;
+        for (int i = blocks; i < n; i++) {
+            tail += x[off + i];
+        }
+        return combine(s) + tail;
+    }
+
+    @Override
+    public double sumSquaredDeviations(float[] x, int off, int n, double mean) {
+        double[] s = clearedPartialSums();
+        int blocks = n - n % PARTIAL_SUMS;
+        for (int i = 0; i < blocks; i += PARTIAL_SUMS) {
+            for (int j = 0; j < PARTIAL_SUMS; j++) {
+                double d = x[off + i + j] - mean;
+                s[j] += d * d;
+            }
+        }
+        double tail = 0;
+        for (int i = blocks; i < n; i++) {
+            double d = x[off + i] - mean;
+            tail += d * d;
+        }
+        return combine(s) + tail;
+    }
+
+    @Override
+    public void layerNormGradientSums(float[] x, float[] dy, int off, float[] gain, int gainOff, double mean, int n,
+            double[] sums, int sumsOff) {
+        double[] s = clearedPartialSums();
+        double[] t = clearedCentredPartialSums();
+        int blocks = n - n % PARTIAL_SUMS;
+        for (int i = 0; i < blocks; i += PARTIAL_SUMS) {
+            for (int j = 0; j < PARTIAL_SUMS; j++) {
+                double g = (double) dy[off + i + j] * gain[gainOff + i + j];
+                s[j] += g;
+                t[j] += g * (x[off + i + j] - mean);
+            }
+        }
+        double tail = 0;
+        double centredTail = 0;
+        for (int i = blocks; i < n; i++) {
+            double g = (double) dy[off + i] * gain[gainOff + i];
+            tail += g;
+            centredTail += g * (x[off + i] - mean);
+        }
+        sums[sumsOff] = combine(s) + tail;
+        sums[sumsOff + 1] = combine(t) + centredTail;
+    }
+
+    @Override
+    public void layerNormRow(float[] x, float[] y, int off, float[] gain, int gainOff, float[] bias, int biasOff,
+            double mean, double rstd, int n) {
+        for (int i = 0; i < n; i++) {
+            y[off + i] = (float) ((x[off + i] - mean) * rstd * gain[gainOff + i] + bias[biasOff + i]);
+        }
+    }
+
+    @Override
+    public void layerNormInputGradient(float[] x, float[] dy, float[] dx, int off, float[] gain, int gainOff,
+            double mean, double rstd, double meanG, double meanGXhat, int n) {
+        for (int i = 0; i < n; i++) {
+            double g = (double) dy[off + i] * gain[gainOff + i];
+            double xhat = (x[off + i] - mean) * rstd;
+            dx[off + i] = (float) (dx[off + i] + rstd * ((g - meanG) - xhat * meanGXhat));
+        }
+    }
+
+    @Override
+    public void layerNormParameterGradients(float[] x, float[] dy, int off, double mean, double rstd, double[] acc,
+            int gainAccOff, int biasAccOff, int n) {
+        for (int i = 0; i < n; i++) {
+            double g = dy[off + i];
+            acc[gainAccOff + i] += g * ((x[off + i] - mean) * rstd);
+            acc[biasAccOff + i] += g;
+        }
     }
 }

@@ -1,8 +1,10 @@
 package org.esm2j.cpu;
 
 import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -1057,5 +1059,197 @@ final class VectorKernels implements Kernels {
         cp += ldc;
         c40.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
         c41.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+    }
+
+    // LayerNorm, in double: each float vector of the preferred species is widened into two double vectors (F2D,
+    // parts 0 and 1) and narrowed back the same way. Only the preferred float species is used: loading through a
+    // half-width float species as well made the shared Vector API code's profiles see two float vector classes, and
+    // the GELU kernels compiled afterwards boxed their vectors (measured 0 -> 2-3.6 MB per GELU call of 128 x 1280
+    // once a 256-bit float vector had been loaded anywhere in the JVM). The reductions keep Kernels' 16 partial
+    // sums in two 8-lane vectors, so they need 512-bit vectors; narrower machines take the scalar twin for them
+    // (and for everything below 256 bits). The accumulators start from a zero vector: peeling the first step, as
+    // the GEMM tiles do, doubled the IR and pushed the row loop that inlines these reductions past C2's node-count
+    // cutoff. No helper method takes or returns a vector: past that cutoff C2 stops inlining methods other than the
+    // Vector API's own (force-inlined), so a helper left out of line would box every vector crossing it, while a
+    // whole kernel left out of line only passes arrays and scalars.
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorOperators.Conversion<Float, Double> F2D = VectorOperators.F2D;
+    private static final VectorOperators.Conversion<Double, Float> D2F = VectorOperators.D2F;
+    private static final int DL = D.length();
+    private static final boolean DOUBLE_REDUCTIONS = 2 * DL == ScalarKernels.PARTIAL_SUMS && V == 2 * DL;
+    private static final boolean DOUBLE_LANEWISE = D.vectorBitSize() >= 256 && V == 2 * DL;
+    /** The upper half of a float vector's lanes: where the second of two narrowed double vectors goes. */
+    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, ((1L << V) - 1) & ~((1L << DL) - 1));
+
+    /** Per thread: the two accumulators of a reduction, stored for {@link ScalarKernels#combine}'s order. */
+    private final ThreadLocal<double[]> partialSums =
+            ThreadLocal.withInitial(() -> new double[ScalarKernels.PARTIAL_SUMS]);
+
+    @Override
+    public double sumAsDouble(float[] x, int off, int n) {
+        if (!DOUBLE_REDUCTIONS) {
+            return ScalarKernels.INSTANCE.sumAsDouble(x, off, n);
+        }
+        int blocks = n - n % ScalarKernels.PARTIAL_SUMS;
+        double tail = 0;
+        for (int i = blocks; i < n; i++) {
+            tail += x[off + i];
+        }
+        DoubleVector a0 = DoubleVector.zero(D);
+        DoubleVector a1 = a0;
+        for (int i = 0; i < blocks; i += V) {
+            FloatVector v = FloatVector.fromArray(S, x, off + i);
+            a0 = a0.add((DoubleVector) v.convertShape(F2D, D, 0));
+            a1 = a1.add((DoubleVector) v.convertShape(F2D, D, 1));
+        }
+        double[] partial = partialSums.get();
+        a0.intoArray(partial, 0);
+        a1.intoArray(partial, DL);
+        return ScalarKernels.combine(partial) + tail;
+    }
+
+    @Override
+    public double sumSquaredDeviations(float[] x, int off, int n, double mean) {
+        if (!DOUBLE_REDUCTIONS) {
+            return ScalarKernels.INSTANCE.sumSquaredDeviations(x, off, n, mean);
+        }
+        int blocks = n - n % ScalarKernels.PARTIAL_SUMS;
+        double tail = 0;
+        for (int i = blocks; i < n; i++) {
+            double d = x[off + i] - mean;
+            tail += d * d;
+        }
+        DoubleVector m = DoubleVector.broadcast(D, mean);
+        DoubleVector a0 = DoubleVector.zero(D);
+        DoubleVector a1 = a0;
+        for (int i = 0; i < blocks; i += V) {
+            FloatVector v = FloatVector.fromArray(S, x, off + i);
+            DoubleVector d0 = ((DoubleVector) v.convertShape(F2D, D, 0)).sub(m);
+            DoubleVector d1 = ((DoubleVector) v.convertShape(F2D, D, 1)).sub(m);
+            a0 = a0.add(d0.mul(d0));
+            a1 = a1.add(d1.mul(d1));
+        }
+        double[] partial = partialSums.get();
+        a0.intoArray(partial, 0);
+        a1.intoArray(partial, DL);
+        return ScalarKernels.combine(partial) + tail;
+    }
+
+    @Override
+    public void layerNormGradientSums(float[] x, float[] dy, int off, float[] gain, int gainOff, double mean, int n,
+            double[] sums, int sumsOff) {
+        if (!DOUBLE_REDUCTIONS) {
+            ScalarKernels.INSTANCE.layerNormGradientSums(x, dy, off, gain, gainOff, mean, n, sums, sumsOff);
+            return;
+        }
+        int blocks = n - n % ScalarKernels.PARTIAL_SUMS;
+        double tail = 0;
+        double centredTail = 0;
+        for (int i = blocks; i < n; i++) {
+            double g = (double) dy[off + i] * gain[gainOff + i];
+            tail += g;
+            centredTail += g * (x[off + i] - mean);
+        }
+        DoubleVector m = DoubleVector.broadcast(D, mean);
+        DoubleVector s0 = DoubleVector.zero(D);
+        DoubleVector s1 = s0;
+        DoubleVector t0 = s0;
+        DoubleVector t1 = s0;
+        for (int i = 0; i < blocks; i += V) {
+            FloatVector dyv = FloatVector.fromArray(S, dy, off + i);
+            FloatVector gainv = FloatVector.fromArray(S, gain, gainOff + i);
+            FloatVector xv = FloatVector.fromArray(S, x, off + i);
+            DoubleVector g0 = ((DoubleVector) dyv.convertShape(F2D, D, 0)).mul(gainv.convertShape(F2D, D, 0));
+            DoubleVector g1 = ((DoubleVector) dyv.convertShape(F2D, D, 1)).mul(gainv.convertShape(F2D, D, 1));
+            s0 = s0.add(g0);
+            s1 = s1.add(g1);
+            t0 = t0.add(g0.mul(((DoubleVector) xv.convertShape(F2D, D, 0)).sub(m)));
+            t1 = t1.add(g1.mul(((DoubleVector) xv.convertShape(F2D, D, 1)).sub(m)));
+        }
+        double[] partial = partialSums.get();
+        s0.intoArray(partial, 0);
+        s1.intoArray(partial, DL);
+        sums[sumsOff] = ScalarKernels.combine(partial) + tail;
+        t0.intoArray(partial, 0);
+        t1.intoArray(partial, DL);
+        sums[sumsOff + 1] = ScalarKernels.combine(partial) + centredTail;
+    }
+
+    @Override
+    public void layerNormRow(float[] x, float[] y, int off, float[] gain, int gainOff, float[] bias, int biasOff,
+            double mean, double rstd, int n) {
+        int i = 0;
+        if (DOUBLE_LANEWISE) {
+            DoubleVector m = DoubleVector.broadcast(D, mean);
+            DoubleVector s = DoubleVector.broadcast(D, rstd);
+            for (; i + V <= n; i += V) {
+                FloatVector xv = FloatVector.fromArray(S, x, off + i);
+                FloatVector gainv = FloatVector.fromArray(S, gain, gainOff + i);
+                FloatVector biasv = FloatVector.fromArray(S, bias, biasOff + i);
+                DoubleVector lo = ((DoubleVector) xv.convertShape(F2D, D, 0)).sub(m).mul(s)
+                        .mul(gainv.convertShape(F2D, D, 0)).add(biasv.convertShape(F2D, D, 0));
+                DoubleVector hi = ((DoubleVector) xv.convertShape(F2D, D, 1)).sub(m).mul(s)
+                        .mul(gainv.convertShape(F2D, D, 1)).add(biasv.convertShape(F2D, D, 1));
+                FloatVector narrowLo = (FloatVector) lo.convertShape(D2F, S, 0);
+                narrowLo.blend(hi.convertShape(D2F, S, -1), UPPER_HALF).intoArray(y, off + i);
+            }
+        }
+        ScalarKernels.INSTANCE.layerNormRow(x, y, off + i, gain, gainOff + i, bias, biasOff + i, mean, rstd, n - i);
+    }
+
+    @Override
+    public void layerNormInputGradient(float[] x, float[] dy, float[] dx, int off, float[] gain, int gainOff,
+            double mean, double rstd, double meanG, double meanGXhat, int n) {
+        int i = 0;
+        if (DOUBLE_LANEWISE) {
+            DoubleVector m = DoubleVector.broadcast(D, mean);
+            DoubleVector s = DoubleVector.broadcast(D, rstd);
+            DoubleVector mg = DoubleVector.broadcast(D, meanG);
+            DoubleVector mgx = DoubleVector.broadcast(D, meanGXhat);
+            for (; i + V <= n; i += V) {
+                FloatVector dyv = FloatVector.fromArray(S, dy, off + i);
+                FloatVector gainv = FloatVector.fromArray(S, gain, gainOff + i);
+                FloatVector xv = FloatVector.fromArray(S, x, off + i);
+                FloatVector dxv = FloatVector.fromArray(S, dx, off + i);
+                DoubleVector glo = ((DoubleVector) dyv.convertShape(F2D, D, 0)).mul(gainv.convertShape(F2D, D, 0));
+                DoubleVector ghi = ((DoubleVector) dyv.convertShape(F2D, D, 1)).mul(gainv.convertShape(F2D, D, 1));
+                DoubleVector xhatLo = ((DoubleVector) xv.convertShape(F2D, D, 0)).sub(m).mul(s);
+                DoubleVector xhatHi = ((DoubleVector) xv.convertShape(F2D, D, 1)).sub(m).mul(s);
+                DoubleVector lo = ((DoubleVector) dxv.convertShape(F2D, D, 0))
+                        .add(glo.sub(mg).sub(xhatLo.mul(mgx)).mul(s));
+                DoubleVector hi = ((DoubleVector) dxv.convertShape(F2D, D, 1))
+                        .add(ghi.sub(mg).sub(xhatHi.mul(mgx)).mul(s));
+                FloatVector narrowLo = (FloatVector) lo.convertShape(D2F, S, 0);
+                narrowLo.blend(hi.convertShape(D2F, S, -1), UPPER_HALF).intoArray(dx, off + i);
+            }
+        }
+        ScalarKernels.INSTANCE.layerNormInputGradient(x, dy, dx, off + i, gain, gainOff + i, mean, rstd, meanG,
+                meanGXhat, n - i);
+    }
+
+    @Override
+    public void layerNormParameterGradients(float[] x, float[] dy, int off, double mean, double rstd, double[] acc,
+            int gainAccOff, int biasAccOff, int n) {
+        int i = 0;
+        if (DOUBLE_LANEWISE) {
+            DoubleVector m = DoubleVector.broadcast(D, mean);
+            DoubleVector s = DoubleVector.broadcast(D, rstd);
+            for (; i + V <= n; i += V) {
+                FloatVector dyv = FloatVector.fromArray(S, dy, off + i);
+                FloatVector xv = FloatVector.fromArray(S, x, off + i);
+                DoubleVector glo = (DoubleVector) dyv.convertShape(F2D, D, 0);
+                DoubleVector ghi = (DoubleVector) dyv.convertShape(F2D, D, 1);
+                DoubleVector xhatLo = ((DoubleVector) xv.convertShape(F2D, D, 0)).sub(m).mul(s);
+                DoubleVector xhatHi = ((DoubleVector) xv.convertShape(F2D, D, 1)).sub(m).mul(s);
+                int gainAt = gainAccOff + i;
+                int biasAt = biasAccOff + i;
+                glo.mul(xhatLo).add(DoubleVector.fromArray(D, acc, gainAt)).intoArray(acc, gainAt);
+                ghi.mul(xhatHi).add(DoubleVector.fromArray(D, acc, gainAt + DL)).intoArray(acc, gainAt + DL);
+                glo.add(DoubleVector.fromArray(D, acc, biasAt)).intoArray(acc, biasAt);
+                ghi.add(DoubleVector.fromArray(D, acc, biasAt + DL)).intoArray(acc, biasAt + DL);
+            }
+        }
+        ScalarKernels.INSTANCE.layerNormParameterGradients(x, dy, off + i, mean, rstd, acc, gainAccOff + i,
+                biasAccOff + i, n - i);
     }
 }
