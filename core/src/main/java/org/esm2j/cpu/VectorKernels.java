@@ -70,6 +70,8 @@ final class VectorKernels implements Kernels {
      * on demand and then reused.
      */
     private final ThreadLocal<float[]> paddedRowsScratch = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per thread: one register tile's products in {@link #addProductTransposedA}, before they are added to c. */
+    private final ThreadLocal<float[]> transposedATile = ThreadLocal.withInitial(() -> new float[8 * 2 * V]);
     /** Rows of c computed at a time by {@link #narrowColumns}. */
     private static final int NARROW_ROW_BLOCK = 64;
     /**
@@ -849,13 +851,25 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    /** The main tile of {@link #addProductTransposedA}: {@link #rowTile()} rows x 2 vectors. */
-    private static void tileTransposedA(float[] a, int ap, int lda, float[] b, int bp, int ldb, float[] c, int cp,
-            int ldc, int k) {
+    /**
+     * The main tile of {@link #addProductTransposedA}, {@link #rowTile()} rows x 2 vectors: the products into this
+     * thread's tile buffer, then added to c. Adding inside the register tile (16 more loads and adds in one method)
+     * pushed C2 past its node-count cutoff in some JVM runs, and the tile's last stores were then not intrinsified
+     * (every vector boxed); the add in float after the fresh fma chain gives the same bits.
+     */
+    private void tileTransposedA(float[] a, int ap, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
+            int k) {
+        float[] tile = transposedATile.get();
+        int width = 2 * V;
         if (EIGHT_ROW_TILES) {
-            tile8x2TransposedA(a, ap, lda, b, bp, ldb, c, cp, ldc, k);
+            tile8x2TransposedA(a, ap, lda, b, bp, ldb, tile, 0, width, k);
         } else {
-            tile5x2TransposedA(a, ap, lda, b, bp, ldb, c, cp, ldc, k);
+            tile5x2TransposedA(a, ap, lda, b, bp, ldb, tile, 0, width, k);
+        }
+        for (int i = 0, rows = rowTile(); i < rows; i++) {
+            for (int j = 0; j < width; j++) {
+                c[cp + i * ldc + j] += tile[i * width + j];
+            }
         }
     }
 
@@ -911,7 +925,7 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * 8 rows x 2 vectors of {@code c += a^T b}, a stored as (k, m): the 8 broadcasts of a step are 8 adjacent
+     * 8 rows x 2 vectors of {@code c = a^T b}, a stored as (k, m): the 8 broadcasts of a step are 8 adjacent
      * floats of one row of a. Otherwise as {@link #tile8x2}, with the same fma chains.
      */
     private static void tile8x2TransposedA(float[] a, int ap, int lda, float[] b, int bp, int ldb, float[] c, int cp,
@@ -974,33 +988,33 @@ final class VectorKernels implements Kernels {
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
-        c00.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
-        c01.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        c00.intoArray(c, cp);
+        c01.intoArray(c, cp + V);
         cp += ldc;
-        c10.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
-        c11.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        c10.intoArray(c, cp);
+        c11.intoArray(c, cp + V);
         cp += ldc;
-        c20.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
-        c21.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        c20.intoArray(c, cp);
+        c21.intoArray(c, cp + V);
         cp += ldc;
-        c30.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
-        c31.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        c30.intoArray(c, cp);
+        c31.intoArray(c, cp + V);
         cp += ldc;
-        c40.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
-        c41.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        c40.intoArray(c, cp);
+        c41.intoArray(c, cp + V);
         cp += ldc;
-        c50.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
-        c51.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        c50.intoArray(c, cp);
+        c51.intoArray(c, cp + V);
         cp += ldc;
-        c60.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
-        c61.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        c60.intoArray(c, cp);
+        c61.intoArray(c, cp + V);
         cp += ldc;
-        c70.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
-        c71.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        c70.intoArray(c, cp);
+        c71.intoArray(c, cp + V);
     }
 
     /**
-     * 5 rows x 2 vectors of {@code c += a^T b}, a stored as (k, m): the 5 broadcasts of a step are 5 adjacent
+     * 5 rows x 2 vectors of {@code c = a^T b}, a stored as (k, m): the 5 broadcasts of a step are 5 adjacent
      * floats of one row of a. Otherwise as {@link #tile5x2}, with the same fma chains.
      */
     private static void tile5x2TransposedA(float[] a, int ap, int lda, float[] b, int bp, int ldb, float[] c, int cp,
@@ -1045,20 +1059,20 @@ final class VectorKernels implements Kernels {
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
         }
-        c00.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
-        c01.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        c00.intoArray(c, cp);
+        c01.intoArray(c, cp + V);
         cp += ldc;
-        c10.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
-        c11.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        c10.intoArray(c, cp);
+        c11.intoArray(c, cp + V);
         cp += ldc;
-        c20.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
-        c21.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        c20.intoArray(c, cp);
+        c21.intoArray(c, cp + V);
         cp += ldc;
-        c30.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
-        c31.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        c30.intoArray(c, cp);
+        c31.intoArray(c, cp + V);
         cp += ldc;
-        c40.add(FloatVector.fromArray(S, c, cp)).intoArray(c, cp);
-        c41.add(FloatVector.fromArray(S, c, cp + V)).intoArray(c, cp + V);
+        c40.intoArray(c, cp);
+        c41.intoArray(c, cp + V);
     }
 
     // LayerNorm, in double: each float vector of the preferred species is widened into two double vectors (F2D,
