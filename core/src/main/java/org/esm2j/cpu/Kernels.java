@@ -87,44 +87,4 @@ interface Kernels {
             return ScalarKernels.INSTANCE;
         }
     }
-
-    // LayerNorm. The double reductions below add element i of the first n - n % 16 into partial sum s[i % 16], in
-    // index order, combine them as u[k] = s[k] + s[k + 8], then ((u0 + u4) + (u1 + u5)) + ((u2 + u6) + (u3 + u7)),
-    // and add last the sum of the remaining n % 16 terms taken in order: sixteen independent chains instead of one
-    // latency-bound chain, in one fixed order whatever the vector width.
-
-    /** The sum of {@code x[off + i]} for i < n, in double (order above). */
-    double sumAsDouble(float[] x, int off, int n);
-
-    /** The sum of {@code (x[off + i] - mean)^2} for i < n, in double (order above). */
-    double sumSquaredDeviations(float[] x, int off, int n, double mean);
-
-    /**
-     * The two sums of a LayerNorm row's input gradient, in double (order above): {@code sums[sumsOff]} = the sum of g
-     * and {@code sums[sumsOff + 1]} = the sum of {@code g (x[off + i] - mean)}, for i < n, with
-     * {@code g = (double) dy[off + i] * gain[gainOff + i]}.
-     */
-    void layerNormGradientSums(float[] x, float[] dy, int off, float[] gain, int gainOff, double mean, int n,
-            double[] sums, int sumsOff);
-
-    /**
-     * {@code y[off + i] = (float) ((x[off + i] - mean) * rstd * gain[gainOff + i] + bias[biasOff + i])} in double for
-     * i < n; x and y may be the same array.
-     */
-    void layerNormRow(float[] x, float[] y, int off, float[] gain, int gainOff, float[] bias, int biasOff, double mean,
-            double rstd, int n);
-
-    /**
-     * {@code dx[off + i] = (float) (dx[off + i] + rstd * ((g - meanG) - xhat * meanGXhat))} for i < n, with
-     * {@code g = (double) dy[off + i] * gain[gainOff + i]} and {@code xhat = (x[off + i] - mean) * rstd} in double.
-     */
-    void layerNormInputGradient(float[] x, float[] dy, float[] dx, int off, float[] gain, int gainOff, double mean,
-            double rstd, double meanG, double meanGXhat, int n);
-
-    /**
-     * {@code acc[gainAccOff + i] += dy[off + i] * ((x[off + i] - mean) * rstd)} and
-     * {@code acc[biasAccOff + i] += dy[off + i]} for i < n, in double.
-     */
-    void layerNormParameterGradients(float[] x, float[] dy, int off, double mean, double rstd, double[] acc,
-            int gainAccOff, int biasAccOff, int n);
 }

@@ -5,8 +5,7 @@ import java.util.Arrays;
 /**
  * LayerNorm over the last dimension as {@code torch.nn.LayerNorm}: biased variance, eps inside the square root,
  * elementwise affine. Statistics are two-pass in double, so the result is the correctly rounded float of the exact
- * normalisation up to the final multiply-add. The loops are {@link Kernels}, which fix the summation order (16
- * partial sums), so the scalar and the vector flavour give the same bits.
+ * normalisation up to the final multiply-add.
  */
 final class LayerNorm {
     private LayerNorm() {
@@ -20,48 +19,56 @@ final class LayerNorm {
     /** {@link #apply} with gain and bias read from {@code gain[gainOff ..]} and {@code bias[biasOff ..]}. */
     static void apply(float[] x, float[] y, int rowStart, int rowEnd, int dim, float[] gain, int gainOff, float[] bias,
             int biasOff, double eps) {
-        Kernels k = Kernels.preferred();
         for (int r = rowStart; r < rowEnd; r++) {
             int off = r * dim;
-            double mean = k.sumAsDouble(x, off, dim) / dim;
-            double rstd = reciprocalStd(k, x, off, dim, mean, eps);
-            k.layerNormRow(x, y, off, gain, gainOff, bias, biasOff, mean, rstd, dim);
-        }
-    }
-
-    private static double reciprocalStd(Kernels k, float[] x, int off, int dim, double mean, double eps) {
-        return 1 / Math.sqrt(k.sumSquaredDeviations(x, off, dim, mean) / dim + eps);
-    }
-
-    /** Stores the mean and 1/std of rows {@code [rowStart, rowEnd)} into rowMean and rowRstd. */
-    static void statistics(float[] x, int rowStart, int rowEnd, int dim, double eps, double[] rowMean,
-            double[] rowRstd) {
-        Kernels k = Kernels.preferred();
-        for (int r = rowStart; r < rowEnd; r++) {
-            int off = r * dim;
-            double mean = k.sumAsDouble(x, off, dim) / dim;
-            rowMean[r] = mean;
-            rowRstd[r] = reciprocalStd(k, x, off, dim, mean, eps);
+            double mean = sum(x, off, dim) / dim;
+            double rstd = 1 / Math.sqrt(squaredDeviations(x, off, dim, mean) / dim + eps);
+            for (int i = 0; i < dim; i++) {
+                y[off + i] = (float) ((x[off + i] - mean) * rstd * gain[gainOff + i] + bias[biasOff + i]);
+            }
         }
     }
 
     /**
-     * The input gradient of rows {@code [rowStart, rowEnd)}, added into dx, from their {@link #statistics}: with
-     * g = dy * gain and the normalised input xhat, {@code dx += rstd (g - mean(g) - xhat mean(g xhat))}, in double
-     * (the old dx included: one float rounding per element).
+     * The input gradient of rows {@code [rowStart, rowEnd)}, added into dx: with g = dy * gain and the normalised
+     * input xhat, {@code dx += rstd (g - mean(g) - xhat mean(g xhat))}, in double per row. Also stores each row's mean
+     * and 1/std into rowMean and rowRstd for {@link #backwardParameters}.
      */
     static void backwardInput(float[] x, float[] dy, float[] dx, int rowStart, int rowEnd, int dim, float[] gain,
-            int gainOff, double[] rowMean, double[] rowRstd, double[] rowSums) {
-        Kernels k = Kernels.preferred();
+            int gainOff, double eps, double[] rowMean, double[] rowRstd) {
         for (int r = rowStart; r < rowEnd; r++) {
             int off = r * dim;
-            double mean = rowMean[r];
-            double rstd = rowRstd[r];
-            k.layerNormGradientSums(x, dy, off, gain, gainOff, mean, dim, rowSums, 2 * r);
-            double meanG = rowSums[2 * r] / dim;
-            // the sum of g (x - mean): rstd is applied once to the sum
-            double meanGXhat = rowSums[2 * r + 1] * rstd / dim;
-            k.layerNormInputGradient(x, dy, dx, off, gain, gainOff, mean, rstd, meanG, meanGXhat, dim);
+            double mean = sum(x, off, dim) / dim;
+            double rstd = 1 / Math.sqrt(squaredDeviations(x, off, dim, mean) / dim + eps);
+            rowMean[r] = mean;
+            rowRstd[r] = rstd;
+            // sum g and sum g (x - mean) over the row, each as two interleaved partial sums (see sum); rstd is
+            // applied once to the second.
+            double g0 = 0;
+            double g1 = 0;
+            double gx0 = 0;
+            double gx1 = 0;
+            int i = 0;
+            for (; i + 2 <= dim; i += 2) {
+                double ga = (double) dy[off + i] * gain[gainOff + i];
+                double gb = (double) dy[off + i + 1] * gain[gainOff + i + 1];
+                g0 += ga;
+                g1 += gb;
+                gx0 += ga * (x[off + i] - mean);
+                gx1 += gb * (x[off + i + 1] - mean);
+            }
+            for (; i < dim; i++) {
+                double g = (double) dy[off + i] * gain[gainOff + i];
+                g0 += g;
+                gx0 += g * (x[off + i] - mean);
+            }
+            double meanG = (g0 + g1) / dim;
+            double meanGXhat = (gx0 + gx1) * rstd / dim;
+            for (i = 0; i < dim; i++) {
+                double g = (double) dy[off + i] * gain[gainOff + i];
+                double xhat = (x[off + i] - mean) * rstd;
+                dx[off + i] += (float) (rstd * (g - meanG - xhat * meanGXhat));
+            }
         }
     }
 
@@ -73,12 +80,17 @@ final class LayerNorm {
      */
     static void backwardParameters(float[] x, float[] dy, int rows, int dim, int colStart, int colEnd,
             double[] rowMean, double[] rowRstd, float[] grads, int gainOff, int biasOff, double[] acc) {
-        Kernels k = Kernels.preferred();
         Arrays.fill(acc, colStart, colEnd, 0);
         Arrays.fill(acc, dim + colStart, dim + colEnd, 0);
         for (int r = 0; r < rows; r++) {
-            k.layerNormParameterGradients(x, dy, r * dim + colStart, rowMean[r], rowRstd[r], acc, colStart,
-                    dim + colStart, colEnd - colStart);
+            int off = r * dim;
+            double mean = rowMean[r];
+            double rstd = rowRstd[r];
+            for (int c = colStart; c < colEnd; c++) {
+                double g = dy[off + c];
+                acc[c] += g * ((x[off + c] - mean) * rstd);
+                acc[dim + c] += g;
+            }
         }
         for (int c = colStart; c < colEnd; c++) {
             if (gainOff >= 0) {
@@ -88,6 +100,49 @@ final class LayerNorm {
                 grads[biasOff + c] += (float) acc[dim + c];
             }
         }
+    }
+
+    // Four interleaved partial sums: one chain of dependent double adds would wait out the add latency per element.
+
+    private static double sum(float[] x, int off, int dim) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 4 <= dim; i += 4) {
+            s0 += x[off + i];
+            s1 += x[off + i + 1];
+            s2 += x[off + i + 2];
+            s3 += x[off + i + 3];
+        }
+        for (; i < dim; i++) {
+            s0 += x[off + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private static double squaredDeviations(float[] x, int off, int dim, double mean) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 4 <= dim; i += 4) {
+            double d0 = x[off + i] - mean;
+            double d1 = x[off + i + 1] - mean;
+            double d2 = x[off + i + 2] - mean;
+            double d3 = x[off + i + 3] - mean;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; i < dim; i++) {
+            double d = x[off + i] - mean;
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** All rows, split over the worker pool. */
@@ -108,9 +163,8 @@ final class LayerNorm {
      */
     static void backwardParallel(float[] x, float[] dy, float[] dx, int rows, int dim, float[] params, int gainOff,
             double eps, float[] grads, int gainGradOff, int biasGradOff, Scratch scratch) {
-        Parallel.forRange(rows, (r0, r1) -> statistics(x, r0, r1, dim, eps, scratch.rowMean, scratch.rowRstd));
-        Parallel.forRange(rows, (r0, r1) -> backwardInput(x, dy, dx, r0, r1, dim, params, gainOff, scratch.rowMean,
-                scratch.rowRstd, scratch.rowSums));
+        Parallel.forRange(rows, (r0, r1) -> backwardInput(x, dy, dx, r0, r1, dim, params, gainOff, eps,
+                scratch.rowMean, scratch.rowRstd));
         if (gainGradOff >= 0 || biasGradOff >= 0) {
             Parallel.forRange(dim, (c0, c1) -> backwardParameters(x, dy, rows, dim, c0, c1, scratch.rowMean,
                     scratch.rowRstd, grads, gainGradOff, biasGradOff, scratch.columnSums));
@@ -121,14 +175,11 @@ final class LayerNorm {
     static final class Scratch {
         final double[] rowMean;
         final double[] rowRstd;
-        /** Per row, the two sums of {@link Kernels#layerNormGradientSums}. */
-        final double[] rowSums;
         final double[] columnSums;
 
         Scratch(int rows, int dim) {
             rowMean = new double[rows];
             rowRstd = new double[rows];
-            rowSums = new double[2 * rows];
             columnSums = new double[2 * dim];
         }
     }

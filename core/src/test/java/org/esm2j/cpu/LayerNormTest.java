@@ -12,7 +12,7 @@ class LayerNormTest {
     @Test
     void matchesTorchDefinition() {
         Random rnd = new Random(11);
-        for (int dim : new int[] {1, 5, 7, 33, 64, 320, 321, 480}) {
+        for (int dim : new int[] {1, 5, 64, 321}) {
             int rows = 7;
             float[] x = new float[rows * dim];
             for (int i = 0; i < x.length; i++) {
