@@ -1,7 +1,5 @@
 package org.esm2j.cpu;
 
-import java.util.Arrays;
-
 /**
  * Multi-head self-attention of one layer over a packed batch, one (sequence, head) pair at a time, each on its own
  * rows only (no padding, no mask). Scores are kept transposed, {@code S^T[j, i] = k_j . q_i} (keys by queries), so that
@@ -68,25 +66,21 @@ final class Attention {
     /** Buffers for one head of one sequence of up to maxT tokens; reused across the pairs of a work range. */
     private static final class Scratch {
         final int maxT;
-        final float[] qScaled;
         final float[] qT; // (hd, T)
+        final float[] kT; // (hd, T)
         final float[] k; // (T, hd)
         final float[] vT; // (hd, T)
-        final float[] sT; // (T keys, T queries)
+        final float[] sT; // (T keys, T queries), leading dimension scoreStride(T)
         final float[] oT; // (hd, T)
-        final float[] max;
-        final float[] sum;
 
         Scratch(int maxT, int hd) {
             this.maxT = maxT;
-            qScaled = new float[hd];
             qT = new float[hd * maxT];
+            kT = new float[hd * maxT];
             k = new float[maxT * hd];
             vT = new float[hd * maxT];
-            sT = new float[maxT * maxT];
+            sT = new float[maxT * scoreStride(maxT)];
             oT = new float[hd * maxT];
-            max = new float[maxT];
-            sum = new float[maxT];
         }
     }
 
@@ -94,56 +88,76 @@ final class Attention {
             float[] probs, int layer) {
         int hd = headDim;
         int d3 = 3 * embedDim;
-        for (int i = 0; i < t; i++) {
-            int row = (offset + i) * d3 + h * hd;
-            for (int d = 0; d < hd; d++) {
-                s.qScaled[d] = qkv[row + d] * scaling;
-            }
-            rotary.rotate(s.qScaled, 0, i, s.qT, i, t);
-            rotary.rotate(qkv, row + embedDim, i, s.k, i * hd, 1);
-            int v = row + 2 * embedDim;
-            for (int d = 0; d < hd; d++) {
-                s.vT[d * t + i] = qkv[v + d];
-            }
-        }
-        kernels.gemm(s.k, 0, hd, s.qT, 0, t, s.sT, 0, t, t, hd, t);
-        softmaxOverKeys(kernels, s.sT, s.max, s.sum, t);
+        int first = offset * d3 + h * hd;
+        gatherTransposed(qkv, first, d3, t, hd, scaling, s.qT);
+        rotary.rotateTransposed(kernels, s.qT, t);
+        gatherTransposed(qkv, first + embedDim, d3, t, hd, 1f, s.kT);
+        rotary.rotateTransposed(kernels, s.kT, t);
+        transpose(s.kT, hd, t, s.k);
+        gatherTransposed(qkv, first + 2 * embedDim, d3, t, hd, 1f, s.vT);
+        int ld = scoreStride(t);
+        kernels.gemm(s.k, 0, hd, s.qT, 0, t, s.sT, 0, ld, t, hd, t);
+        softmaxOverKeys(kernels, s.sT, ld, t);
         if (probs != null) {
             int base = (layer * heads + h) * t * t;
             for (int i = 0; i < t; i++) {
                 for (int j = 0; j < t; j++) {
-                    probs[base + i * t + j] = s.sT[j * t + i];
+                    probs[base + i * t + j] = s.sT[j * ld + i];
                 }
             }
         }
-        kernels.gemm(s.vT, 0, t, s.sT, 0, t, s.oT, 0, t, hd, t, t);
+        kernels.gemm(s.vT, 0, t, s.sT, 0, ld, s.oT, 0, t, hd, t, t);
+        scatterTransposed(s.oT, t, hd, 1f, out, offset * embedDim + h * hd, embedDim);
+    }
+
+    /**
+     * {@code dst[d * t + i] = src[first + i * ld + d] * factor} for i < t, d < hd: one head's columns of t rows,
+     * transposed to (hd, t). A factor of 1 leaves the bits as they are.
+     */
+    static void gatherTransposed(float[] src, int first, int ld, int t, int hd, float factor, float[] dst) {
         for (int i = 0; i < t; i++) {
-            int row = (offset + i) * embedDim + h * hd;
+            int row = first + i * ld;
             for (int d = 0; d < hd; d++) {
-                out[row + d] = s.oT[d * t + i];
+                dst[d * t + i] = src[row + d] * factor;
+            }
+        }
+    }
+
+    /** The inverse of {@link #gatherTransposed}: {@code dst[first + i * ld + d] = srcT[d * t + i] * factor}. */
+    static void scatterTransposed(float[] srcT, int t, int hd, float factor, float[] dst, int first, int ld) {
+        for (int i = 0; i < t; i++) {
+            int row = first + i * ld;
+            for (int d = 0; d < hd; d++) {
+                dst[row + d] = srcT[d * t + i] * factor;
+            }
+        }
+    }
+
+    /** {@code dst[i * rows + r] = src[r * cols + i]}: the (cols, rows) transpose of a dense (rows, cols) matrix. */
+    static void transpose(float[] src, int rows, int cols, float[] dst) {
+        for (int i = 0; i < cols; i++) {
+            for (int r = 0; r < rows; r++) {
+                dst[i * rows + r] = src[r * cols + i];
             }
         }
     }
 
     /**
-     * Softmax down each column of the (t, t) matrix sT: exp(s - max) / sum, in float32 like fair-esm's
-     * softmax(dtype=float32); max and sum are scratch of at least t floats. Attention's backward pass recomputes the
-     * probabilities with it, so they are the forward pass's bits.
+     * The leading dimension of the (t, t) score matrices: t rounded up to whole 64-byte lines, an odd number of
+     * them, so that a column block walked row by row spreads over all cache sets. With t = 128 (a stride of 512
+     * bytes) it would fall into an eighth of them and miss L1 on every pass of the column softmax.
      */
-    static void softmaxOverKeys(Kernels kernels, float[] sT, float[] max, float[] sum, int t) {
-        Arrays.fill(max, 0, t, Float.NEGATIVE_INFINITY);
-        Arrays.fill(sum, 0, t, 0f);
-        for (int j = 0; j < t; j++) {
-            kernels.maxInto(sT, j * t, max, t);
-        }
-        for (int j = 0; j < t; j++) {
-            kernels.expShiftedAccumulate(sT, j * t, max, sum, t);
-        }
-        for (int i = 0; i < t; i++) {
-            sum[i] = 1f / sum[i];
-        }
-        for (int j = 0; j < t; j++) {
-            kernels.multiplyInto(sT, j * t, sum, t);
-        }
+    static int scoreStride(int t) {
+        int lines = (t + 15) / 16;
+        return 16 * (lines % 2 == 0 ? lines + 1 : lines);
+    }
+
+    /**
+     * Softmax down each column of the (t, t) matrix sT with leading dimension ld: exp(s - max) / sum, in float32
+     * like fair-esm's softmax(dtype=float32). Attention's backward pass recomputes the probabilities with it, so they
+     * are the forward pass's bits.
+     */
+    static void softmaxOverKeys(Kernels kernels, float[] sT, int ld, int t) {
+        kernels.softmaxColumns(sT, 0, ld, t, t);
     }
 }

@@ -48,6 +48,27 @@ interface Kernels {
      */
     void softmaxBackward(float[] p, int pOff, float[] g, int gOff, float[] dot, int n);
 
+    /**
+     * Softmax down each of the n columns of the (rows, n) block at xOff with leading dimension ld, in place:
+     * {@code exp(x - max) * (1 / sum)} with the max and the sum (in row order from the first row's exponential) of
+     * each column kept in registers, so the block is read three times instead of once per row for each accumulator.
+     */
+    void softmaxColumns(float[] x, int xOff, int ld, int rows, int n);
+
+    /**
+     * Softmax backward down each of the n columns of (rows, n) blocks with leading dimension ld, in place on g:
+     * {@code g = p * (g - dot)} with {@code dot = sum over rows of fma(p, g)} per column, in row order from zero.
+     */
+    void softmaxBackwardColumns(float[] p, float[] g, int off, int ld, int rows, int n);
+
+    /**
+     * The rotary rotation of a head held transposed, along positions: for i < n, with {@code lo = x[loOff + i]},
+     * {@code hi = x[hiOff + i]}, {@code c = cos[tableOff + i]}, {@code s = sin[tableOff + i]}, writes
+     * {@code x[loOff + i] = lo c + -hi s} and {@code x[hiOff + i] = hi c + lo s} (the float operations of
+     * {@link Rotary#rotate}); with loOff and hiOff swapped it is {@link Rotary#rotateBack}.
+     */
+    void rotateHalves(float[] x, int loOff, int hiOff, float[] cos, float[] sin, int tableOff, int n);
+
     /** The kernels chosen for this JVM: the Vector API when its module is present and not disabled, else scalar. */
     static Kernels preferred() {
         return Selection.PREFERRED;

@@ -111,4 +111,61 @@ final class ScalarKernels implements Kernels {
             x[xOff + i] *= scale[i];
         }
     }
+
+    @Override
+    public void softmaxColumns(float[] x, int xOff, int ld, int rows, int n) {
+        for (int i = 0; i < n; i++) {
+            softmaxColumn(x, xOff + i, ld, rows);
+        }
+    }
+
+    /** One column of {@link #softmaxColumns}; the vector kernels use it for their column tails. */
+    static void softmaxColumn(float[] x, int col, int ld, int rows) {
+        int end = col + rows * ld;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int q = col; q < end; q += ld) {
+            max = Math.max(max, x[q]);
+        }
+        float sum = 0f;
+        for (int q = col; q < end; q += ld) {
+            float e = FastExp.exp(x[q] - max);
+            x[q] = e;
+            sum += e;
+        }
+        float inverse = 1f / sum;
+        for (int q = col; q < end; q += ld) {
+            x[q] *= inverse;
+        }
+    }
+
+    @Override
+    public void softmaxBackwardColumns(float[] p, float[] g, int off, int ld, int rows, int n) {
+        for (int i = 0; i < n; i++) {
+            softmaxBackwardColumn(p, g, off + i, ld, rows);
+        }
+    }
+
+    /** One column of {@link #softmaxBackwardColumns}; the vector kernels use it for their column tails. */
+    static void softmaxBackwardColumn(float[] p, float[] g, int col, int ld, int rows) {
+        int end = col + rows * ld;
+        float dot = 0f;
+        for (int q = col; q < end; q += ld) {
+            dot = Math.fma(p[q], g[q], dot);
+        }
+        for (int q = col; q < end; q += ld) {
+            g[q] = p[q] * (g[q] - dot);
+        }
+    }
+
+    @Override
+    public void rotateHalves(float[] x, int loOff, int hiOff, float[] cos, float[] sin, int tableOff, int n) {
+        for (int i = 0; i < n; i++) {
+            float c = cos[tableOff + i];
+            float s = sin[tableOff + i];
+            float lo = x[loOff + i];
+            float hi = x[hiOff + i];
+            x[loOff + i] = lo * c + -hi * s;
+            x[hiOff + i] = hi * c + lo * s;
+        }
+    }
 }

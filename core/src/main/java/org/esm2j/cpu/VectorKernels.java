@@ -66,6 +66,11 @@ final class VectorKernels implements Kernels {
     private static final int NARROW_ROW_BLOCK = 64;
     /** Per thread: the padded b and c blocks of {@link #narrowColumns}, grown on demand and then reused. */
     private final ThreadLocal<float[]> narrowScratch = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per thread: the padded column block of {@link #softmaxPaddedColumns}, grown on demand and then reused. */
+    private final ThreadLocal<float[]> softmaxScratch = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per thread: a column block's max and then reciprocal sum between the passes of {@link #softmaxColumns}, or
+     * the dot of {@link #softmaxBackwardColumns}. */
+    private final ThreadLocal<float[]> softmaxStats = ThreadLocal.withInitial(() -> new float[V]);
     /** Per thread: Phi(x), t / 2 and the small exponent part of a chunk (see {@link #normalCdf}). */
     private final ThreadLocal<float[]> geluScratch = ThreadLocal.withInitial(() -> new float[3 * GELU_CHUNK]);
 
@@ -749,5 +754,153 @@ final class VectorKernels implements Kernels {
         for (; i < n; i++) {
             x[xOff + i] *= scale[i];
         }
+    }
+
+    @Override
+    public void softmaxColumns(float[] x, int xOff, int ld, int rows, int n) {
+        if (rows == 0) {
+            return;
+        }
+        float[] stats = softmaxStats.get();
+        int whole = n - n % V;
+        for (int i = 0; i < whole; i += V) {
+            softmaxColumnVector(x, xOff + i, ld, rows, stats);
+        }
+        if (whole < n) {
+            softmaxPaddedColumns(x, xOff + whole, ld, rows, n - whole, stats);
+        }
+    }
+
+    /**
+     * The last {@code w < V} columns of {@link #softmaxColumns}, copied into a zero-padded (rows, V) block, run
+     * through the vector kernel and copied back (the padding columns are discarded), so that they do not fall to
+     * the scalar exponential.
+     */
+    private void softmaxPaddedColumns(float[] x, int xOff, int ld, int rows, int w, float[] stats) {
+        float[] block = atLeast(softmaxScratch, rows * V);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(x, xOff + r * ld, block, r * V, w);
+            Arrays.fill(block, r * V + w, (r + 1) * V, 0f);
+        }
+        softmaxColumnVector(block, 0, V, rows, stats);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(block, r * V, x, xOff + r * ld, w);
+        }
+    }
+
+    /**
+     * V columns of {@link #softmaxColumns} in three passes, each a method of its own with its max or sum in a
+     * register: one method with more than one inlined exponential reaches C2's node-count cutoff, and a vector
+     * helper left out of line boxes every vector crossing the call. The max and then the reciprocal of the sum go
+     * from pass to pass through stats (V floats).
+     */
+    private static void softmaxColumnVector(float[] x, int col, int ld, int rows, float[] stats) {
+        columnMax(x, col, ld, rows, stats);
+        expShiftedColumnSum(x, col, ld, rows, stats);
+        scaleColumn(x, col, ld, rows, stats);
+    }
+
+    /** stats = the max down V columns, from the first row (the max of -inf and it: no constant in the loop phi). */
+    private static void columnMax(float[] x, int col, int ld, int rows, float[] stats) {
+        int end = col + rows * ld;
+        FloatVector max = FloatVector.fromArray(S, x, col);
+        for (int q = col + ld; q < end; q += ld) {
+            max = max.max(FloatVector.fromArray(S, x, q));
+        }
+        max.intoArray(stats, 0);
+    }
+
+    /**
+     * x = exp(x - stats) down V columns, then stats = 1 / (their sum in row order). The exponential is {@link #exp}'s
+     * operations written out, not a call: these passes are inlined into the attention methods, where C2 can reach its
+     * node-count cutoff before a helper such as exp or pow2 and then boxes every vector crossing that call (30 MB per
+     * attention call measured); the Vector API's own methods are force-inlined past the cutoff. The sum starts from
+     * max - max, not a constant zero (class comment): +0 for a finite max, and where the max is not finite the
+     * column is NaN either way.
+     */
+    private static void expShiftedColumnSum(float[] x, int col, int ld, int rows, float[] stats) {
+        int end = col + rows * ld;
+        FloatVector max = FloatVector.fromArray(S, stats, 0);
+        FloatVector sum = max.sub(max);
+        for (int q = col; q < end; q += ld) {
+            FloatVector xc = FloatVector.fromArray(S, x, q).sub(max).max(K_MIN_INPUT);
+            FloatVector rounded = xc.mul(K_LOG2E).add(K_ROUND_MAGIC);
+            FloatVector negN = rounded.sub(K_ROUND_MAGIC).neg();
+            FloatVector r = negN.fma(K_LN2_HI, xc);
+            r = negN.fma(K_LN2_LO, r);
+            FloatVector p = K_C7.fma(r, K_C6);
+            p = p.fma(r, K_C5);
+            p = p.fma(r, K_C4);
+            p = p.fma(r, K_C3);
+            p = p.fma(r, K_C2);
+            p = p.fma(r, K_ONE);
+            p = p.fma(r, K_ONE);
+            FloatVector e = p.mul(rounded.reinterpretAsInts().sub(K_EXP_BIAS_BITS).lanewise(VectorOperators.LSHL, 23)
+                    .reinterpretAsFloats());
+            e.intoArray(x, q);
+            sum = sum.add(e);
+        }
+        K_ONE.div(sum).intoArray(stats, 0);
+    }
+
+    /** x *= stats down V columns. */
+    private static void scaleColumn(float[] x, int col, int ld, int rows, float[] stats) {
+        int end = col + rows * ld;
+        FloatVector scale = FloatVector.fromArray(S, stats, 0);
+        for (int q = col; q < end; q += ld) {
+            FloatVector.fromArray(S, x, q).mul(scale).intoArray(x, q);
+        }
+    }
+
+    @Override
+    public void softmaxBackwardColumns(float[] p, float[] g, int off, int ld, int rows, int n) {
+        if (rows == 0) {
+            return;
+        }
+        float[] stats = softmaxStats.get();
+        int i = 0;
+        for (; i + V <= n; i += V) {
+            columnDot(p, g, off + i, ld, rows, stats);
+            softmaxBackwardColumn(p, g, off + i, ld, rows, stats);
+        }
+        for (; i < n; i++) {
+            ScalarKernels.softmaxBackwardColumn(p, g, off + i, ld, rows);
+        }
+    }
+
+    /**
+     * stats = the fma chain of p times g down V columns, in row order from zero; the first step is peeled so no
+     * constant vector enters the loop phi (class comment).
+     */
+    private static void columnDot(float[] p, float[] g, int col, int ld, int rows, float[] stats) {
+        int end = col + rows * ld;
+        FloatVector dot = FloatVector.fromArray(S, p, col).fma(FloatVector.fromArray(S, g, col), FloatVector.zero(S));
+        for (int q = col + ld; q < end; q += ld) {
+            dot = FloatVector.fromArray(S, p, q).fma(FloatVector.fromArray(S, g, q), dot);
+        }
+        dot.intoArray(stats, 0);
+    }
+
+    /** g = p * (g - stats) down V columns. */
+    private static void softmaxBackwardColumn(float[] p, float[] g, int col, int ld, int rows, float[] stats) {
+        int end = col + rows * ld;
+        FloatVector dot = FloatVector.fromArray(S, stats, 0);
+        for (int q = col; q < end; q += ld) {
+            FloatVector.fromArray(S, p, q).mul(FloatVector.fromArray(S, g, q).sub(dot)).intoArray(g, q);
+        }
+    }
+
+    @Override
+    public void rotateHalves(float[] x, int loOff, int hiOff, float[] cos, float[] sin, int tableOff, int n) {
+        int i = 0;
+        for (; i + V <= n; i += V) {
+            FloatVector c = FloatVector.fromArray(S, cos, tableOff + i);
+            FloatVector s = FloatVector.fromArray(S, sin, tableOff + i);
+            FloatVector lo = FloatVector.fromArray(S, x, loOff + i);
+            FloatVector hi = FloatVector.fromArray(S, x, hiOff + i);
+            lo.mul(c).add(hi.neg().mul(s)).intoArray(x, loOff + i);
+            hi.mul(c).add(lo.mul(s)).intoArray(x, hiOff + i);
+        }
+        ScalarKernels.INSTANCE.rotateHalves(x, loOff + i, hiOff + i, cos, sin, tableOff + i, n - i);
     }
 }
