@@ -24,29 +24,11 @@ interface Kernels {
     /** Rows of a that {@link #gemm}'s main tile covers: row ranges split at multiples of it run only that tile. */
     int rowTile();
 
-    /** {@code acc[i] = max(acc[i], x[xOff + i])} for i < n. */
-    void maxInto(float[] x, int xOff, float[] acc, int n);
-
-    /** {@code x[xOff + i] = exp(x[xOff + i] - shift[i]); sum[i] += x[xOff + i]} for i < n (see {@link FastExp}). */
-    void expShiftedAccumulate(float[] x, int xOff, float[] shift, float[] sum, int n);
-
-    /** {@code x[xOff + i] *= scale[i]} for i < n. */
-    void multiplyInto(float[] x, int xOff, float[] scale, int n);
-
     /** {@code x[xOff + i] = gelu(x[xOff + i])} for i < n (see {@link Erf#gelu}). */
     void gelu(float[] x, int xOff, int n);
 
     /** {@code g[gOff + i] *= gelu'(x[xOff + i])} for i < n (see {@link Erf#geluDerivative}). */
     void geluBackward(float[] x, int xOff, float[] g, int gOff, int n);
-
-    /** {@code acc[i] = fma(x[xOff + i], y[yOff + i], acc[i])} for i < n. */
-    void fmaInto(float[] x, int xOff, float[] y, int yOff, float[] acc, int n);
-
-    /**
-     * Softmax backward along a column block: {@code g[gOff + i] = p[pOff + i] * (g[gOff + i] - dot[i])} for i < n,
-     * where dot[i] is the sum over the softmax axis of p times the incoming gradient.
-     */
-    void softmaxBackward(float[] p, int pOff, float[] g, int gOff, float[] dot, int n);
 
     /**
      * Softmax down each of the n columns of the (rows, n) block at xOff with leading dimension ld, in place:

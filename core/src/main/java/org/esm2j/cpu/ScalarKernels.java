@@ -62,22 +62,6 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void maxInto(float[] x, int xOff, float[] acc, int n) {
-        for (int i = 0; i < n; i++) {
-            acc[i] = Math.max(acc[i], x[xOff + i]);
-        }
-    }
-
-    @Override
-    public void expShiftedAccumulate(float[] x, int xOff, float[] shift, float[] sum, int n) {
-        for (int i = 0; i < n; i++) {
-            float e = FastExp.exp(x[xOff + i] - shift[i]);
-            x[xOff + i] = e;
-            sum[i] += e;
-        }
-    }
-
-    @Override
     public void gelu(float[] x, int xOff, int n) {
         for (int i = 0; i < n; i++) {
             x[xOff + i] = Erf.gelu(x[xOff + i]);
@@ -88,27 +72,6 @@ final class ScalarKernels implements Kernels {
     public void geluBackward(float[] x, int xOff, float[] g, int gOff, int n) {
         for (int i = 0; i < n; i++) {
             g[gOff + i] *= Erf.geluDerivative(x[xOff + i]);
-        }
-    }
-
-    @Override
-    public void fmaInto(float[] x, int xOff, float[] y, int yOff, float[] acc, int n) {
-        for (int i = 0; i < n; i++) {
-            acc[i] = Math.fma(x[xOff + i], y[yOff + i], acc[i]);
-        }
-    }
-
-    @Override
-    public void softmaxBackward(float[] p, int pOff, float[] g, int gOff, float[] dot, int n) {
-        for (int i = 0; i < n; i++) {
-            g[gOff + i] = p[pOff + i] * (g[gOff + i] - dot[i]);
-        }
-    }
-
-    @Override
-    public void multiplyInto(float[] x, int xOff, float[] scale, int n) {
-        for (int i = 0; i < n; i++) {
-            x[xOff + i] *= scale[i];
         }
     }
 

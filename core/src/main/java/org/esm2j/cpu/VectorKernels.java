@@ -555,43 +555,6 @@ final class VectorKernels implements Kernels {
         c0.intoArray(c, cp);
     }
 
-    @Override
-    public void maxInto(float[] x, int xOff, float[] acc, int n) {
-        int i = 0;
-        for (; i + V <= n; i += V) {
-            FloatVector.fromArray(S, acc, i).max(FloatVector.fromArray(S, x, xOff + i)).intoArray(acc, i);
-        }
-        for (; i < n; i++) {
-            acc[i] = Math.max(acc[i], x[xOff + i]);
-        }
-    }
-
-    @Override
-    public void expShiftedAccumulate(float[] x, int xOff, float[] shift, float[] sum, int n) {
-        int i = 0;
-        for (; i + V <= n; i += V) {
-            FloatVector e = exp(FloatVector.fromArray(S, x, xOff + i).sub(FloatVector.fromArray(S, shift, i)));
-            e.intoArray(x, xOff + i);
-            FloatVector.fromArray(S, sum, i).add(e).intoArray(sum, i);
-        }
-        for (; i < n; i++) {
-            float e = FastExp.exp(x[xOff + i] - shift[i]);
-            x[xOff + i] = e;
-            sum[i] += e;
-        }
-    }
-
-    /** {@link FastExp#exp} lane by lane, with the same operations in the same order. */
-    private static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(K_MIN_INPUT);
-        FloatVector rounded = xc.mul(K_LOG2E).add(K_ROUND_MAGIC);
-        FloatVector n = rounded.sub(K_ROUND_MAGIC);
-        FloatVector negN = n.neg();
-        FloatVector r = negN.fma(K_LN2_HI, xc);
-        r = negN.fma(K_LN2_LO, r);
-        return expPolynomial(r).mul(pow2(rounded));
-    }
-
     /** {@link FastExp#expOfSum} lane by lane. */
     private static FloatVector expOfSum(FloatVector big, FloatVector small) {
         FloatVector rounded = big.add(small).mul(K_LOG2E).add(K_ROUND_MAGIC);
@@ -722,41 +685,6 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void fmaInto(float[] x, int xOff, float[] y, int yOff, float[] acc, int n) {
-        int i = 0;
-        for (; i + V <= n; i += V) {
-            FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i),
-                    FloatVector.fromArray(S, acc, i)).intoArray(acc, i);
-        }
-        for (; i < n; i++) {
-            acc[i] = Math.fma(x[xOff + i], y[yOff + i], acc[i]);
-        }
-    }
-
-    @Override
-    public void softmaxBackward(float[] p, int pOff, float[] g, int gOff, float[] dot, int n) {
-        int i = 0;
-        for (; i + V <= n; i += V) {
-            FloatVector gv = FloatVector.fromArray(S, g, gOff + i).sub(FloatVector.fromArray(S, dot, i));
-            FloatVector.fromArray(S, p, pOff + i).mul(gv).intoArray(g, gOff + i);
-        }
-        for (; i < n; i++) {
-            g[gOff + i] = p[pOff + i] * (g[gOff + i] - dot[i]);
-        }
-    }
-
-    @Override
-    public void multiplyInto(float[] x, int xOff, float[] scale, int n) {
-        int i = 0;
-        for (; i + V <= n; i += V) {
-            FloatVector.fromArray(S, x, xOff + i).mul(FloatVector.fromArray(S, scale, i)).intoArray(x, xOff + i);
-        }
-        for (; i < n; i++) {
-            x[xOff + i] *= scale[i];
-        }
-    }
-
-    @Override
     public void softmaxColumns(float[] x, int xOff, int ld, int rows, int n) {
         if (rows == 0) {
             return;
@@ -811,12 +739,13 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * x = exp(x - stats) down V columns, then stats = 1 / (their sum in row order). The exponential is {@link #exp}'s
-     * operations written out, not a call: these passes are inlined into the attention methods, where C2 can reach its
-     * node-count cutoff before a helper such as exp or pow2 and then boxes every vector crossing that call (30 MB per
-     * attention call measured); the Vector API's own methods are force-inlined past the cutoff. The sum starts from
-     * max - max, not a constant zero (class comment): +0 for a finite max, and where the max is not finite the
-     * column is NaN either way.
+     * x = exp(x - stats) down V columns, then stats = 1 / (their sum in row order). The exponential is
+     * {@link FastExp#exp} lane by lane, the same operations in the same order, written out rather than a helper
+     * taking vectors: these passes are inlined into the attention methods, where C2 can reach
+     * its node-count cutoff before such a helper and then boxes every vector crossing the call (30 MB per attention
+     * call measured); the Vector API's own methods are force-inlined past the cutoff. The sum starts from max - max,
+     * not a constant zero (class comment): +0 for a finite max, and where the max is not finite the column is NaN
+     * either way.
      */
     private static void expShiftedColumnSum(float[] x, int col, int ld, int rows, float[] stats) {
         int end = col + rows * ld;
