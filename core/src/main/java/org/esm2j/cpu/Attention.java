@@ -66,21 +66,23 @@ final class Attention {
     /** Buffers for one head of one sequence of up to maxT tokens; reused across the pairs of a work range. */
     private static final class Scratch {
         final int maxT;
+        // (hd, T) and (T, T) matrices have the leading dimension rowStride(T)
         final float[] qT; // (hd, T)
         final float[] kT; // (hd, T)
         final float[] k; // (T, hd)
         final float[] vT; // (hd, T)
-        final float[] sT; // (T keys, T queries), leading dimension scoreStride(T)
+        final float[] sT; // (T keys, T queries)
         final float[] oT; // (hd, T)
 
         Scratch(int maxT, int hd) {
             this.maxT = maxT;
-            qT = new float[hd * maxT];
-            kT = new float[hd * maxT];
+            int ld = rowStride(maxT);
+            qT = new float[hd * ld];
+            kT = new float[hd * ld];
             k = new float[maxT * hd];
-            vT = new float[hd * maxT];
-            sT = new float[maxT * scoreStride(maxT)];
-            oT = new float[hd * maxT];
+            vT = new float[hd * ld];
+            sT = new float[maxT * ld];
+            oT = new float[hd * ld];
         }
     }
 
@@ -89,14 +91,14 @@ final class Attention {
         int hd = headDim;
         int d3 = 3 * embedDim;
         int first = offset * d3 + h * hd;
-        gatherTransposed(qkv, first, d3, t, hd, scaling, s.qT);
-        rotary.rotateTransposed(kernels, s.qT, t);
-        gatherTransposed(qkv, first + embedDim, d3, t, hd, 1f, s.kT);
-        rotary.rotateTransposed(kernels, s.kT, t);
-        transpose(s.kT, hd, t, s.k);
-        gatherTransposed(qkv, first + 2 * embedDim, d3, t, hd, 1f, s.vT);
-        int ld = scoreStride(t);
-        kernels.gemm(s.k, 0, hd, s.qT, 0, t, s.sT, 0, ld, t, hd, t);
+        int ld = rowStride(t);
+        gatherTransposed(qkv, first, d3, t, hd, scaling, s.qT, ld);
+        rotary.rotateTransposed(kernels, s.qT, ld, t);
+        gatherTransposed(qkv, first + embedDim, d3, t, hd, 1f, s.kT, ld);
+        rotary.rotateTransposed(kernels, s.kT, ld, t);
+        transpose(s.kT, ld, hd, t, s.k);
+        gatherTransposed(qkv, first + 2 * embedDim, d3, t, hd, 1f, s.vT, ld);
+        kernels.gemm(s.k, 0, hd, s.qT, 0, ld, s.sT, 0, ld, t, hd, t);
         softmaxOverKeys(kernels, s.sT, ld, t);
         if (probs != null) {
             int base = (layer * heads + h) * t * t;
@@ -106,48 +108,50 @@ final class Attention {
                 }
             }
         }
-        kernels.gemm(s.vT, 0, t, s.sT, 0, ld, s.oT, 0, t, hd, t, t);
-        scatterTransposed(s.oT, t, hd, 1f, out, offset * embedDim + h * hd, embedDim);
+        kernels.gemm(s.vT, 0, ld, s.sT, 0, ld, s.oT, 0, ld, hd, t, t);
+        scatterTransposed(s.oT, ld, t, hd, 1f, out, offset * embedDim + h * hd, embedDim);
     }
 
     /**
-     * {@code dst[d * t + i] = src[first + i * ld + d] * factor} for i < t, d < hd: one head's columns of t rows,
+     * {@code dst[d * dstLd + i] = src[first + i * ld + d] * factor} for i < t, d < hd: one head's columns of t rows,
      * transposed to (hd, t). A factor of 1 leaves the bits as they are.
      */
-    static void gatherTransposed(float[] src, int first, int ld, int t, int hd, float factor, float[] dst) {
+    static void gatherTransposed(float[] src, int first, int ld, int t, int hd, float factor, float[] dst, int dstLd) {
         for (int i = 0; i < t; i++) {
             int row = first + i * ld;
             for (int d = 0; d < hd; d++) {
-                dst[d * t + i] = src[row + d] * factor;
+                dst[d * dstLd + i] = src[row + d] * factor;
             }
         }
     }
 
-    /** The inverse of {@link #gatherTransposed}: {@code dst[first + i * ld + d] = srcT[d * t + i] * factor}. */
-    static void scatterTransposed(float[] srcT, int t, int hd, float factor, float[] dst, int first, int ld) {
+    /** The inverse of {@link #gatherTransposed}: {@code dst[first + i * ld + d] = srcT[d * srcLd + i] * factor}. */
+    static void scatterTransposed(float[] srcT, int srcLd, int t, int hd, float factor, float[] dst, int first,
+            int ld) {
         for (int i = 0; i < t; i++) {
             int row = first + i * ld;
             for (int d = 0; d < hd; d++) {
-                dst[row + d] = srcT[d * t + i] * factor;
+                dst[row + d] = srcT[d * srcLd + i] * factor;
             }
         }
     }
 
-    /** {@code dst[i * rows + r] = src[r * cols + i]}: the (cols, rows) transpose of a dense (rows, cols) matrix. */
-    static void transpose(float[] src, int rows, int cols, float[] dst) {
+    /** {@code dst[i * rows + r] = src[r * srcLd + i]}: the dense (cols, rows) transpose of a (rows, cols) matrix. */
+    static void transpose(float[] src, int srcLd, int rows, int cols, float[] dst) {
         for (int i = 0; i < cols; i++) {
             for (int r = 0; r < rows; r++) {
-                dst[i * rows + r] = src[r * cols + i];
+                dst[i * rows + r] = src[r * srcLd + i];
             }
         }
     }
 
     /**
-     * The leading dimension of the (t, t) score matrices: t rounded up to whole 64-byte lines, an odd number of
-     * them, so that a column block walked row by row spreads over all cache sets. With t = 128 (a stride of 512
-     * bytes) it would fall into an eighth of them and miss L1 on every pass of the column softmax.
+     * The leading dimension of the matrices with t columns (the (t, t) scores, the (hd, t) transposed heads): t
+     * rounded up to whole 64-byte lines, an odd number of them, so that a column block walked row by row spreads
+     * over all cache sets. With t = 128 (a stride of 512 bytes) it would fall into an eighth of them and miss L1 on
+     * every pass of the column softmax, and the rotary's rows d and d + hd/2 would alias at 4 KB.
      */
-    static int scoreStride(int t) {
+    static int rowStride(int t) {
         int lines = (t + 15) / 16;
         return 16 * (lines % 2 == 0 ? lines + 1 : lines);
     }

@@ -55,28 +55,29 @@ final class AttentionBackward {
 
     private static final class Scratch {
         final int maxT;
+        // (hd, T) and (T, T) matrices have the leading dimension Attention.rowStride(T)
         final float[] q; // (T, hd) rotated, scaled
         final float[] qT; // (hd, T) rotated, scaled
         final float[] k; // (T, hd) rotated
         final float[] kT; // (hd, T) rotated
         final float[] dOT; // (hd, T)
-        final float[] pT; // (T keys, T queries), leading dimension Attention.scoreStride(T)
-        final float[] dPT; // (T keys, T queries), then dS^T, the same leading dimension
+        final float[] pT; // (T keys, T queries)
+        final float[] dPT; // (T keys, T queries), then dS^T
         final float[] dQT; // (hd, T)
         final float[] dK; // (T, hd)
 
         Scratch(int maxT, int hd) {
             this.maxT = maxT;
+            int ld = Attention.rowStride(maxT);
             int th = maxT * hd;
-            int tt = maxT * Attention.scoreStride(maxT);
             q = new float[th];
-            qT = new float[th];
+            qT = new float[hd * ld];
             k = new float[th];
-            kT = new float[th];
-            dOT = new float[th];
-            pT = new float[tt];
-            dPT = new float[tt];
-            dQT = new float[th];
+            kT = new float[hd * ld];
+            dOT = new float[hd * ld];
+            pT = new float[maxT * ld];
+            dPT = new float[maxT * ld];
+            dQT = new float[hd * ld];
             dK = new float[th];
         }
     }
@@ -93,23 +94,23 @@ final class AttentionBackward {
         int d3 = 3 * embedDim;
         int first = offset * d3 + h * hd;
         int outFirst = offset * embedDim + h * hd;
-        Attention.gatherTransposed(qkv, first, d3, t, hd, scaling, s.qT);
-        rotary.rotateTransposed(kernels, s.qT, t);
-        Attention.transpose(s.qT, hd, t, s.q);
-        Attention.gatherTransposed(qkv, first + embedDim, d3, t, hd, 1f, s.kT);
-        rotary.rotateTransposed(kernels, s.kT, t);
-        Attention.transpose(s.kT, hd, t, s.k);
-        Attention.gatherTransposed(dOut, outFirst, embedDim, t, hd, 1f, s.dOT);
-        int ld = Attention.scoreStride(t);
-        kernels.gemm(s.k, 0, hd, s.qT, 0, t, s.pT, 0, ld, t, hd, t);
+        int ld = Attention.rowStride(t);
+        Attention.gatherTransposed(qkv, first, d3, t, hd, scaling, s.qT, ld);
+        rotary.rotateTransposed(kernels, s.qT, ld, t);
+        Attention.transpose(s.qT, ld, hd, t, s.q);
+        Attention.gatherTransposed(qkv, first + embedDim, d3, t, hd, 1f, s.kT, ld);
+        rotary.rotateTransposed(kernels, s.kT, ld, t);
+        Attention.transpose(s.kT, ld, hd, t, s.k);
+        Attention.gatherTransposed(dOut, outFirst, embedDim, t, hd, 1f, s.dOT, ld);
+        kernels.gemm(s.k, 0, hd, s.qT, 0, ld, s.pT, 0, ld, t, hd, t);
         Attention.softmaxOverKeys(kernels, s.pT, ld, t);
-        kernels.gemm(qkv, first + 2 * embedDim, d3, s.dOT, 0, t, s.dPT, 0, ld, t, hd, t); // dP^T = V dO^T
+        kernels.gemm(qkv, first + 2 * embedDim, d3, s.dOT, 0, ld, s.dPT, 0, ld, t, hd, t); // dP^T = V dO^T
         kernels.softmaxBackwardColumns(s.pT, s.dPT, 0, ld, t, t);
-        kernels.gemm(s.kT, 0, t, s.dPT, 0, ld, s.dQT, 0, t, hd, t, t); // dQ^T = k^T dS^T
+        kernels.gemm(s.kT, 0, ld, s.dPT, 0, ld, s.dQT, 0, ld, hd, t, t); // dQ^T = k^T dS^T
         kernels.gemm(s.dPT, 0, ld, s.q, 0, hd, s.dK, 0, hd, t, t, hd); // dK = dS^T q
         kernels.gemm(s.pT, 0, ld, dOut, outFirst, embedDim, dQkv, first + 2 * embedDim, d3, t, t, hd); // dV = P^T dO
-        rotary.rotateBackTransposed(kernels, s.dQT, t);
-        Attention.scatterTransposed(s.dQT, t, hd, scaling, dQkv, first, d3);
+        rotary.rotateBackTransposed(kernels, s.dQT, ld, t);
+        Attention.scatterTransposed(s.dQT, ld, t, hd, scaling, dQkv, first, d3);
         for (int i = 0; i < t; i++) {
             rotary.rotateBack(s.dK, i * hd, i, dQkv, first + i * d3 + embedDim);
         }

@@ -66,22 +66,22 @@ final class Rotary {
     }
 
     /**
-     * {@link #rotate} of every position of a head held transposed, in place: {@code xT[d * t + i]} is element d at
+     * {@link #rotate} of every position of a head held transposed, in place: {@code xT[d * ld + i]} is element d at
      * position i < t. Rows j and j + halfDim combine element by element along the positions, so it vectorises, and
      * the result has {@link #rotate}'s bits.
      */
-    void rotateTransposed(Kernels kernels, float[] xT, int t) {
+    void rotateTransposed(Kernels kernels, float[] xT, int ld, int t) {
         checkPositions(t);
         for (int j = 0; j < halfDim; j++) {
-            kernels.rotateHalves(xT, j * t, (j + halfDim) * t, cosByDim, sinByDim, j * maxPositions, t);
+            kernels.rotateHalves(xT, j * ld, (j + halfDim) * ld, cosByDim, sinByDim, j * maxPositions, t);
         }
     }
 
     /** {@link #rotateBack} of every position of a head held transposed, in place (see {@link #rotateTransposed}). */
-    void rotateBackTransposed(Kernels kernels, float[] xT, int t) {
+    void rotateBackTransposed(Kernels kernels, float[] xT, int ld, int t) {
         checkPositions(t);
         for (int j = 0; j < halfDim; j++) {
-            kernels.rotateHalves(xT, (j + halfDim) * t, j * t, cosByDim, sinByDim, j * maxPositions, t);
+            kernels.rotateHalves(xT, (j + halfDim) * ld, j * ld, cosByDim, sinByDim, j * maxPositions, t);
         }
     }
 

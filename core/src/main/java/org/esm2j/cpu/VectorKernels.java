@@ -728,14 +728,24 @@ final class VectorKernels implements Kernels {
         scaleColumn(x, col, ld, rows, stats);
     }
 
-    /** stats = the max down V columns, from the first row (the max of -inf and it: no constant in the loop phi). */
+    /**
+     * stats = the max down V columns, in two chains (even and odd rows) so the max's latency is half hidden; the max
+     * is exact, so the order does not change it. Each chain starts from its first row (the max of -inf and it), so
+     * no constant enters a loop phi (class comment).
+     */
     private static void columnMax(float[] x, int col, int ld, int rows, float[] stats) {
         int end = col + rows * ld;
-        FloatVector max = FloatVector.fromArray(S, x, col);
-        for (int q = col + ld; q < end; q += ld) {
-            max = max.max(FloatVector.fromArray(S, x, q));
+        FloatVector even = FloatVector.fromArray(S, x, col);
+        FloatVector odd = rows > 1 ? FloatVector.fromArray(S, x, col + ld) : even;
+        int q = col + 2 * ld;
+        for (; q + ld < end; q += 2 * ld) {
+            even = even.max(FloatVector.fromArray(S, x, q));
+            odd = odd.max(FloatVector.fromArray(S, x, q + ld));
         }
-        max.intoArray(stats, 0);
+        if (q < end) {
+            even = even.max(FloatVector.fromArray(S, x, q));
+        }
+        even.max(odd).intoArray(stats, 0);
     }
 
     /**

@@ -52,7 +52,7 @@ class RotaryTest {
     }
 
     /**
-     * A head held transposed, (hd, t), rotated along positions by either kernel twin, has the bits of {@link
+     * A head held transposed, (hd, t) with a wider leading dimension, rotated along positions by either kernel twin, has the bits of {@link
      * Rotary#rotate} at each position, and rotating it back has the bits of {@link Rotary#rotateBack}.
      */
     @Test
@@ -70,27 +70,28 @@ class RotaryTest {
         for (int i = 0; i < rows.length; i++) {
             rows[i] = (float) rnd.nextGaussian();
         }
-        float[] rotatedT = new float[hd * t];
-        float[] backT = new float[hd * t];
+        int ld = t + 3;
+        float[] rotatedT = new float[hd * ld];
+        float[] backT = new float[hd * ld];
         for (int i = 0; i < t; i++) {
-            rotary.rotate(rows, i * hd, i, rotatedT, i, t);
+            rotary.rotate(rows, i * hd, i, rotatedT, i, ld);
             float[] back = new float[hd];
             rotary.rotateBack(rows, i * hd, i, back, 0);
             for (int d = 0; d < hd; d++) {
-                backT[d * t + i] = back[d];
+                backT[d * ld + i] = back[d];
             }
         }
         for (Kernels kernels : new Kernels[] {ScalarKernels.INSTANCE, VectorKernels.create()}) {
-            float[] xT = new float[hd * t];
+            float[] xT = new float[hd * ld];
             for (int i = 0; i < t; i++) {
                 for (int d = 0; d < hd; d++) {
-                    xT[d * t + i] = rows[i * hd + d];
+                    xT[d * ld + i] = rows[i * hd + d];
                 }
             }
             float[] yT = xT.clone();
-            rotary.rotateTransposed(kernels, yT, t);
+            rotary.rotateTransposed(kernels, yT, ld, t);
             assertArrayEquals(rotatedT, yT, "transposed rotation, " + kernels.getClass().getSimpleName());
-            rotary.rotateBackTransposed(kernels, xT, t);
+            rotary.rotateBackTransposed(kernels, xT, ld, t);
             assertArrayEquals(backT, xT, "transposed rotation back, " + kernels.getClass().getSimpleName());
         }
     }
