@@ -92,12 +92,12 @@ final class Attention {
         int d3 = 3 * embedDim;
         int first = offset * d3 + h * hd;
         int ld = rowStride(t);
-        gatherTransposed(qkv, first, d3, t, hd, scaling, s.qT, ld);
+        kernels.gatherTransposed(qkv, first, d3, t, hd, scaling, s.qT, ld);
         rotary.rotateTransposed(kernels, s.qT, ld, t);
-        gatherTransposed(qkv, first + embedDim, d3, t, hd, 1f, s.kT, ld);
+        kernels.gatherTransposed(qkv, first + embedDim, d3, t, hd, 1f, s.kT, ld);
         rotary.rotateTransposed(kernels, s.kT, ld, t);
-        transpose(s.kT, ld, hd, t, s.k);
-        gatherTransposed(qkv, first + 2 * embedDim, d3, t, hd, 1f, s.vT, ld);
+        kernels.gatherTransposed(s.kT, 0, ld, hd, t, 1f, s.k, hd); // k = (k^T)^T
+        kernels.gatherTransposed(qkv, first + 2 * embedDim, d3, t, hd, 1f, s.vT, ld);
         kernels.gemm(s.k, 0, hd, s.qT, 0, ld, s.sT, 0, ld, t, hd, t);
         softmaxOverKeys(kernels, s.sT, ld, t);
         if (probs != null) {
@@ -109,40 +109,7 @@ final class Attention {
             }
         }
         kernels.gemm(s.vT, 0, ld, s.sT, 0, ld, s.oT, 0, ld, hd, t, t);
-        scatterTransposed(s.oT, ld, t, hd, 1f, out, offset * embedDim + h * hd, embedDim);
-    }
-
-    /**
-     * {@code dst[d * dstLd + i] = src[first + i * ld + d] * factor} for i < t, d < hd: one head's columns of t rows,
-     * transposed to (hd, t). A factor of 1 leaves the bits as they are.
-     */
-    static void gatherTransposed(float[] src, int first, int ld, int t, int hd, float factor, float[] dst, int dstLd) {
-        for (int i = 0; i < t; i++) {
-            int row = first + i * ld;
-            for (int d = 0; d < hd; d++) {
-                dst[d * dstLd + i] = src[row + d] * factor;
-            }
-        }
-    }
-
-    /** The inverse of {@link #gatherTransposed}: {@code dst[first + i * ld + d] = srcT[d * srcLd + i] * factor}. */
-    static void scatterTransposed(float[] srcT, int srcLd, int t, int hd, float factor, float[] dst, int first,
-            int ld) {
-        for (int i = 0; i < t; i++) {
-            int row = first + i * ld;
-            for (int d = 0; d < hd; d++) {
-                dst[row + d] = srcT[d * srcLd + i] * factor;
-            }
-        }
-    }
-
-    /** {@code dst[i * rows + r] = src[r * srcLd + i]}: the dense (cols, rows) transpose of a (rows, cols) matrix. */
-    static void transpose(float[] src, int srcLd, int rows, int cols, float[] dst) {
-        for (int i = 0; i < cols; i++) {
-            for (int r = 0; r < rows; r++) {
-                dst[i * rows + r] = src[r * srcLd + i];
-            }
-        }
+        kernels.scatterTransposed(s.oT, ld, t, hd, 1f, out, offset * embedDim + h * hd, embedDim);
     }
 
     /**

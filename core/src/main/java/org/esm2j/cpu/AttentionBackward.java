@@ -95,13 +95,13 @@ final class AttentionBackward {
         int first = offset * d3 + h * hd;
         int outFirst = offset * embedDim + h * hd;
         int ld = Attention.rowStride(t);
-        Attention.gatherTransposed(qkv, first, d3, t, hd, scaling, s.qT, ld);
+        kernels.gatherTransposed(qkv, first, d3, t, hd, scaling, s.qT, ld);
         rotary.rotateTransposed(kernels, s.qT, ld, t);
-        Attention.transpose(s.qT, ld, hd, t, s.q);
-        Attention.gatherTransposed(qkv, first + embedDim, d3, t, hd, 1f, s.kT, ld);
+        kernels.gatherTransposed(s.qT, 0, ld, hd, t, 1f, s.q, hd); // q = (q^T)^T
+        kernels.gatherTransposed(qkv, first + embedDim, d3, t, hd, 1f, s.kT, ld);
         rotary.rotateTransposed(kernels, s.kT, ld, t);
-        Attention.transpose(s.kT, ld, hd, t, s.k);
-        Attention.gatherTransposed(dOut, outFirst, embedDim, t, hd, 1f, s.dOT, ld);
+        kernels.gatherTransposed(s.kT, 0, ld, hd, t, 1f, s.k, hd); // k = (k^T)^T
+        kernels.gatherTransposed(dOut, outFirst, embedDim, t, hd, 1f, s.dOT, ld);
         kernels.gemm(s.k, 0, hd, s.qT, 0, ld, s.pT, 0, ld, t, hd, t);
         Attention.softmaxOverKeys(kernels, s.pT, ld, t);
         kernels.gemm(qkv, first + 2 * embedDim, d3, s.dOT, 0, ld, s.dPT, 0, ld, t, hd, t); // dP^T = V dO^T
@@ -110,7 +110,7 @@ final class AttentionBackward {
         kernels.gemm(s.dPT, 0, ld, s.q, 0, hd, s.dK, 0, hd, t, t, hd); // dK = dS^T q
         kernels.gemm(s.pT, 0, ld, dOut, outFirst, embedDim, dQkv, first + 2 * embedDim, d3, t, t, hd); // dV = P^T dO
         rotary.rotateBackTransposed(kernels, s.dQT, ld, t);
-        Attention.scatterTransposed(s.dQT, ld, t, hd, scaling, dQkv, first, d3);
+        kernels.scatterTransposed(s.dQT, ld, t, hd, scaling, dQkv, first, d3);
         for (int i = 0; i < t; i++) {
             rotary.rotateBack(s.dK, i * hd, i, dQkv, first + i * d3 + embedDim);
         }

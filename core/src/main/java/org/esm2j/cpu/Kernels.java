@@ -51,6 +51,16 @@ interface Kernels {
      */
     void rotateHalves(float[] x, int loOff, int hiOff, float[] cos, float[] sin, int tableOff, int n);
 
+    /**
+     * {@code dst[d * dstLd + i] = src[first + i * ld + d] * factor} for i < t, d < cols: t rows of cols columns, ld
+     * apart, transposed to (cols, t) with leading dimension dstLd (one head's columns of the packed projections, say).
+     * A factor of 1 keeps the bits.
+     */
+    void gatherTransposed(float[] src, int first, int ld, int t, int cols, float factor, float[] dst, int dstLd);
+
+    /** The inverse of {@link #gatherTransposed}: {@code dst[first + i * ld + d] = srcT[d * srcLd + i] * factor}. */
+    void scatterTransposed(float[] srcT, int srcLd, int t, int cols, float factor, float[] dst, int first, int ld);
+
     /** The kernels chosen for this JVM: the Vector API when its module is present and not disabled, else scalar. */
     static Kernels preferred() {
         return Selection.PREFERRED;

@@ -131,4 +131,38 @@ final class ScalarKernels implements Kernels {
             x[hiOff + i] = hi * c + lo * s;
         }
     }
+
+    @Override
+    public void gatherTransposed(float[] src, int first, int ld, int t, int cols, float factor, float[] dst,
+            int dstLd) {
+        gatherTransposedRows(src, first, ld, 0, t, cols, factor, dst, dstLd);
+    }
+
+    /** Rows [from, t) of {@link #gatherTransposed}; the vector kernels use it for their last rows. */
+    static void gatherTransposedRows(float[] src, int first, int ld, int from, int t, int cols, float factor,
+            float[] dst, int dstLd) {
+        for (int i = from; i < t; i++) {
+            int row = first + i * ld;
+            for (int d = 0; d < cols; d++) {
+                dst[d * dstLd + i] = src[row + d] * factor;
+            }
+        }
+    }
+
+    @Override
+    public void scatterTransposed(float[] srcT, int srcLd, int t, int cols, float factor, float[] dst, int first,
+            int ld) {
+        scatterTransposedRows(srcT, srcLd, 0, t, cols, factor, dst, first, ld);
+    }
+
+    /** Rows [from, t) of {@link #scatterTransposed}; the vector kernels use it for their last rows. */
+    static void scatterTransposedRows(float[] srcT, int srcLd, int from, int t, int cols, float factor, float[] dst,
+            int first, int ld) {
+        for (int i = from; i < t; i++) {
+            int row = first + i * ld;
+            for (int d = 0; d < cols; d++) {
+                dst[row + d] = srcT[d * srcLd + i] * factor;
+            }
+        }
+    }
 }

@@ -139,6 +139,38 @@ class BackwardOpsTest {
         }
     }
 
+    /**
+     * The transposed gather and scatter of attention's heads against their definition, both kernel twins bit for bit
+     * (the vector one uses indexed loads and stores for whole blocks of rows), with a last partial block of rows.
+     */
+    @Test
+    void transposedGatherAndScatterFollowTheirDefinition() {
+        Random rnd = new Random(11);
+        for (Kernels kernels : new Kernels[] {ScalarKernels.INSTANCE, VectorKernels.create()}) {
+            for (int[] shape : new int[][] {{1, 3}, {16, 16}, {37, 24}}) {
+                int t = shape[0];
+                int cols = shape[1];
+                int ld = 3 * cols + 5;
+                int first = 7;
+                int dstLd = t + 2;
+                float factor = 0.25f;
+                float[] src = gaussian(rnd, first + t * ld, 1);
+                float[] gathered = new float[cols * dstLd];
+                kernels.gatherTransposed(src, first, ld, t, cols, factor, gathered, dstLd);
+                float[] back = new float[src.length];
+                kernels.scatterTransposed(gathered, dstLd, t, cols, 1f / factor, back, first, ld);
+                for (int i = 0; i < t; i++) {
+                    for (int d = 0; d < cols; d++) {
+                        float x = src[first + i * ld + d];
+                        String where = kernels.getClass().getSimpleName() + " " + t + "x" + cols + " at " + i + "," + d;
+                        assertTrue(gathered[d * dstLd + i] == x * factor, "gather " + where);
+                        assertTrue(back[first + i * ld + d] == x * factor * (1f / factor), "scatter " + where);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void layerNormBackwardMatchesFiniteDifferences() {
         Random rnd = new Random(7);
