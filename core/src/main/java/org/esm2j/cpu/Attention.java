@@ -1,5 +1,7 @@
 package org.esm2j.cpu;
 
+import java.util.Arrays;
+
 /**
  * Multi-head self-attention of one layer over a packed batch, one (sequence, head) pair at a time, each on its own
  * rows only (no padding, no mask). Scores are kept transposed, {@code S^T[j, i] = k_j . q_i} (keys by queries), so that
@@ -66,23 +68,25 @@ final class Attention {
     /** Buffers for one head of one sequence of up to maxT tokens; reused across the pairs of a work range. */
     private static final class Scratch {
         final int maxT;
-        // (hd, T) and (T, T) matrices have the leading dimension rowStride(T)
+        final float[] qScaled;
         final float[] qT; // (hd, T)
-        final float[] kT; // (hd, T)
         final float[] k; // (T, hd)
         final float[] vT; // (hd, T)
         final float[] sT; // (T keys, T queries)
         final float[] oT; // (hd, T)
+        final float[] max;
+        final float[] sum;
 
         Scratch(int maxT, int hd) {
             this.maxT = maxT;
-            int ld = rowStride(maxT);
-            qT = new float[hd * ld];
-            kT = new float[hd * ld];
+            qScaled = new float[hd];
+            qT = new float[hd * maxT];
             k = new float[maxT * hd];
-            vT = new float[hd * ld];
-            sT = new float[maxT * ld];
-            oT = new float[hd * ld];
+            vT = new float[hd * maxT];
+            sT = new float[maxT * maxT];
+            oT = new float[hd * maxT];
+            max = new float[maxT];
+            sum = new float[maxT];
         }
     }
 
@@ -90,45 +94,56 @@ final class Attention {
             float[] probs, int layer) {
         int hd = headDim;
         int d3 = 3 * embedDim;
-        int first = offset * d3 + h * hd;
-        int ld = rowStride(t);
-        kernels.gatherTransposed(qkv, first, d3, t, hd, scaling, s.qT, ld);
-        rotary.rotateTransposed(kernels, s.qT, ld, t);
-        kernels.gatherTransposed(qkv, first + embedDim, d3, t, hd, 1f, s.kT, ld);
-        rotary.rotateTransposed(kernels, s.kT, ld, t);
-        kernels.gatherTransposed(s.kT, 0, ld, hd, t, 1f, s.k, hd); // k = (k^T)^T
-        kernels.gatherTransposed(qkv, first + 2 * embedDim, d3, t, hd, 1f, s.vT, ld);
-        kernels.gemm(s.k, 0, hd, s.qT, 0, ld, s.sT, 0, ld, t, hd, t);
-        softmaxOverKeys(kernels, s.sT, ld, t);
+        for (int i = 0; i < t; i++) {
+            int row = (offset + i) * d3 + h * hd;
+            for (int d = 0; d < hd; d++) {
+                s.qScaled[d] = qkv[row + d] * scaling;
+            }
+            rotary.rotate(s.qScaled, 0, i, s.qT, i, t);
+            rotary.rotate(qkv, row + embedDim, i, s.k, i * hd, 1);
+            int v = row + 2 * embedDim;
+            for (int d = 0; d < hd; d++) {
+                s.vT[d * t + i] = qkv[v + d];
+            }
+        }
+        kernels.gemm(s.k, 0, hd, s.qT, 0, t, s.sT, 0, t, t, hd, t);
+        softmaxOverKeys(kernels, s.sT, s.max, s.sum, t);
         if (probs != null) {
             int base = (layer * heads + h) * t * t;
             for (int i = 0; i < t; i++) {
                 for (int j = 0; j < t; j++) {
-                    probs[base + i * t + j] = s.sT[j * ld + i];
+                    probs[base + i * t + j] = s.sT[j * t + i];
                 }
             }
         }
-        kernels.gemm(s.vT, 0, ld, s.sT, 0, ld, s.oT, 0, ld, hd, t, t);
-        kernels.scatterTransposed(s.oT, ld, t, hd, 1f, out, offset * embedDim + h * hd, embedDim);
+        kernels.gemm(s.vT, 0, t, s.sT, 0, t, s.oT, 0, t, hd, t, t);
+        for (int i = 0; i < t; i++) {
+            int row = (offset + i) * embedDim + h * hd;
+            for (int d = 0; d < hd; d++) {
+                out[row + d] = s.oT[d * t + i];
+            }
+        }
     }
 
     /**
-     * The leading dimension of the matrices with t columns (the (t, t) scores, the (hd, t) transposed heads): t
-     * rounded up to whole 64-byte lines, an odd number of them, so that a column block walked row by row spreads
-     * over all cache sets. With t = 128 (a stride of 512 bytes) it would fall into an eighth of them and miss L1 on
-     * every pass of the column softmax, and the rotary's rows d and d + hd/2 would alias at 4 KB.
+     * Softmax down each column of the (t, t) matrix sT: exp(s - max) / sum, in float32 like fair-esm's
+     * softmax(dtype=float32); max and sum are scratch of at least t floats. Attention's backward pass recomputes the
+     * probabilities with it, so they are the forward pass's bits.
      */
-    static int rowStride(int t) {
-        int lines = (t + 15) / 16;
-        return 16 * (lines % 2 == 0 ? lines + 1 : lines);
-    }
-
-    /**
-     * Softmax down each column of the (t, t) matrix sT with leading dimension ld: exp(s - max) / sum, in float32
-     * like fair-esm's softmax(dtype=float32). Attention's backward pass recomputes the probabilities with it, so they
-     * are the forward pass's bits.
-     */
-    static void softmaxOverKeys(Kernels kernels, float[] sT, int ld, int t) {
-        kernels.softmaxColumns(sT, 0, ld, t, t);
+    static void softmaxOverKeys(Kernels kernels, float[] sT, float[] max, float[] sum, int t) {
+        Arrays.fill(max, 0, t, Float.NEGATIVE_INFINITY);
+        Arrays.fill(sum, 0, t, 0f);
+        for (int j = 0; j < t; j++) {
+            kernels.maxInto(sT, j * t, max, t);
+        }
+        for (int j = 0; j < t; j++) {
+            kernels.expShiftedAccumulate(sT, j * t, max, sum, t);
+        }
+        for (int i = 0; i < t; i++) {
+            sum[i] = 1f / sum[i];
+        }
+        for (int j = 0; j < t; j++) {
+            kernels.multiplyInto(sT, j * t, sum, t);
+        }
     }
 }

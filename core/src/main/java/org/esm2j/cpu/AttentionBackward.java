@@ -1,5 +1,7 @@
 package org.esm2j.cpu;
 
+import java.util.Arrays;
+
 /**
  * The backward pass of {@link Attention} over a packed batch, one (sequence, head) pair at a time on that sequence's
  * rows only. Probabilities are not stored by the forward pass: each pair recomputes its scores and softmax from q and k
@@ -55,64 +57,98 @@ final class AttentionBackward {
 
     private static final class Scratch {
         final int maxT;
-        // (hd, T) and (T, T) matrices have the leading dimension Attention.rowStride(T)
+        final float[] qScaled; // (hd)
         final float[] q; // (T, hd) rotated, scaled
         final float[] qT; // (hd, T) rotated, scaled
         final float[] k; // (T, hd) rotated
         final float[] kT; // (hd, T) rotated
+        final float[] v; // (T, hd)
         final float[] dOT; // (hd, T)
         final float[] pT; // (T keys, T queries)
         final float[] dPT; // (T keys, T queries), then dS^T
         final float[] dQT; // (hd, T)
         final float[] dK; // (T, hd)
+        final float[] max;
+        final float[] sum;
+        final float[] column; // (hd)
+        final float[] headGrad; // (hd)
 
         Scratch(int maxT, int hd) {
             this.maxT = maxT;
-            int ld = Attention.rowStride(maxT);
             int th = maxT * hd;
+            int tt = maxT * maxT;
+            qScaled = new float[hd];
             q = new float[th];
-            qT = new float[hd * ld];
+            qT = new float[th];
             k = new float[th];
-            kT = new float[hd * ld];
-            dOT = new float[hd * ld];
-            pT = new float[maxT * ld];
-            dPT = new float[maxT * ld];
-            dQT = new float[hd * ld];
+            kT = new float[th];
+            v = new float[th];
+            dOT = new float[th];
+            pT = new float[tt];
+            dPT = new float[tt];
+            dQT = new float[th];
             dK = new float[th];
+            max = new float[maxT];
+            sum = new float[maxT];
+            column = new float[hd];
+            headGrad = new float[hd];
         }
     }
 
     /**
-     * One (sequence, head) pair. q and k are rotated transposed (along positions, as vectors) and transposed back for
-     * the products that take them by rows; v is read in place. dq is formed transposed, (hd, T) = (hd, T) x (T, T),
-     * as dS^T is at hand, and rotated back the same way; dk and dv as (T, T) x (T, hd), with dv written straight into
-     * dQkv.
+     * One (sequence, head) pair. dq is formed transposed, (hd, T) = (hd, T) x (T, T), as dS^T is at hand; dk and dv as
+     * (T, T) x (T, hd), with dv written straight into dQkv.
      */
     private void head(Kernels kernels, Scratch s, float[] qkv, int offset, int t, int h, Rotary rotary, float[] dOut,
             float[] dQkv) {
         int hd = headDim;
         int d3 = 3 * embedDim;
-        int first = offset * d3 + h * hd;
-        int outFirst = offset * embedDim + h * hd;
-        int ld = Attention.rowStride(t);
-        kernels.gatherTransposed(qkv, first, d3, t, hd, scaling, s.qT, ld);
-        rotary.rotateTransposed(kernels, s.qT, ld, t);
-        kernels.gatherTransposed(s.qT, 0, ld, hd, t, 1f, s.q, hd); // q = (q^T)^T
-        kernels.gatherTransposed(qkv, first + embedDim, d3, t, hd, 1f, s.kT, ld);
-        rotary.rotateTransposed(kernels, s.kT, ld, t);
-        kernels.gatherTransposed(s.kT, 0, ld, hd, t, 1f, s.k, hd); // k = (k^T)^T
-        kernels.gatherTransposed(dOut, outFirst, embedDim, t, hd, 1f, s.dOT, ld);
-        kernels.gemm(s.k, 0, hd, s.qT, 0, ld, s.pT, 0, ld, t, hd, t);
-        Attention.softmaxOverKeys(kernels, s.pT, ld, t);
-        kernels.gemm(qkv, first + 2 * embedDim, d3, s.dOT, 0, ld, s.dPT, 0, ld, t, hd, t); // dP^T = V dO^T
-        kernels.softmaxBackwardColumns(s.pT, s.dPT, 0, ld, t, t);
-        kernels.gemm(s.kT, 0, ld, s.dPT, 0, ld, s.dQT, 0, ld, hd, t, t); // dQ^T = k^T dS^T
-        kernels.gemm(s.dPT, 0, ld, s.q, 0, hd, s.dK, 0, hd, t, t, hd); // dK = dS^T q
-        kernels.gemm(s.pT, 0, ld, dOut, outFirst, embedDim, dQkv, first + 2 * embedDim, d3, t, t, hd); // dV = P^T dO
-        rotary.rotateBackTransposed(kernels, s.dQT, ld, t);
-        kernels.scatterTransposed(s.dQT, ld, t, hd, scaling, dQkv, first, d3);
         for (int i = 0; i < t; i++) {
-            rotary.rotateBack(s.dK, i * hd, i, dQkv, first + i * d3 + embedDim);
+            int row = (offset + i) * d3 + h * hd;
+            for (int d = 0; d < hd; d++) {
+                s.qScaled[d] = qkv[row + d] * scaling;
+            }
+            rotary.rotate(s.qScaled, 0, i, s.qT, i, t);
+            rotary.rotate(s.qScaled, 0, i, s.q, i * hd, 1);
+            rotary.rotate(qkv, row + embedDim, i, s.k, i * hd, 1);
+            rotary.rotate(qkv, row + embedDim, i, s.kT, i, t);
+            System.arraycopy(qkv, row + 2 * embedDim, s.v, i * hd, hd);
+            int outRow = (offset + i) * embedDim + h * hd;
+            for (int d = 0; d < hd; d++) {
+                s.dOT[d * t + i] = dOut[outRow + d];
+            }
+        }
+        kernels.gemm(s.k, 0, hd, s.qT, 0, t, s.pT, 0, t, t, hd, t);
+        Attention.softmaxOverKeys(kernels, s.pT, s.max, s.sum, t);
+        kernels.gemm(s.v, 0, hd, s.dOT, 0, t, s.dPT, 0, t, t, hd, t);
+        // colsum over keys j of P^T * dP^T, per query column i (s.sum reused as the accumulator)
+        Arrays.fill(s.sum, 0, t, 0f);
+        for (int j = 0; j < t; j++) {
+            kernels.fmaInto(s.pT, j * t, s.dPT, j * t, s.sum, t);
+        }
+        for (int j = 0; j < t; j++) {
+            kernels.softmaxBackward(s.pT, j * t, s.dPT, j * t, s.sum, t);
+        }
+        kernels.gemm(s.kT, 0, t, s.dPT, 0, t, s.dQT, 0, t, hd, t, t); // dQ^T = k^T dS^T
+        kernels.gemm(s.dPT, 0, t, s.q, 0, hd, s.dK, 0, hd, t, t, hd); // dK = dS^T q
+        int firstRow = offset * d3 + h * hd;
+        kernels.gemm(s.pT, 0, t, dOut, offset * embedDim + h * hd, embedDim, dQkv, firstRow + 2 * embedDim, d3, t, t,
+                hd); // dV = P^T dO
+        for (int i = 0; i < t; i++) {
+            int row = firstRow + i * d3;
+            gatherColumn(s.dQT, t, i, s.column);
+            rotary.rotateBack(s.column, 0, i, s.headGrad, 0);
+            for (int d = 0; d < hd; d++) {
+                dQkv[row + d] = s.headGrad[d] * scaling;
+            }
+            rotary.rotateBack(s.dK, i * hd, i, dQkv, row + embedDim);
+        }
+    }
+
+    /** Column i of an (rows, t) row-major matrix, rows = out.length. */
+    private static void gatherColumn(float[] m, int t, int i, float[] out) {
+        for (int d = 0; d < out.length; d++) {
+            out[d] = m[d * t + i];
         }
     }
 }

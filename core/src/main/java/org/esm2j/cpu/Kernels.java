@@ -24,42 +24,29 @@ interface Kernels {
     /** Rows of a that {@link #gemm}'s main tile covers: row ranges split at multiples of it run only that tile. */
     int rowTile();
 
+    /** {@code acc[i] = max(acc[i], x[xOff + i])} for i < n. */
+    void maxInto(float[] x, int xOff, float[] acc, int n);
+
+    /** {@code x[xOff + i] = exp(x[xOff + i] - shift[i]); sum[i] += x[xOff + i]} for i < n (see {@link FastExp}). */
+    void expShiftedAccumulate(float[] x, int xOff, float[] shift, float[] sum, int n);
+
+    /** {@code x[xOff + i] *= scale[i]} for i < n. */
+    void multiplyInto(float[] x, int xOff, float[] scale, int n);
+
     /** {@code x[xOff + i] = gelu(x[xOff + i])} for i < n (see {@link Erf#gelu}). */
     void gelu(float[] x, int xOff, int n);
 
     /** {@code g[gOff + i] *= gelu'(x[xOff + i])} for i < n (see {@link Erf#geluDerivative}). */
     void geluBackward(float[] x, int xOff, float[] g, int gOff, int n);
 
-    /**
-     * Softmax down each of the n columns of the (rows, n) block at xOff with leading dimension ld, in place:
-     * {@code exp(x - max) * (1 / sum)} with the max and the sum (in row order from the first row's exponential) of
-     * each column kept in registers, so the block is read three times instead of once per row for each accumulator.
-     */
-    void softmaxColumns(float[] x, int xOff, int ld, int rows, int n);
+    /** {@code acc[i] = fma(x[xOff + i], y[yOff + i], acc[i])} for i < n. */
+    void fmaInto(float[] x, int xOff, float[] y, int yOff, float[] acc, int n);
 
     /**
-     * Softmax backward down each of the n columns of (rows, n) blocks with leading dimension ld, in place on g:
-     * {@code g = p * (g - dot)} with {@code dot = sum over rows of fma(p, g)} per column, in row order from zero.
+     * Softmax backward along a column block: {@code g[gOff + i] = p[pOff + i] * (g[gOff + i] - dot[i])} for i < n,
+     * where dot[i] is the sum over the softmax axis of p times the incoming gradient.
      */
-    void softmaxBackwardColumns(float[] p, float[] g, int off, int ld, int rows, int n);
-
-    /**
-     * The rotary rotation of a head held transposed, along positions: for i < n, with {@code lo = x[loOff + i]},
-     * {@code hi = x[hiOff + i]}, {@code c = cos[tableOff + i]}, {@code s = sin[tableOff + i]}, writes
-     * {@code x[loOff + i] = lo c + -hi s} and {@code x[hiOff + i] = hi c + lo s} (the float operations of
-     * {@link Rotary#rotate}); with loOff and hiOff swapped it is {@link Rotary#rotateBack}.
-     */
-    void rotateHalves(float[] x, int loOff, int hiOff, float[] cos, float[] sin, int tableOff, int n);
-
-    /**
-     * {@code dst[d * dstLd + i] = src[first + i * ld + d] * factor} for i < t, d < cols: t rows of cols columns, ld
-     * apart, transposed to (cols, t) with leading dimension dstLd (one head's columns of the packed projections, say).
-     * A factor of 1 keeps the bits.
-     */
-    void gatherTransposed(float[] src, int first, int ld, int t, int cols, float factor, float[] dst, int dstLd);
-
-    /** The inverse of {@link #gatherTransposed}: {@code dst[first + i * ld + d] = srcT[d * srcLd + i] * factor}. */
-    void scatterTransposed(float[] srcT, int srcLd, int t, int cols, float factor, float[] dst, int first, int ld);
+    void softmaxBackward(float[] p, int pOff, float[] g, int gOff, float[] dot, int n);
 
     /**
      * {@code c += a^T b} with a stored as (k, m): {@code c[i, j] += sum_p a[aOff + p * lda + i] * b[p, j]}, b and c as

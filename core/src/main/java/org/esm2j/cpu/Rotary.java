@@ -11,24 +11,17 @@ final class Rotary {
     final int maxPositions;
     final float[] cos; // (maxPositions, halfDim)
     final float[] sin; // (maxPositions, halfDim)
-    /** The same tables by dimension, (halfDim, maxPositions), for heads held transposed (positions along rows). */
-    private final float[] cosByDim;
-    private final float[] sinByDim;
 
     Rotary(float[] invFreq, int maxPositions) {
         this.halfDim = invFreq.length;
         this.maxPositions = maxPositions;
         this.cos = new float[maxPositions * halfDim];
         this.sin = new float[maxPositions * halfDim];
-        this.cosByDim = new float[maxPositions * halfDim];
-        this.sinByDim = new float[maxPositions * halfDim];
         for (int t = 0; t < maxPositions; t++) {
             for (int j = 0; j < halfDim; j++) {
                 float theta = (float) t * invFreq[j];
                 cos[t * halfDim + j] = (float) Math.cos(theta);
                 sin[t * halfDim + j] = (float) Math.sin(theta);
-                cosByDim[j * maxPositions + t] = cos[t * halfDim + j];
-                sinByDim[j * maxPositions + t] = sin[t * halfDim + j];
             }
         }
     }
@@ -62,32 +55,6 @@ final class Rotary {
             float hi = dy[dyOff + j + halfDim];
             out[outOff + j] = lo * c + hi * s;
             out[outOff + j + halfDim] = hi * c + -lo * s;
-        }
-    }
-
-    /**
-     * {@link #rotate} of every position of a head held transposed, in place: {@code xT[d * ld + i]} is element d at
-     * position i < t. Rows j and j + halfDim combine element by element along the positions, so it vectorises, and
-     * the result has {@link #rotate}'s bits.
-     */
-    void rotateTransposed(Kernels kernels, float[] xT, int ld, int t) {
-        checkPositions(t);
-        for (int j = 0; j < halfDim; j++) {
-            kernels.rotateHalves(xT, j * ld, (j + halfDim) * ld, cosByDim, sinByDim, j * maxPositions, t);
-        }
-    }
-
-    /** {@link #rotateBack} of every position of a head held transposed, in place (see {@link #rotateTransposed}). */
-    void rotateBackTransposed(Kernels kernels, float[] xT, int ld, int t) {
-        checkPositions(t);
-        for (int j = 0; j < halfDim; j++) {
-            kernels.rotateHalves(xT, (j + halfDim) * ld, j * ld, cosByDim, sinByDim, j * maxPositions, t);
-        }
-    }
-
-    private void checkPositions(int t) {
-        if (t > maxPositions) {
-            throw new IllegalArgumentException(t + " positions, the rotary table holds " + maxPositions);
         }
     }
 }

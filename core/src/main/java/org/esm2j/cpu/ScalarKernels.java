@@ -41,6 +41,22 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void maxInto(float[] x, int xOff, float[] acc, int n) {
+        for (int i = 0; i < n; i++) {
+            acc[i] = Math.max(acc[i], x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void expShiftedAccumulate(float[] x, int xOff, float[] shift, float[] sum, int n) {
+        for (int i = 0; i < n; i++) {
+            float e = FastExp.exp(x[xOff + i] - shift[i]);
+            x[xOff + i] = e;
+            sum[i] += e;
+        }
+    }
+
+    @Override
     public void gelu(float[] x, int xOff, int n) {
         for (int i = 0; i < n; i++) {
             x[xOff + i] = Erf.gelu(x[xOff + i]);
@@ -55,93 +71,23 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void softmaxColumns(float[] x, int xOff, int ld, int rows, int n) {
+    public void fmaInto(float[] x, int xOff, float[] y, int yOff, float[] acc, int n) {
         for (int i = 0; i < n; i++) {
-            softmaxColumn(x, xOff + i, ld, rows);
-        }
-    }
-
-    /** One column of {@link #softmaxColumns}; the vector kernels use it for their column tails. */
-    static void softmaxColumn(float[] x, int col, int ld, int rows) {
-        int end = col + rows * ld;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int q = col; q < end; q += ld) {
-            max = Math.max(max, x[q]);
-        }
-        float sum = 0f;
-        for (int q = col; q < end; q += ld) {
-            float e = FastExp.exp(x[q] - max);
-            x[q] = e;
-            sum += e;
-        }
-        float inverse = 1f / sum;
-        for (int q = col; q < end; q += ld) {
-            x[q] *= inverse;
+            acc[i] = Math.fma(x[xOff + i], y[yOff + i], acc[i]);
         }
     }
 
     @Override
-    public void softmaxBackwardColumns(float[] p, float[] g, int off, int ld, int rows, int n) {
+    public void softmaxBackward(float[] p, int pOff, float[] g, int gOff, float[] dot, int n) {
         for (int i = 0; i < n; i++) {
-            softmaxBackwardColumn(p, g, off + i, ld, rows);
-        }
-    }
-
-    /** One column of {@link #softmaxBackwardColumns}; the vector kernels use it for their column tails. */
-    static void softmaxBackwardColumn(float[] p, float[] g, int col, int ld, int rows) {
-        int end = col + rows * ld;
-        float dot = 0f;
-        for (int q = col; q < end; q += ld) {
-            dot = Math.fma(p[q], g[q], dot);
-        }
-        for (int q = col; q < end; q += ld) {
-            g[q] = p[q] * (g[q] - dot);
+            g[gOff + i] = p[pOff + i] * (g[gOff + i] - dot[i]);
         }
     }
 
     @Override
-    public void rotateHalves(float[] x, int loOff, int hiOff, float[] cos, float[] sin, int tableOff, int n) {
+    public void multiplyInto(float[] x, int xOff, float[] scale, int n) {
         for (int i = 0; i < n; i++) {
-            float c = cos[tableOff + i];
-            float s = sin[tableOff + i];
-            float lo = x[loOff + i];
-            float hi = x[hiOff + i];
-            x[loOff + i] = lo * c + -hi * s;
-            x[hiOff + i] = hi * c + lo * s;
-        }
-    }
-
-    @Override
-    public void gatherTransposed(float[] src, int first, int ld, int t, int cols, float factor, float[] dst,
-            int dstLd) {
-        gatherTransposedRows(src, first, ld, 0, t, cols, factor, dst, dstLd);
-    }
-
-    /** Rows [from, t) of {@link #gatherTransposed}; the vector kernels use it for their last rows. */
-    static void gatherTransposedRows(float[] src, int first, int ld, int from, int t, int cols, float factor,
-            float[] dst, int dstLd) {
-        for (int i = from; i < t; i++) {
-            int row = first + i * ld;
-            for (int d = 0; d < cols; d++) {
-                dst[d * dstLd + i] = src[row + d] * factor;
-            }
-        }
-    }
-
-    @Override
-    public void scatterTransposed(float[] srcT, int srcLd, int t, int cols, float factor, float[] dst, int first,
-            int ld) {
-        scatterTransposedRows(srcT, srcLd, 0, t, cols, factor, dst, first, ld);
-    }
-
-    /** Rows [from, t) of {@link #scatterTransposed}; the vector kernels use it for their last rows. */
-    static void scatterTransposedRows(float[] srcT, int srcLd, int from, int t, int cols, float factor, float[] dst,
-            int first, int ld) {
-        for (int i = from; i < t; i++) {
-            int row = first + i * ld;
-            for (int d = 0; d < cols; d++) {
-                dst[row + d] = srcT[d * srcLd + i] * factor;
-            }
+            x[xOff + i] *= scale[i];
         }
     }
 

@@ -77,19 +77,6 @@ final class VectorKernels implements Kernels {
      * demand and then reused.
      */
     private final ThreadLocal<float[]> narrowScratch = ThreadLocal.withInitial(() -> new float[0]);
-    /**
-     * Gathers and scatters with an index map (vgatherdps, vscatterdps) only with 512-bit vectors: AVX2 has no
-     * scatter, and where C2 does not intrinsify them the Vector API falls back to a slow, allocating loop. Measured
-     * on Zen 5 at 2x the scalar transposes of attention's heads.
-     */
-    private static final boolean INDEXED_ACCESS = V >= 16;
-    /** Per thread: the lane offsets of {@link #rowMap}. */
-    private final ThreadLocal<int[]> rowMapScratch = ThreadLocal.withInitial(() -> new int[V + 1]);
-    /** Per thread: the padded column block of {@link #softmaxPaddedColumns}, grown on demand and then reused. */
-    private final ThreadLocal<float[]> softmaxScratch = ThreadLocal.withInitial(() -> new float[0]);
-    /** Per thread: a column block's max and then reciprocal sum between the passes of {@link #softmaxColumns}, or
-     * the dot of {@link #softmaxBackwardColumns}. */
-    private final ThreadLocal<float[]> softmaxStats = ThreadLocal.withInitial(() -> new float[V]);
     /** Per thread: the four slots of a GELU chunk (see {@link GeluPass}). */
     private final ThreadLocal<float[]> geluScratch = ThreadLocal.withInitial(() -> new float[4 * GELU_CHUNK]);
 
@@ -575,6 +562,62 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void maxInto(float[] x, int xOff, float[] acc, int n) {
+        int i = 0;
+        for (; i + V <= n; i += V) {
+            FloatVector.fromArray(S, acc, i).max(FloatVector.fromArray(S, x, xOff + i)).intoArray(acc, i);
+        }
+        for (; i < n; i++) {
+            acc[i] = Math.max(acc[i], x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void expShiftedAccumulate(float[] x, int xOff, float[] shift, float[] sum, int n) {
+        int i = 0;
+        for (; i + V <= n; i += V) {
+            FloatVector e = exp(FloatVector.fromArray(S, x, xOff + i).sub(FloatVector.fromArray(S, shift, i)));
+            e.intoArray(x, xOff + i);
+            FloatVector.fromArray(S, sum, i).add(e).intoArray(sum, i);
+        }
+        for (; i < n; i++) {
+            float e = FastExp.exp(x[xOff + i] - shift[i]);
+            x[xOff + i] = e;
+            sum[i] += e;
+        }
+    }
+
+    /** {@link FastExp#exp} lane by lane, with the same operations in the same order. */
+    private static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(K_MIN_INPUT);
+        FloatVector rounded = xc.mul(K_LOG2E).add(K_ROUND_MAGIC);
+        FloatVector n = rounded.sub(K_ROUND_MAGIC);
+        FloatVector negN = n.neg();
+        FloatVector r = negN.fma(K_LN2_HI, xc);
+        r = negN.fma(K_LN2_LO, r);
+        return expPolynomial(r).mul(pow2(rounded));
+    }
+
+    private static FloatVector expPolynomial(FloatVector r) {
+        FloatVector p = K_C7.fma(r, K_C6);
+        p = p.fma(r, K_C5);
+        p = p.fma(r, K_C4);
+        p = p.fma(r, K_C3);
+        p = p.fma(r, K_C2);
+        p = p.fma(r, K_ONE);
+        return p.fma(r, K_ONE);
+    }
+
+    /**
+     * 2^n from {@code rounded = 1.5 * 2^23 + n}, whose low mantissa bits are n: the integer without an F2I conversion,
+     * which C2 does not intrinsify on AVX2 in JDK 17 (it falls back to a slow, allocating path).
+     */
+    private static FloatVector pow2(FloatVector rounded) {
+        return rounded.reinterpretAsInts().sub(K_EXP_BIAS_BITS).lanewise(VectorOperators.LSHL, 23)
+                .reinterpretAsFloats();
+    }
+
+    @Override
     public void gelu(float[] x, int xOff, int n) {
         int vectorEnd = runGeluPasses(GELU_FORWARD, x, xOff, null, 0, n);
         for (int i = vectorEnd; i < n; i++) {
@@ -743,218 +786,38 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void softmaxColumns(float[] x, int xOff, int ld, int rows, int n) {
-        if (rows == 0) {
-            return;
-        }
-        float[] stats = softmaxStats.get();
-        int whole = n - n % V;
-        for (int i = 0; i < whole; i += V) {
-            softmaxColumnVector(x, xOff + i, ld, rows, stats);
-        }
-        if (whole < n) {
-            softmaxPaddedColumns(x, xOff + whole, ld, rows, n - whole, stats);
-        }
-    }
-
-    /**
-     * The last {@code w < V} columns of {@link #softmaxColumns}, copied into a zero-padded (rows, V) block, run
-     * through the vector kernel and copied back (the padding columns are discarded), so that they do not fall to
-     * the scalar exponential.
-     */
-    private void softmaxPaddedColumns(float[] x, int xOff, int ld, int rows, int w, float[] stats) {
-        float[] block = atLeast(softmaxScratch, rows * V);
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(x, xOff + r * ld, block, r * V, w);
-            Arrays.fill(block, r * V + w, (r + 1) * V, 0f);
-        }
-        softmaxColumnVector(block, 0, V, rows, stats);
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(block, r * V, x, xOff + r * ld, w);
-        }
-    }
-
-    /**
-     * V columns of {@link #softmaxColumns} in three passes, each a method of its own with its max or sum in a
-     * register: one method with more than one inlined exponential reaches C2's node-count cutoff, and a vector
-     * helper left out of line boxes every vector crossing the call. The max and then the reciprocal of the sum go
-     * from pass to pass through stats (V floats).
-     */
-    private static void softmaxColumnVector(float[] x, int col, int ld, int rows, float[] stats) {
-        columnMax(x, col, ld, rows, stats);
-        expShiftedColumnSum(x, col, ld, rows, stats);
-        scaleColumn(x, col, ld, rows, stats);
-    }
-
-    /**
-     * stats = the max down V columns, in two chains (even and odd rows) so the max's latency is half hidden; the max
-     * is exact, so the order does not change it. Each chain starts from its first row (the max of -inf and it), so
-     * no constant enters a loop phi (class comment).
-     */
-    private static void columnMax(float[] x, int col, int ld, int rows, float[] stats) {
-        int end = col + rows * ld;
-        FloatVector even = FloatVector.fromArray(S, x, col);
-        FloatVector odd = rows > 1 ? FloatVector.fromArray(S, x, col + ld) : even;
-        int q = col + 2 * ld;
-        for (; q + ld < end; q += 2 * ld) {
-            even = even.max(FloatVector.fromArray(S, x, q));
-            odd = odd.max(FloatVector.fromArray(S, x, q + ld));
-        }
-        if (q < end) {
-            even = even.max(FloatVector.fromArray(S, x, q));
-        }
-        even.max(odd).intoArray(stats, 0);
-    }
-
-    /**
-     * x = exp(x - stats) down V columns, then stats = 1 / (their sum in row order). The exponential is
-     * {@link FastExp#exp} lane by lane, the same operations in the same order, written out rather than a helper
-     * taking vectors: these passes are inlined into the attention methods, where C2 can reach
-     * its node-count cutoff before such a helper and then boxes every vector crossing the call (30 MB per attention
-     * call measured); the Vector API's own methods are force-inlined past the cutoff. The sum starts from max - max,
-     * not a constant zero (class comment): +0 for a finite max, and where the max is not finite the column is NaN
-     * either way.
-     */
-    private static void expShiftedColumnSum(float[] x, int col, int ld, int rows, float[] stats) {
-        int end = col + rows * ld;
-        FloatVector max = FloatVector.fromArray(S, stats, 0);
-        FloatVector sum = max.sub(max);
-        for (int q = col; q < end; q += ld) {
-            FloatVector xc = FloatVector.fromArray(S, x, q).sub(max).max(K_MIN_INPUT);
-            FloatVector rounded = xc.mul(K_LOG2E).add(K_ROUND_MAGIC);
-            FloatVector negN = rounded.sub(K_ROUND_MAGIC).neg();
-            FloatVector r = negN.fma(K_LN2_HI, xc);
-            r = negN.fma(K_LN2_LO, r);
-            FloatVector p = K_C7.fma(r, K_C6);
-            p = p.fma(r, K_C5);
-            p = p.fma(r, K_C4);
-            p = p.fma(r, K_C3);
-            p = p.fma(r, K_C2);
-            p = p.fma(r, K_ONE);
-            p = p.fma(r, K_ONE);
-            FloatVector e = p.mul(rounded.reinterpretAsInts().sub(K_EXP_BIAS_BITS).lanewise(VectorOperators.LSHL, 23)
-                    .reinterpretAsFloats());
-            e.intoArray(x, q);
-            sum = sum.add(e);
-        }
-        K_ONE.div(sum).intoArray(stats, 0);
-    }
-
-    /** x *= stats down V columns. */
-    private static void scaleColumn(float[] x, int col, int ld, int rows, float[] stats) {
-        int end = col + rows * ld;
-        FloatVector scale = FloatVector.fromArray(S, stats, 0);
-        for (int q = col; q < end; q += ld) {
-            FloatVector.fromArray(S, x, q).mul(scale).intoArray(x, q);
-        }
-    }
-
-    @Override
-    public void softmaxBackwardColumns(float[] p, float[] g, int off, int ld, int rows, int n) {
-        if (rows == 0) {
-            return;
-        }
-        float[] stats = softmaxStats.get();
+    public void fmaInto(float[] x, int xOff, float[] y, int yOff, float[] acc, int n) {
         int i = 0;
         for (; i + V <= n; i += V) {
-            columnDot(p, g, off + i, ld, rows, stats);
-            softmaxBackwardColumn(p, g, off + i, ld, rows, stats);
+            FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i),
+                    FloatVector.fromArray(S, acc, i)).intoArray(acc, i);
         }
         for (; i < n; i++) {
-            ScalarKernels.softmaxBackwardColumn(p, g, off + i, ld, rows);
-        }
-    }
-
-    /**
-     * stats = the fma chain of p times g down V columns, in row order from zero; the first step is peeled so no
-     * constant vector enters the loop phi (class comment).
-     */
-    private static void columnDot(float[] p, float[] g, int col, int ld, int rows, float[] stats) {
-        int end = col + rows * ld;
-        FloatVector dot = FloatVector.fromArray(S, p, col).fma(FloatVector.fromArray(S, g, col), FloatVector.zero(S));
-        for (int q = col + ld; q < end; q += ld) {
-            dot = FloatVector.fromArray(S, p, q).fma(FloatVector.fromArray(S, g, q), dot);
-        }
-        dot.intoArray(stats, 0);
-    }
-
-    /** g = p * (g - stats) down V columns. */
-    private static void softmaxBackwardColumn(float[] p, float[] g, int col, int ld, int rows, float[] stats) {
-        int end = col + rows * ld;
-        FloatVector dot = FloatVector.fromArray(S, stats, 0);
-        for (int q = col; q < end; q += ld) {
-            FloatVector.fromArray(S, p, q).mul(FloatVector.fromArray(S, g, q).sub(dot)).intoArray(g, q);
+            acc[i] = Math.fma(x[xOff + i], y[yOff + i], acc[i]);
         }
     }
 
     @Override
-    public void rotateHalves(float[] x, int loOff, int hiOff, float[] cos, float[] sin, int tableOff, int n) {
+    public void softmaxBackward(float[] p, int pOff, float[] g, int gOff, float[] dot, int n) {
         int i = 0;
         for (; i + V <= n; i += V) {
-            FloatVector c = FloatVector.fromArray(S, cos, tableOff + i);
-            FloatVector s = FloatVector.fromArray(S, sin, tableOff + i);
-            FloatVector lo = FloatVector.fromArray(S, x, loOff + i);
-            FloatVector hi = FloatVector.fromArray(S, x, hiOff + i);
-            lo.mul(c).add(hi.neg().mul(s)).intoArray(x, loOff + i);
-            hi.mul(c).add(lo.mul(s)).intoArray(x, hiOff + i);
+            FloatVector gv = FloatVector.fromArray(S, g, gOff + i).sub(FloatVector.fromArray(S, dot, i));
+            FloatVector.fromArray(S, p, pOff + i).mul(gv).intoArray(g, gOff + i);
         }
-        ScalarKernels.INSTANCE.rotateHalves(x, loOff + i, hiOff + i, cos, sin, tableOff + i, n - i);
-    }
-
-    @Override
-    public void gatherTransposed(float[] src, int first, int ld, int t, int cols, float factor, float[] dst,
-            int dstLd) {
-        int i = 0;
-        if (INDEXED_ACCESS) {
-            int[] map = rowMap(ld);
-            for (; i + V <= t; i += V) {
-                gatherRowBlock(src, first + i * ld, cols, factor, dst, i, dstLd, map);
-            }
-        }
-        ScalarKernels.gatherTransposedRows(src, first, ld, i, t, cols, factor, dst, dstLd);
-    }
-
-    /** V rows of {@link #gatherTransposed}: column d of the rows at base (map: row offsets) into dst's row d. */
-    private static void gatherRowBlock(float[] src, int base, int cols, float factor, float[] dst, int dstOff,
-            int dstLd, int[] map) {
-        FloatVector f = FloatVector.broadcast(S, factor);
-        for (int d = 0; d < cols; d++) {
-            FloatVector.fromArray(S, src, base + d, map, 0).mul(f).intoArray(dst, d * dstLd + dstOff);
+        for (; i < n; i++) {
+            g[gOff + i] = p[pOff + i] * (g[gOff + i] - dot[i]);
         }
     }
 
     @Override
-    public void scatterTransposed(float[] srcT, int srcLd, int t, int cols, float factor, float[] dst, int first,
-            int ld) {
+    public void multiplyInto(float[] x, int xOff, float[] scale, int n) {
         int i = 0;
-        if (INDEXED_ACCESS) {
-            int[] map = rowMap(ld);
-            for (; i + V <= t; i += V) {
-                scatterRowBlock(srcT, i, srcLd, cols, factor, dst, first + i * ld, map);
-            }
+        for (; i + V <= n; i += V) {
+            FloatVector.fromArray(S, x, xOff + i).mul(FloatVector.fromArray(S, scale, i)).intoArray(x, xOff + i);
         }
-        ScalarKernels.scatterTransposedRows(srcT, srcLd, i, t, cols, factor, dst, first, ld);
-    }
-
-    /** V rows of {@link #scatterTransposed}: srcT's row d into column d of the rows at base (map: row offsets). */
-    private static void scatterRowBlock(float[] srcT, int srcOff, int srcLd, int cols, float factor, float[] dst,
-            int base, int[] map) {
-        FloatVector f = FloatVector.broadcast(S, factor);
-        for (int d = 0; d < cols; d++) {
-            FloatVector.fromArray(S, srcT, d * srcLd + srcOff).mul(f).intoArray(dst, base + d, map, 0);
+        for (; i < n; i++) {
+            x[xOff + i] *= scale[i];
         }
-    }
-
-    /** This thread's lane offsets {@code k * ld} for k < V (slot V holds ld), rebuilt when ld changes. */
-    private int[] rowMap(int ld) {
-        int[] map = rowMapScratch.get();
-        if (map[V] != ld) {
-            for (int k = 0; k < V; k++) {
-                map[k] = k * ld;
-            }
-            map[V] = ld;
-        }
-        return map;
     }
 
     @Override

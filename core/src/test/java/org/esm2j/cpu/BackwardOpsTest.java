@@ -103,71 +103,24 @@ class BackwardOpsTest {
         return 0.5 * x * (1 + erf.doubleValue());
     }
 
-    /**
-     * The column softmax backward {@code g = p (g - sum_rows p g)} on a block with a leading dimension wider than
-     * its columns: against a float64 evaluation (1e-5 absolute: O(1) values, a float sum of up to 37 products) and
-     * scalar against vector bit for bit; the columns past n are left alone.
-     */
     @Test
-    void softmaxBackwardColumnKernelTwinsAgree() {
+    void softmaxBackwardKernelTwinsAgree() {
         Random rnd = new Random(3);
         Kernels vector = VectorKernels.create();
-        for (int[] shape : new int[][] {{1, 1}, {7, 16}, {37, 37}, {20, 70}}) {
-            int rows = shape[0];
-            int n = shape[1];
-            int ld = n + 5;
-            int off = 2;
-            float[] p = gaussian(rnd, off + rows * ld, 1);
-            float[] g = gaussian(rnd, off + rows * ld, 1);
-            float[] expected = g.clone();
-            for (int i = 0; i < n; i++) {
-                double dot = 0;
-                for (int r = 0; r < rows; r++) {
-                    dot += (double) p[off + r * ld + i] * g[off + r * ld + i];
-                }
-                for (int r = 0; r < rows; r++) {
-                    int q = off + r * ld + i;
-                    expected[q] = (float) (p[q] * (g[q] - dot));
-                }
-            }
+        for (int n : new int[] {1, 7, 16, 37}) {
+            float[] p = gaussian(rnd, n + 3, 1);
+            float[] g = gaussian(rnd, n + 3, 1);
+            float[] dot = gaussian(rnd, n, 1);
+            float[] accS = gaussian(rnd, n, 1);
+            float[] accV = accS.clone();
+            ScalarKernels.INSTANCE.fmaInto(p, 3, g, 2, accS, n);
+            vector.fmaInto(p, 3, g, 2, accV, n);
+            assertArrayEquals(accS, accV, "fmaInto n=" + n);
             float[] gS = g.clone();
             float[] gV = g.clone();
-            ScalarKernels.INSTANCE.softmaxBackwardColumns(p, gS, off, ld, rows, n);
-            vector.softmaxBackwardColumns(p, gV, off, ld, rows, n);
-            NumericAssert.assertClose("softmax backward " + rows + "x" + n, gS, expected, 1e-5, 0);
-            assertArrayEquals(gS, gV, "softmaxBackwardColumns " + rows + "x" + n);
-        }
-    }
-
-    /**
-     * The transposed gather and scatter of attention's heads against their definition, both kernel twins bit for bit
-     * (the vector one uses indexed loads and stores for whole blocks of rows), with a last partial block of rows.
-     */
-    @Test
-    void transposedGatherAndScatterFollowTheirDefinition() {
-        Random rnd = new Random(11);
-        for (Kernels kernels : new Kernels[] {ScalarKernels.INSTANCE, VectorKernels.create()}) {
-            for (int[] shape : new int[][] {{1, 3}, {16, 16}, {37, 24}}) {
-                int t = shape[0];
-                int cols = shape[1];
-                int ld = 3 * cols + 5;
-                int first = 7;
-                int dstLd = t + 2;
-                float factor = 0.25f;
-                float[] src = gaussian(rnd, first + t * ld, 1);
-                float[] gathered = new float[cols * dstLd];
-                kernels.gatherTransposed(src, first, ld, t, cols, factor, gathered, dstLd);
-                float[] back = new float[src.length];
-                kernels.scatterTransposed(gathered, dstLd, t, cols, 1f / factor, back, first, ld);
-                for (int i = 0; i < t; i++) {
-                    for (int d = 0; d < cols; d++) {
-                        float x = src[first + i * ld + d];
-                        String where = kernels.getClass().getSimpleName() + " " + t + "x" + cols + " at " + i + "," + d;
-                        assertTrue(gathered[d * dstLd + i] == x * factor, "gather " + where);
-                        assertTrue(back[first + i * ld + d] == x * factor * (1f / factor), "scatter " + where);
-                    }
-                }
-            }
+            ScalarKernels.INSTANCE.softmaxBackward(p, 1, gS, 3, dot, n);
+            vector.softmaxBackward(p, 1, gV, 3, dot, n);
+            assertArrayEquals(gS, gV, "softmaxBackward n=" + n);
         }
     }
 
