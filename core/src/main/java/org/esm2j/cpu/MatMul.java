@@ -90,8 +90,9 @@ public final class MatMul {
         int in = w.inFeatures;
         int out = w.outFeatures;
         for (int rb = r0, rows; rb < r1; rb += rows) {
-            // A short last block joins this one: a few rows alone fall to the latency-bound 1- and 2-row tiles
-            // (1x128 on 2 threads: 63 rows were 60 + 3, whose 3 rows cost as much as 10 rows in 5-row tiles).
+            // A short last block joins this one: a few rows alone would stream every weight panel again for one
+            // padded row tile (with the former 1- and 2-row tiles, 1x128 on 2 threads: 63 rows as 60 + 3 cost the 3
+            // rows as much as 10 rows in 5-row tiles).
             rows = r1 - rb < ROW_BLOCK + ROW_BLOCK / 2 ? r1 - rb : ROW_BLOCK;
             for (int p = c0; p < c1; p += LinearWeights.PANEL_WIDTH) {
                 int width = w.panelWidth(p);

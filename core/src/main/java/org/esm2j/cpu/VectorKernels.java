@@ -9,21 +9,23 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API kernels. Only loaded after {@link Kernels} has checked that {@code jdk.incubator.vector} is present.
  * The GEMM micro-kernel holds a 5 x (2 vectors) tile of C in registers (10 accumulators: fits AVX2's 16 registers
- * with room for the B loads and the A broadcast) and streams k, with 4-, 2- and 1-row tiles for the rows left over;
- * with 512-bit vectors (AVX-512, whose 32 registers hold 16 accumulators, 2 B vectors and the broadcast) an 8 x 2
- * tile goes first: fewer loads per fma, measured 1.1-1.2x the 5 x 2 tile on Zen 5 (a 6 x 4 tile spilled and ran at
- * a twentieth of the speed). A 4 x 1-vector tile (8 x 1 with 512-bit vectors) covers a column block one vector
- * wide; every element is an in-order fma chain, exactly as in
- * {@link ScalarKernels}, with the column tail done by the scalar chain. Every tile takes its first step (an fma
- * onto zero, as the chain's first step) before its loop, so no constant zero vector enters the accumulators' loop
- * phis: that merge is boxed in some C2 compilations (JDK 17), one allocation per accumulator per tile call, which
- * JFR put at 26 MB per training step of the 8M shape at 2 x 128.
+ * with room for the B loads and the A broadcast) and streams k; with 512-bit vectors (AVX-512, whose 32 registers
+ * hold 16 accumulators, 2 B vectors and the broadcast) the tile is 8 x 2 instead: fewer loads per fma, measured
+ * 1.1-1.2x the 5 x 2 tile on Zen 5 (a 6 x 4 tile spilled and ran at a twentieth of the speed). A 5 x 1-vector tile
+ * (8 x 1 with 512-bit vectors) covers a column block one vector wide, and the rows left after the last whole row
+ * tile run the same tiles on a zero-padded copy ({@link #paddedLastRows}), so no smaller tile exists to run rarely
+ * and stay interpreted. Every element is an in-order fma chain, exactly as in {@link ScalarKernels}. Every tile
+ * takes its first step (an fma onto zero, as the chain's first step) before its loop, so no constant zero vector
+ * enters the accumulators' loop phis: that merge is boxed in some C2 compilations (JDK 17), one allocation per
+ * accumulator per tile call, which JFR put at 26 MB per training step of the 8M shape at 2 x 128.
  */
 final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
     /** 512-bit vectors: taken as a machine with 32 vector registers, where the 8-row tiles fit (class comment). */
     private static final boolean EIGHT_ROW_TILES = V >= 16;
+    /** Rows of every GEMM tile: {@link #rowTile()}. */
+    private static final int ROW_TILE = EIGHT_ROW_TILES ? 8 : 5;
     // Constants as vectors: broadcasting inside the kernels adds many IR nodes, and past C2's node-count cutoff
     // the kernel helpers stop being inlined and every intermediate vector is allocated.
     private static final FloatVector K_LN2_HI = FloatVector.broadcast(S, FastExp.LN2_HI);
@@ -70,7 +72,7 @@ final class VectorKernels implements Kernels {
     private final ThreadLocal<float[]> paddedRowsScratch = ThreadLocal.withInitial(() -> new float[0]);
     /** Per thread: one register tile's products in {@link #addProductTransposedA}, before they are added to c. */
     private final ThreadLocal<float[]> transposedATile = ThreadLocal.withInitial(() -> new float[8 * 2 * V]);
-    /** Rows of c computed at a time by {@link #narrowColumns}. */
+    /** Rows of c computed at a time by {@link #narrowColumns}, rounded down to whole row tiles. */
     private static final int NARROW_ROW_BLOCK = 64;
     /**
      * Per thread: the padded b and c blocks of {@link #narrowColumns} and {@link #narrowColumnsTransposedA}, grown on
@@ -98,7 +100,7 @@ final class VectorKernels implements Kernels {
 
     @Override
     public int rowTile() {
-        return EIGHT_ROW_TILES ? 8 : 5;
+        return ROW_TILE;
     }
 
     @Override
@@ -110,41 +112,26 @@ final class VectorKernels implements Kernels {
             }
             return;
         }
-        if (EIGHT_ROW_TILES && m % 8 != 0) {
-            int whole = m - m % 8;
+        int whole = m - m % ROW_TILE;
+        if (whole > 0) {
             tiles(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, whole, k, n);
+        }
+        if (whole < m) {
             paddedLastRows(a, aOff + whole * lda, lda, b, bOff, ldb, c, cOff + whole * ldc, ldc, m - whole, k, n);
-        } else {
-            tiles(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, k, n);
         }
     }
 
-    /** {@link #gemm} for k > 0, with m a multiple of 8 where the 8-row tiles are used. */
+    /** {@link #gemm} for k > 0 and m a positive multiple of {@link #ROW_TILE}. */
     private void tiles(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int m,
             int k, int n) {
-        int eightRowEnd = EIGHT_ROW_TILES ? m : 0;
-        // Rows left after the 8- and 5-row tiles: 1 and 3 would need the latency-bound 1-row tile, so the last 5-row
-        // tile gives way to 4 + 2 or 4 + 4 rows (head_dim 16 = 5 + 5 + 4 + 2 in attention with AVX2).
-        int left = m - eightRowEnd;
-        int rest = left % 5;
-        int fiveRowEnd = m - rest - (left >= 5 && (rest == 1 || rest == 3) ? 5 : 0);
         int j = 0;
         for (; j + 2 * V <= n; j += 2 * V) {
-            int i = 0;
-            for (; i < eightRowEnd; i += 8) {
-                tile8x2(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
-            }
-            for (; i < fiveRowEnd; i += 5) {
-                tile5x2(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
-            }
-            for (; i + 4 <= m; i += 4) {
-                tile4x2(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
-            }
-            for (; i + 2 <= m; i += 2) {
-                tile2x2(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
-            }
-            for (; i < m; i++) {
-                tile1x2(a, aOff + i * lda, b, bOff + j, ldb, c, cOff + i * ldc + j, k);
+            for (int i = 0; i < m; i += ROW_TILE) {
+                if (EIGHT_ROW_TILES) {
+                    tile8x2(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
+                } else {
+                    tile5x2(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
+                }
             }
         }
         for (; j + V <= n; j += V) {
@@ -156,21 +143,23 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * The last {@code rows < 8} rows of a product on a machine with 8-row tiles: a's rows copied into a zero-padded
-     * (8, k) block and c computed into an (8, n) block by the 8-row tiles, then its first rows copied out. The 5-, 4-,
-     * 2- and 1-row tiles would run so rarely (the LM head's scored rows, a row range's remainder) that C2 may never
-     * compile them, and interpreted Vector API code allocates every vector: JFR put 1.9 GB per esm2_t12_35M training
-     * step in tile2x2. Each element is still one in-order fma chain; the padding rows are discarded.
+     * The last {@code rows} (fewer than a row tile) rows of a product: a's rows copied into a zero-padded (row tile,
+     * k) block and c computed into a (row tile, n) block by the main tiles, then its first rows copied out. Tiles of
+     * fewer rows would run so rarely (the LM head's scored rows, a row range's remainder) that C2 may never compile
+     * them, and interpreted Vector API code allocates every vector: JFR put 1.9 GB per esm2_t12_35M training step in
+     * a 2-row tile. Each element is still one in-order fma chain; the padding rows are discarded. The price is the
+     * padding rows' work: with 5-row tiles, 16 rows (head_dim 16 in attention) measured 1.1x the time of 5 + 5 + 4 + 2
+     * rows in compiled smaller tiles.
      */
     private void paddedLastRows(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
             int ldc, int rows, int k, int n) {
-        float[] scratch = atLeast(paddedRowsScratch, 8 * (k + n));
-        int cBlock = 8 * k;
+        float[] scratch = atLeast(paddedRowsScratch, ROW_TILE * (k + n));
+        int cBlock = ROW_TILE * k;
         for (int i = 0; i < rows; i++) {
             System.arraycopy(a, aOff + i * lda, scratch, i * k, k);
         }
         Arrays.fill(scratch, rows * k, cBlock, 0f);
-        tiles(scratch, 0, k, b, bOff, ldb, scratch, cBlock, n, 8, k, n);
+        tiles(scratch, 0, k, b, bOff, ldb, scratch, cBlock, n, ROW_TILE, k, n);
         for (int i = 0; i < rows; i++) {
             System.arraycopy(scratch, cBlock + i * n, c, cOff + i * ldc, n);
         }
@@ -186,50 +175,39 @@ final class VectorKernels implements Kernels {
         return buffer;
     }
 
-    /** The V columns of c at cOff over all m rows, in 8-, 4- and 1-row tiles. */
+    /** The V columns of c at cOff over m rows, a multiple of {@link #ROW_TILE}. */
     private static void oneVectorColumns(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c,
             int cOff, int ldc, int m, int k) {
-        int i = 0;
-        for (; EIGHT_ROW_TILES && i + 8 <= m; i += 8) {
-            tile8x1(a, aOff + i * lda, lda, b, bOff, ldb, c, cOff + i * ldc, ldc, k);
-        }
-        for (; i + 4 <= m; i += 4) {
-            tile4x1(a, aOff + i * lda, lda, b, bOff, ldb, c, cOff + i * ldc, ldc, k);
-        }
-        for (; i < m; i++) {
-            tile1x1(a, aOff + i * lda, b, bOff, ldb, c, cOff + i * ldc, k);
+        for (int i = 0; i < m; i += ROW_TILE) {
+            if (EIGHT_ROW_TILES) {
+                tile8x1(a, aOff + i * lda, lda, b, bOff, ldb, c, cOff + i * ldc, ldc, k);
+            } else {
+                tile5x1(a, aOff + i * lda, lda, b, bOff, ldb, c, cOff + i * ldc, ldc, k);
+            }
         }
     }
 
     /**
-     * The last {@code w < V} columns of a product: b's columns copied into a zero-padded (k, V) block and c computed
-     * into a (rows, V) block by the one-vector tiles, then its first w columns copied out, so that a LoRA rank of 8
-     * or the 33 tokens of the LM head do not fall to scalar dot products (a fifth of a LoRA training step). Each
-     * element is still one in-order fma chain, and the padding lanes are discarded.
+     * The last {@code w < V} columns of a product over m rows (a positive multiple of {@link #ROW_TILE}): b's
+     * columns copied into a zero-padded (k, V) block and c computed into a (rows, V) block by the one-vector tiles,
+     * then its first w columns copied out, so that a LoRA rank of 8 or the 33 tokens of the LM head do not fall to
+     * scalar dot products (a fifth of a LoRA training step). Each element is still one in-order fma chain, and the
+     * padding lanes are discarded.
      */
     private void narrowColumns(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
             int ldc, int m, int k, int w) {
-        int blockRows = Math.max(4, Math.min(m - m % 4, NARROW_ROW_BLOCK));
+        int blockRows = Math.min(m, NARROW_ROW_BLOCK - NARROW_ROW_BLOCK % ROW_TILE);
         float[] scratch = atLeast(narrowScratch, (k + blockRows) * V);
         int cBlock = k * V;
         Arrays.fill(scratch, 0, cBlock, 0f);
         for (int p = 0; p < k; p++) {
             System.arraycopy(b, bOff + p * ldb, scratch, p * V, w);
         }
-        // Whole 4-row tiles only: the 1-row tile would run so rarely here (the LM head's last scored rows) that it
-        // stays interpreted, where every vector is allocated (JFR: 290 KB per training step); the last rows take
-        // the scalar chain.
-        int vectorRows = m - m % 4;
-        for (int i0 = 0; i0 < vectorRows; i0 += blockRows) {
-            int rows = Math.min(blockRows, vectorRows - i0);
+        for (int i0 = 0; i0 < m; i0 += blockRows) {
+            int rows = Math.min(blockRows, m - i0);
             oneVectorColumns(a, aOff + i0 * lda, lda, scratch, 0, V, scratch, cBlock, V, rows, k);
             for (int i = 0; i < rows; i++) {
                 System.arraycopy(scratch, cBlock + i * V, c, cOff + (i0 + i) * ldc, w);
-            }
-        }
-        for (int i = vectorRows; i < m; i++) {
-            for (int j = 0; j < w; j++) {
-                c[cOff + i * ldc + j] = ScalarKernels.dot(a, aOff + i * lda, b, bOff + j, ldb, k);
             }
         }
     }
@@ -428,92 +406,13 @@ final class VectorKernels implements Kernels {
         c41.intoArray(c, cp + V);
     }
 
-    private static void tile4x2(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
+    /** 5 rows x 1 vector: the one-vector tile of machines without 8-row tiles, for the rows of {@link #tile5x2}. */
+    private static void tile5x1(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
             int k) {
         int a1 = a0 + lda;
         int a2 = a1 + lda;
         int a3 = a2 + lda;
-        // First step peeled (class comment).
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector first0 = FloatVector.fromArray(S, b, bp);
-        FloatVector first1 = FloatVector.fromArray(S, b, bp + V);
-        FloatVector ax = FloatVector.broadcast(S, a[a0]);
-        FloatVector c00 = ax.fma(first0, zero);
-        FloatVector c01 = ax.fma(first1, zero);
-        ax = FloatVector.broadcast(S, a[a1]);
-        FloatVector c10 = ax.fma(first0, zero);
-        FloatVector c11 = ax.fma(first1, zero);
-        ax = FloatVector.broadcast(S, a[a2]);
-        FloatVector c20 = ax.fma(first0, zero);
-        FloatVector c21 = ax.fma(first1, zero);
-        ax = FloatVector.broadcast(S, a[a3]);
-        FloatVector c30 = ax.fma(first0, zero);
-        FloatVector c31 = ax.fma(first1, zero);
-        bp += ldb;
-        for (int p = 1; p < k; p++, bp += ldb) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bp);
-            FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[a1 + p]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[a2 + p]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[a3 + p]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-        }
-        c00.intoArray(c, cp);
-        c01.intoArray(c, cp + V);
-        cp += ldc;
-        c10.intoArray(c, cp);
-        c11.intoArray(c, cp + V);
-        cp += ldc;
-        c20.intoArray(c, cp);
-        c21.intoArray(c, cp + V);
-        cp += ldc;
-        c30.intoArray(c, cp);
-        c31.intoArray(c, cp + V);
-    }
-
-    private static void tile2x2(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
-            int k) {
-        int a1 = a0 + lda;
-        // First step peeled (class comment).
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector first0 = FloatVector.fromArray(S, b, bp);
-        FloatVector first1 = FloatVector.fromArray(S, b, bp + V);
-        FloatVector ax = FloatVector.broadcast(S, a[a0]);
-        FloatVector c00 = ax.fma(first0, zero);
-        FloatVector c01 = ax.fma(first1, zero);
-        ax = FloatVector.broadcast(S, a[a1]);
-        FloatVector c10 = ax.fma(first0, zero);
-        FloatVector c11 = ax.fma(first1, zero);
-        bp += ldb;
-        for (int p = 1; p < k; p++, bp += ldb) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bp);
-            FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[a1 + p]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-        }
-        c00.intoArray(c, cp);
-        c01.intoArray(c, cp + V);
-        c10.intoArray(c, cp + ldc);
-        c11.intoArray(c, cp + ldc + V);
-    }
-
-    private static void tile4x1(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
-            int k) {
-        int a1 = a0 + lda;
-        int a2 = a1 + lda;
-        int a3 = a2 + lda;
+        int a4 = a3 + lda;
         // First step peeled (class comment).
         FloatVector zero = FloatVector.zero(S);
         FloatVector first = FloatVector.fromArray(S, b, bp);
@@ -521,6 +420,7 @@ final class VectorKernels implements Kernels {
         FloatVector c1 = FloatVector.broadcast(S, a[a1]).fma(first, zero);
         FloatVector c2 = FloatVector.broadcast(S, a[a2]).fma(first, zero);
         FloatVector c3 = FloatVector.broadcast(S, a[a3]).fma(first, zero);
+        FloatVector c4 = FloatVector.broadcast(S, a[a4]).fma(first, zero);
         bp += ldb;
         for (int p = 1; p < k; p++, bp += ldb) {
             FloatVector bv = FloatVector.fromArray(S, b, bp);
@@ -528,37 +428,13 @@ final class VectorKernels implements Kernels {
             c1 = FloatVector.broadcast(S, a[a1 + p]).fma(bv, c1);
             c2 = FloatVector.broadcast(S, a[a2 + p]).fma(bv, c2);
             c3 = FloatVector.broadcast(S, a[a3 + p]).fma(bv, c3);
+            c4 = FloatVector.broadcast(S, a[a4 + p]).fma(bv, c4);
         }
         c0.intoArray(c, cp);
         c1.intoArray(c, cp + ldc);
         c2.intoArray(c, cp + 2 * ldc);
         c3.intoArray(c, cp + 3 * ldc);
-    }
-
-    private static void tile1x2(float[] a, int a0, float[] b, int bp, int ldb, float[] c, int cp, int k) {
-        // First step peeled (class comment).
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector first = FloatVector.broadcast(S, a[a0]);
-        FloatVector c0 = first.fma(FloatVector.fromArray(S, b, bp), zero);
-        FloatVector c1 = first.fma(FloatVector.fromArray(S, b, bp + V), zero);
-        bp += ldb;
-        for (int p = 1; p < k; p++, bp += ldb) {
-            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-            c0 = x.fma(FloatVector.fromArray(S, b, bp), c0);
-            c1 = x.fma(FloatVector.fromArray(S, b, bp + V), c1);
-        }
-        c0.intoArray(c, cp);
-        c1.intoArray(c, cp + V);
-    }
-
-    private static void tile1x1(float[] a, int a0, float[] b, int bp, int ldb, float[] c, int cp, int k) {
-        // First step peeled (class comment).
-        FloatVector c0 = FloatVector.broadcast(S, a[a0]).fma(FloatVector.fromArray(S, b, bp), FloatVector.zero(S));
-        bp += ldb;
-        for (int p = 1; p < k; p++, bp += ldb) {
-            c0 = FloatVector.broadcast(S, a[a0 + p]).fma(FloatVector.fromArray(S, b, bp), c0);
-        }
-        c0.intoArray(c, cp);
+        c4.intoArray(c, cp + 4 * ldc);
     }
 
     @Override

@@ -24,11 +24,13 @@ class MatMulTest {
 
     static Stream<Arguments> shapes() {
         List<Arguments> out = new ArrayList<>();
-        // Rows: tiles of 5 + 2, 4 + 4, 5 + 4 + 2 (and with 512-bit vectors 8, 8 + 2 + 1, 8 + 5, 8 + 8 + 1) rows.
-        // Columns: the scalar tail alone, 2-vector tiles + tail, and (49) 2-vector, 1-vector and tail columns.
-        for (int rows : new int[] {1, 7, 8, 11, 13, 17, 97}) {
+        // Rows: a padded remainder alone, and whole row tiles followed by a padded remainder of every size for the
+        // 5-row tiles (rows % 5 = 0..4) and of 0, 1, 2, 3, 5, 6 and 7 rows for the 8-row tiles of 512-bit vectors.
+        // Columns: the narrow (padded) block alone, 2-vector tiles + narrow block, and 2-vector, 1-vector and narrow
+        // blocks (49 with 512-bit vectors; 57 with 256-bit ones, whose weight panels are 16 columns wide).
+        for (int rows : new int[] {1, 7, 8, 10, 11, 13, 17, 94}) {
             for (int k : new int[] {16, 63, 320}) {
-                for (int n : new int[] {1, 5, 33, 49}) {
+                for (int n : new int[] {1, 5, 33, 49, 57}) {
                     out.add(Arguments.of(rows, k, n));
                 }
             }
