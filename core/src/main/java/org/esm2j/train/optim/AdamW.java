@@ -31,7 +31,7 @@ public final class AdamW extends GroupedOptimizer {
     private final float[] v;
 
     /**
-     * @param layout the parameter layout; the moment buffers get {@code layout.size()} elements
+     * @param layout the parameter layout; the moment buffers hold the grouped entries' elements only
      * @param groups learning rate and weight decay per set of entries ({@link ParameterGroups})
      * @param beta1 first-moment decay (torch default 0.9)
      * @param beta2 second-moment decay (torch default 0.999)
@@ -47,8 +47,8 @@ public final class AdamW extends GroupedOptimizer {
         }
         this.beta2 = beta2;
         this.eps = eps;
-        this.m = new float[layout.size()];
-        this.v = new float[layout.size()];
+        this.m = new float[stateSize()];
+        this.v = new float[stateSize()];
     }
 
     /** Torch's defaults (betas 0.9, 0.999; eps 1e-8) over the given groups. */
@@ -57,7 +57,7 @@ public final class AdamW extends GroupedOptimizer {
     }
 
     @Override
-    void update(int group, int from, int to, float[] params, float[] grads, long step) {
+    void update(int group, int from, int to, int stateFrom, float[] params, float[] grads, long step) {
         double lr = learningRate(group);
         double beta1 = momentum(group);
         float decay = (float) (1 - lr * weightDecay(group));
@@ -69,13 +69,13 @@ public final class AdamW extends GroupedOptimizer {
         float stepSize = (float) (lr / biasCorrection1);
         float biasCorrection2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
         float epsF = (float) eps;
-        for (int i = from; i < to; i++) {
+        for (int i = from, s = stateFrom; i < to; i++, s++) {
             float g = grads[i];
             float p = params[i] * decay;
-            float mi = m[i] * b1 + oneMinusB1 * g;
-            float vi = v[i] * b2 + oneMinusB2 * (g * g);
-            m[i] = mi;
-            v[i] = vi;
+            float mi = m[s] * b1 + oneMinusB1 * g;
+            float vi = v[s] * b2 + oneMinusB2 * (g * g);
+            m[s] = mi;
+            v[s] = vi;
             float denom = (float) Math.sqrt(vi) / biasCorrection2Sqrt + epsF;
             params[i] = p - stepSize * (mi / denom);
         }

@@ -34,7 +34,8 @@ public interface Optimizer {
 
     /**
      * Everything needed to resume bit for bit, as named tensors ready for a safetensors checkpoint: the step count,
-     * the per-group learning rates and momenta (F64) and the state buffers (F32, {@code layout().size()} each).
+     * the per-group learning rates and momenta (F64) and the state buffers (F32, one element per element of the
+     * grouped entries, in group order: frozen entries have no state).
      */
     Map<String, Tensor> exportState();
 

@@ -40,25 +40,25 @@ public final class Sgd extends GroupedOptimizer {
         }
         this.dampening = dampening;
         this.nesterov = nesterov;
-        this.buffer = new float[layout.size()];
+        this.buffer = new float[stateSize()];
     }
 
     @Override
-    void update(int group, int from, int to, float[] params, float[] grads, long step) {
+    void update(int group, int from, int to, int stateFrom, float[] params, float[] grads, long step) {
         double momentumD = momentum(group);
         float lr = (float) learningRate(group);
         float wd = (float) weightDecay(group);
         float mom = (float) momentumD;
         float keep = (float) (1 - dampening);
         boolean first = step == 1;
-        for (int i = from; i < to; i++) {
+        for (int i = from, s = stateFrom; i < to; i++, s++) {
             float d = grads[i];
             if (wd != 0) {
                 d = d + wd * params[i];
             }
             if (momentumD != 0) {
-                float buf = first ? d : buffer[i] * mom + keep * d;
-                buffer[i] = buf;
+                float buf = first ? d : buffer[s] * mom + keep * d;
+                buffer[s] = buf;
                 d = nesterov ? d + mom * buf : buf;
             }
             params[i] = params[i] - lr * d;

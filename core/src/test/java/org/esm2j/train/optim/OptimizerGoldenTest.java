@@ -151,4 +151,40 @@ class OptimizerGoldenTest {
         }
         assertEquals(grads.size(), optimizer.steps());
     }
+
+    /**
+     * Frozen entries have no optimizer state, as in PyTorch: with a frozen tensor between two trained ones, AdamW's
+     * and SGD's state buffers hold the trained elements only, the trained tensors move exactly as in a layout without
+     * the frozen one, the frozen one does not move, and a checkpoint of that state restores.
+     */
+    @Test
+    void frozenEntriesGetNoStateAndDoNotShiftTheOthers() {
+        ParameterLayout withFrozen = ParameterLayout.builder().add("a", new long[] {3}, true)
+                .add("frozen", new long[] {5}, false).add("c", new long[] {2}, true).build();
+        ParameterLayout trainedOnly = ParameterLayout.builder().add("a", new long[] {3}, true)
+                .add("c", new long[] {2}, true).build();
+        List<ParameterGroup> groups = List.of(new ParameterGroup("all", List.of("a", "c"), 0.1, 0.01));
+        float[] p1 = {0.5f, -1f, 2f, 9f, 9f, 9f, 9f, 9f, 0.25f, -0.75f};
+        float[] g1 = {0.1f, 0.2f, -0.3f, 7f, 7f, 7f, 7f, 7f, 0.4f, -0.5f};
+        float[] p2 = {0.5f, -1f, 2f, 0.25f, -0.75f};
+        float[] g2 = {0.1f, 0.2f, -0.3f, 0.4f, -0.5f};
+        GroupedOptimizer[][] pairs = {
+            {new AdamW(withFrozen, groups), new AdamW(trainedOnly, groups)},
+            {new Sgd(withFrozen, groups, 0.9, 0, true), new Sgd(trainedOnly, groups, 0.9, 0, true)}};
+        for (GroupedOptimizer[] pair : pairs) {
+            float[] a = p1.clone();
+            float[] b = p2.clone();
+            for (int step = 0; step < 3; step++) {
+                pair[0].step(a, g1);
+                pair[1].step(b, g2);
+            }
+            assertArrayEquals(b, new float[] {a[0], a[1], a[2], a[8], a[9]}, "trained entries");
+            assertArrayEquals(new float[] {9f, 9f, 9f, 9f, 9f}, java.util.Arrays.copyOfRange(a, 3, 8), "frozen entry");
+            for (float[] buffer : pair[0].stateBuffers().values()) {
+                assertEquals(5, buffer.length, "state elements");
+            }
+            pair[1].importState(pair[0].exportState());
+            assertEquals(pair[0].steps(), pair[1].steps());
+        }
+    }
 }
