@@ -254,9 +254,11 @@ final class CpuTrainer implements Esm2Trainer {
          * to the rows scored, not to the batch, and grow by half again when a batch scores more (a few times early
          * in a run, then no more allocation).
          */
-        LmHeadBuffers lmHead(int scored, int d, int vocab) {
+        LmHeadBuffers lmHead(int scored) {
             if (lmHead.rows < scored) {
                 int capacity = Math.min(rows, Math.max(scored, lmHead.rows + lmHead.rows / 2));
+                int d = lmHead.d;
+                int vocab = lmHead.vocab;
                 lmHead = null; // let the old buffers go before the new ones are allocated
                 lmHead = new LmHeadBuffers(capacity, d, vocab);
             }
@@ -267,6 +269,8 @@ final class CpuTrainer implements Esm2Trainer {
     /** The LM head's activations and gradients for up to {@code rows} scored rows. */
     private static final class LmHeadBuffers {
         final int rows;
+        final int d;
+        final int vocab;
         final float[] in;
         final float[] pre;
         final float[] act;
@@ -279,6 +283,8 @@ final class CpuTrainer implements Esm2Trainer {
 
         LmHeadBuffers(int rows, int d, int vocab) {
             this.rows = rows;
+            this.d = d;
+            this.vocab = vocab;
             int nd = Math.multiplyExact(rows, d);
             in = new float[nd];
             pre = new float[nd];
@@ -440,7 +446,7 @@ final class CpuTrainer implements Esm2Trainer {
                     + CrossEntropyLoss.IGNORE_INDEX + ")");
         }
         int rows = m;
-        LmHeadBuffers h = w.lmHead(rows, d, vocab);
+        LmHeadBuffers h = w.lmHead(rows);
         for (int i = 0; i < rows; i++) {
             System.arraycopy(repr, w.scoredRows[i] * d, h.in, i * d, d);
         }

@@ -710,9 +710,10 @@ final class VectorKernels implements Kernels {
         int tileRows = rowTile();
         int wholeRows = m - m % tileRows;
         int wholeColumns = n - n % (2 * V);
+        float[] tile = transposedATile.get();
         for (int j = 0; j < wholeColumns; j += 2 * V) {
             for (int i = 0; i < wholeRows; i += tileRows) {
-                tileTransposedA(a, aOff + i, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
+                tileTransposedA(a, aOff + i, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k, tile);
             }
         }
         if (wholeColumns < n && wholeRows > 0) {
@@ -726,21 +727,20 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * The main tile of {@link #addProductTransposedA}, {@link #rowTile()} rows x 2 vectors: the products into this
-     * thread's tile buffer, then added to c. Adding inside the register tile (16 more loads and adds in one method)
+     * The main tile of {@link #addProductTransposedA}, {@link #rowTile()} rows x 2 vectors: the products into
+     * {@code tile} (this thread's {@link #transposedATile}), then added to c. Adding inside the register tile (16 more loads and adds in one method)
      * pushed C2 past its node-count cutoff in some JVM runs, and the tile's last stores were then not intrinsified
      * (every vector boxed); the add in float after the fresh fma chain gives the same bits.
      */
-    private void tileTransposedA(float[] a, int ap, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
-            int k) {
-        float[] tile = transposedATile.get();
+    private static void tileTransposedA(float[] a, int ap, int lda, float[] b, int bp, int ldb, float[] c, int cp,
+            int ldc, int k, float[] tile) {
         int width = 2 * V;
         if (EIGHT_ROW_TILES) {
             tile8x2TransposedA(a, ap, lda, b, bp, ldb, tile, 0, width, k);
         } else {
             tile5x2TransposedA(a, ap, lda, b, bp, ldb, tile, 0, width, k);
         }
-        for (int i = 0, rows = rowTile(); i < rows; i++) {
+        for (int i = 0; i < ROW_TILE; i++) {
             for (int j = 0; j < width; j++) {
                 c[cp + i * ldc + j] += tile[i * width + j];
             }
@@ -762,11 +762,12 @@ final class VectorKernels implements Kernels {
         for (int p = 0; p < k; p++) {
             System.arraycopy(b, bOff + p * ldb, scratch, p * width, w);
         }
+        float[] tile = transposedATile.get();
         for (int i0 = 0; i0 < m; i0 += tileRows) {
             for (int i = 0; i < tileRows; i++) {
                 System.arraycopy(c, cOff + (i0 + i) * ldc, scratch, cBlock + i * width, w);
             }
-            tileTransposedA(a, aOff + i0, lda, scratch, 0, width, scratch, cBlock, width, k);
+            tileTransposedA(a, aOff + i0, lda, scratch, 0, width, scratch, cBlock, width, k, tile);
             for (int i = 0; i < tileRows; i++) {
                 System.arraycopy(scratch, cBlock + i * width, c, cOff + (i0 + i) * ldc, w);
             }
