@@ -19,9 +19,9 @@ import org.openjdk.jmh.annotations.Param;
 
 /**
  * Turns one run of {@code bench/cpu-bench.sh} into Markdown: JMH JSON results of {@link ForwardBenchmark} and
- * {@link TrainingStepBenchmark} (one file per thread count, or several: one per training point) and {@link MatMulBenchmark}, the ONNX Runtime peer's
- * printed lines and the PyTorch peer's JSON lines at the same points, the training forks' peak RSS ({@link PeakRss})
- * and the machine's {@code lscpu}. FLOPs follow docs/PERFORMANCE.md: per token
+ * {@link TrainingStepBenchmark} (one file per thread count, or several: one per training point) and
+ * {@link MatMulBenchmark}, the ONNX Runtime peer's printed lines and the PyTorch peer's JSON lines at the same points,
+ * the training forks' peak RSS ({@link PeakRss}) and the machine's {@code lscpu}. FLOPs follow docs/PERFORMANCE.md: per token
  * {@code L (24 D^2 + 4 T D) + 2 D^2 + 2 D V}.
  *
  * <p>Arguments: {@code --forward THREADS=FILE}, {@code --peer THREADS=FILE} and {@code --train-rss THREADS=FILE}

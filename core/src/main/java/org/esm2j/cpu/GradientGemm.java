@@ -2,8 +2,9 @@ package org.esm2j.cpu;
 
 /**
  * The matrix products of backward passes on the shared pool: a plain row-major GEMM split over output rows, one
- * whose left operand is read transposed in place (weight gradients), and column sums. Each output element is computed by one thread in a fixed order (the kernels' in-order fma
- * chain, rows in order for sums), so gradients do not depend on the thread count.
+ * whose left operand is read transposed in place (weight gradients), and column sums. Each output element is computed
+ * by one thread in a fixed order (the kernels' in-order fma chain, rows in order for sums), so gradients do not depend
+ * on the thread count.
  */
 final class GradientGemm {
     /** Rows per parallel unit: the GEMM micro-kernel's row tile. */

@@ -728,9 +728,9 @@ final class VectorKernels implements Kernels {
 
     /**
      * The main tile of {@link #addProductTransposedA}, {@link #rowTile()} rows x 2 vectors: the products into
-     * {@code tile} (this thread's {@link #transposedATile}), then added to c. Adding inside the register tile (16 more loads and adds in one method)
-     * pushed C2 past its node-count cutoff in some JVM runs, and the tile's last stores were then not intrinsified
-     * (every vector boxed); the add in float after the fresh fma chain gives the same bits.
+     * {@code tile} (this thread's {@link #transposedATile}), then added to c. Adding inside the register tile (16 more
+     * loads and adds in one method) pushed C2 past its node-count cutoff in some JVM runs, and the tile's last stores
+     * were then not intrinsified (every vector boxed); the add in float after the fresh fma chain gives the same bits.
      */
     private static void tileTransposedA(float[] a, int ap, int lda, float[] b, int bp, int ldb, float[] c, int cp,
             int ldc, int k, float[] tile) {
