@@ -7,9 +7,9 @@ package org.esm2j.cpu;
  */
 public final class LinearWeights {
     /**
-     * Output columns per panel: the widest tile of the chosen kernels (two vectors: 16 floats with AVX2, 32 with
-     * AVX-512), so that every panel runs the micro-kernel's most efficient tile. Panels of 16 on AVX-512 fell to its
-     * one-vector tile of 4 accumulators and ran the forward projections at half the speed.
+     * Output columns per panel: the widest tile of the chosen kernels (two vectors: 16 floats with AVX2; four, 64
+     * floats, with AVX-512), so that every panel runs the micro-kernel's most efficient tile. Panels of 16 on AVX-512
+     * fell to its one-vector tile of 4 accumulators and ran the forward projections at half the speed.
      */
     static final int PANEL_WIDTH = Kernels.preferred().panelWidth();
 

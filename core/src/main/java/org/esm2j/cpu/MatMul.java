@@ -8,8 +8,11 @@ package org.esm2j.cpu;
 public final class MatMul {
     /** Rows per parallel unit: the GEMM micro-kernel's row tile. */
     private static final int ROW_ALIGN = Kernels.preferred().rowTile();
-    /** Columns per parallel unit when there are too few rows to split: a few weight panels. */
-    private static final int COL_ALIGN = 4 * LinearWeights.PANEL_WIDTH;
+    /**
+     * Columns per parallel unit when there are too few rows to split: one weight panel (64 columns on AVX-512), so
+     * that 320 outputs still make 4 units (with 4 panels per unit they made a 256-column and a 64-column part).
+     */
+    private static final int COL_ALIGN = LinearWeights.PANEL_WIDTH;
     /** Rows whose inputs stay in L2 while every weight panel streams past them once. */
     private static final int ROW_BLOCK = 12 * ROW_ALIGN;
 
