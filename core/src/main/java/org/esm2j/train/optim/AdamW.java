@@ -29,6 +29,7 @@ public final class AdamW extends GroupedOptimizer {
     private final double eps;
     private final float[] m;
     private final float[] v;
+    private final AdamWElements elements = AdamWElements.preferred();
 
     /**
      * @param layout the parameter layout; the moment buffers hold the grouped entries' elements only
@@ -60,25 +61,11 @@ public final class AdamW extends GroupedOptimizer {
     void update(int group, int from, int to, int stateFrom, float[] params, float[] grads, long step) {
         double lr = learningRate(group);
         double beta1 = momentum(group);
-        float decay = (float) (1 - lr * weightDecay(group));
-        float b1 = (float) beta1;
-        float oneMinusB1 = (float) (1 - beta1);
-        float b2 = (float) beta2;
-        float oneMinusB2 = (float) (1 - beta2);
-        double biasCorrection1 = 1 - Math.pow(beta1, step);
-        float stepSize = (float) (lr / biasCorrection1);
-        float biasCorrection2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
-        float epsF = (float) eps;
-        for (int i = from, s = stateFrom; i < to; i++, s++) {
-            float g = grads[i];
-            float p = params[i] * decay;
-            float mi = m[s] * b1 + oneMinusB1 * g;
-            float vi = v[s] * b2 + oneMinusB2 * (g * g);
-            m[s] = mi;
-            v[s] = vi;
-            float denom = (float) Math.sqrt(vi) / biasCorrection2Sqrt + epsF;
-            params[i] = p - stepSize * (mi / denom);
-        }
+        AdamWCoefficients k = new AdamWCoefficients((float) (1 - lr * weightDecay(group)), (float) beta1,
+                (float) (1 - beta1), (float) beta2, (float) (1 - beta2),
+                (float) Math.sqrt(1 - Math.pow(beta2, step)), (float) eps,
+                (float) (lr / (1 - Math.pow(beta1, step))));
+        elements.update(params, grads, from, to, m, v, stateFrom - from, k);
     }
 
     @Override
