@@ -149,16 +149,19 @@ final class CpuTrainer implements Esm2Trainer {
     /**
      * One layer's saved activations. The two LayerNorm outputs and the GELU output are cheap to recompute from what
      * is kept (input, mid, pre), so all layers share one buffer of each, refilled in the backward pass right before
-     * use: a fifth less memory per layer for about 3% of the step. With recomputation all layers share everything but
-     * their input.
+     * use: a fifth less memory per layer for about 3% of the step. The LayerNorms refill from the row statistics their
+     * forward pass kept (one pass over the rows instead of three), which their backward passes use too. With
+     * recomputation all layers share everything but their input.
      */
     private static final class LayerActivations {
         final float[] input; // (N, D)
         final float[] norm1; // (N, D)
+        final double[] norm1Stats; // (N, 2) mean and 1/std of input's rows: the refill and the backward reuse them
         final float[] qkv; // (N, 3D)
         final float[] attn; // (N, D)
         final float[] mid; // (N, D) residual after attention
         final float[] norm2; // (N, D)
+        final double[] norm2Stats; // (N, 2) of mid's rows
         final float[] pre; // (N, F) fc1 output
         final float[] act; // (N, F) GELU
         final TrainableLinear.AdapterActivations qkvLora;
@@ -172,10 +175,12 @@ final class CpuTrainer implements Esm2Trainer {
             int nf = Math.multiplyExact(rows, t.ffn);
             input = new float[nd];
             norm1 = recomputable == null ? new float[nd] : recomputable.norm1;
+            norm1Stats = new double[Math.multiplyExact(rows, 2)];
             qkv = new float[Math.multiplyExact(nd, 3)];
             attn = new float[nd];
             mid = new float[nd];
             norm2 = recomputable == null ? new float[nd] : recomputable.norm2;
+            norm2Stats = new double[Math.multiplyExact(rows, 2)];
             pre = new float[nf];
             act = recomputable == null ? new float[nf] : recomputable.act;
             qkvLora = new TrainableLinear.AdapterActivations(t.qkv[l], rows);
@@ -188,10 +193,12 @@ final class CpuTrainer implements Esm2Trainer {
         LayerActivations(float[] input, LayerActivations shared) {
             this.input = input;
             norm1 = shared.norm1;
+            norm1Stats = shared.norm1Stats;
             qkv = shared.qkv;
             attn = shared.attn;
             mid = shared.mid;
             norm2 = shared.norm2;
+            norm2Stats = shared.norm2Stats;
             pre = shared.pre;
             act = shared.act;
             qkvLora = shared.qkvLora;
@@ -212,7 +219,8 @@ final class CpuTrainer implements Esm2Trainer {
         final float[] dNarrow; // (N, D)
         final float[] dWide; // (N, F)
         final float[] dQkv; // (N, 3D)
-        final LayerNorm.Scratch norm;
+        final double[] lastStats; // (N, 2) of emb_layer_norm_after's rows
+        final double[] normColumnSums; // (2 D) scratch of the LayerNorm backward passes
         final TrainableLinear.Scratch linear;
         // LM head over the scored rows (M <= N)
         final int[] scoredRows;
@@ -241,7 +249,8 @@ final class CpuTrainer implements Esm2Trainer {
             dNarrow = new float[nd];
             dWide = new float[Math.multiplyExact(rows, t.ffn)];
             dQkv = new float[Math.multiplyExact(nd, 3)];
-            norm = new LayerNorm.Scratch(rows, t.d);
+            lastStats = new double[Math.multiplyExact(rows, 2)];
+            normColumnSums = new double[2 * t.d];
             int maxOut = Math.max(Math.max(3 * t.d, t.ffn), t.vocab);
             linear = new TrainableLinear.Scratch(rows, Math.max(t.d, t.ffn), maxOut, t.maxRank);
             scoredRows = new int[rows];
@@ -275,6 +284,7 @@ final class CpuTrainer implements Esm2Trainer {
         final float[] pre;
         final float[] act;
         final float[] normed;
+        final double[] normStats;
         final float[] logits;
         final float[] dLogits;
         final float[] dNormed;
@@ -290,6 +300,7 @@ final class CpuTrainer implements Esm2Trainer {
             pre = new float[nd];
             act = new float[nd];
             normed = new float[nd];
+            normStats = new double[Math.multiplyExact(rows, 2)];
             logits = new float[Math.multiplyExact(rows, vocab)];
             dLogits = new float[logits.length];
             dNormed = new float[nd];
@@ -341,7 +352,8 @@ final class CpuTrainer implements Esm2Trainer {
         } else {
             Arrays.fill(reprGrad, 0f);
         }
-        LayerNorm.applyParallel(work.last, repr, n, d, params, finalNorm.gain(), finalNorm.bias(), eps);
+        LayerNorm.applyParallel(work.last, repr, n, d, params, finalNorm.gain(), finalNorm.bias(), eps,
+                work.lastStats);
         state = State.FORWARD_DONE;
         return new PackedRepresentation(n, d, offsets.clone(), lengths.clone(), repr, reprGrad);
     }
@@ -388,11 +400,25 @@ final class CpuTrainer implements Esm2Trainer {
     }
 
     private void attentionNorm(int l, LayerActivations a) {
-        LayerNorm.applyParallel(a.input, a.norm1, n, d, params, attnNorms[l].gain(), attnNorms[l].bias(), eps);
+        LayerNorm.applyParallel(a.input, a.norm1, n, d, params, attnNorms[l].gain(), attnNorms[l].bias(), eps,
+                a.norm1Stats);
     }
 
     private void feedForwardNorm(int l, LayerActivations a) {
-        LayerNorm.applyParallel(a.mid, a.norm2, n, d, params, ffnNorms[l].gain(), ffnNorms[l].bias(), eps);
+        LayerNorm.applyParallel(a.mid, a.norm2, n, d, params, ffnNorms[l].gain(), ffnNorms[l].bias(), eps,
+                a.norm2Stats);
+    }
+
+    /** norm1 again in the backward pass, from the row statistics its forward pass kept. */
+    private void refillAttentionNorm(int l, LayerActivations a) {
+        LayerNorm.applySavedParallel(a.input, a.norm1, n, d, params, attnNorms[l].gain(), attnNorms[l].bias(),
+                a.norm1Stats);
+    }
+
+    /** norm2 again in the backward pass, from the row statistics its forward pass kept. */
+    private void refillFeedForwardNorm(int l, LayerActivations a) {
+        LayerNorm.applySavedParallel(a.mid, a.norm2, n, d, params, ffnNorms[l].gain(), ffnNorms[l].bias(),
+                a.norm2Stats);
     }
 
     /** {@code act = gelu(pre)}. */
@@ -457,14 +483,14 @@ final class CpuTrainer implements Esm2Trainer {
             System.arraycopy(h.pre, r0 * d, h.act, r0 * d, (r1 - r0) * d);
             kernels.gelu(h.act, r0 * d, (r1 - r0) * d);
         });
-        LayerNorm.applyParallel(h.act, h.normed, rows, d, params, lmNorm.gain(), lmNorm.bias(), eps);
+        LayerNorm.applyParallel(h.act, h.normed, rows, d, params, lmNorm.gain(), lmNorm.bias(), eps, h.normStats);
         lmOut.forward(h.normed, rows, h.logits, null, 0, w.linear);
         double loss = crossEntropy(h.logits, w.scoredTargets, rows, h.dLogits);
 
         lmOut.backward(h.normed, rows, h.dLogits, h.dNormed, grads, null, w.linear);
         Arrays.fill(h.dAct, 0, rows * d, 0f);
-        LayerNorm.backwardParallel(h.act, h.dNormed, h.dAct, rows, d, params, lmNorm.gain(), eps, grads,
-                lmNorm.gainGrad(), lmNorm.biasGrad(), w.norm);
+        LayerNorm.backwardParallel(h.act, h.dNormed, h.dAct, rows, d, params, lmNorm.gain(), h.normStats, grads,
+                lmNorm.gainGrad(), lmNorm.biasGrad(), w.normColumnSums);
         Parallel.forRange(rows, (r0, r1) -> kernels.geluBackward(h.pre, r0 * d, h.dAct, r0 * d, (r1 - r0) * d));
         lmDense.backward(h.in, rows, h.dAct, h.dIn, grads, null, w.linear);
         for (int i = 0; i < rows; i++) {
@@ -508,8 +534,8 @@ final class CpuTrainer implements Esm2Trainer {
         Workspace w = work;
         LayerActivations[] acts = w.layers;
         Arrays.fill(w.dResidual, 0, n * d, 0f);
-        LayerNorm.backwardParallel(w.last, reprGrad, w.dResidual, n, d, params, finalNorm.gain(), eps, grads,
-                finalNorm.gainGrad(), finalNorm.biasGrad(), w.norm);
+        LayerNorm.backwardParallel(w.last, reprGrad, w.dResidual, n, d, params, finalNorm.gain(), w.lastStats,
+                grads, finalNorm.gainGrad(), finalNorm.biasGrad(), w.normColumnSums);
         for (int l = acts.length - 1; l >= 0; l--) {
             if (options.recomputeLayers()) {
                 layerForward(l, acts[l], w.recomputedOutput);
@@ -535,21 +561,21 @@ final class CpuTrainer implements Esm2Trainer {
         fc2[l].backward(a.act, n, dRes, w.dWide, grads, a.fc2Lora, w.linear);
         Parallel.forRange(n, (r0, r1) -> kernels.geluBackward(a.pre, r0 * ffn, w.dWide, r0 * ffn, (r1 - r0) * ffn));
         if (refill) {
-            feedForwardNorm(l, a);
+            refillFeedForwardNorm(l, a);
         }
         fc1[l].backward(a.norm2, n, w.dWide, w.dNarrow, grads, a.fc1Lora, w.linear);
         Norm f = ffnNorms[l];
-        LayerNorm.backwardParallel(a.mid, w.dNarrow, dRes, n, d, params, f.gain(), eps, grads, f.gainGrad(),
-                f.biasGrad(), w.norm);
+        LayerNorm.backwardParallel(a.mid, w.dNarrow, dRes, n, d, params, f.gain(), a.norm2Stats, grads,
+                f.gainGrad(), f.biasGrad(), w.normColumnSums);
         outProj[l].backward(a.attn, n, dRes, w.dNarrow, grads, a.outLora, w.linear);
         attentionBackward.backward(a.qkv, offsets, lengths, rotary(l), w.dNarrow, w.dQkv);
         if (refill) {
-            attentionNorm(l, a);
+            refillAttentionNorm(l, a);
         }
         qkv[l].backward(a.norm1, n, w.dQkv, w.dNarrow, grads, a.qkvLora, w.linear);
         Norm g = attnNorms[l];
-        LayerNorm.backwardParallel(a.input, w.dNarrow, dRes, n, d, params, g.gain(), eps, grads, g.gainGrad(),
-                g.biasGrad(), w.norm);
+        LayerNorm.backwardParallel(a.input, w.dNarrow, dRes, n, d, params, g.gain(), a.norm1Stats, grads,
+                g.gainGrad(), g.biasGrad(), w.normColumnSums);
     }
 
     private void requireState(State expected, String call) {

@@ -19,29 +19,53 @@ final class LayerNorm {
     /** {@link #apply} with gain and bias read from {@code gain[gainOff ..]} and {@code bias[biasOff ..]}. */
     static void apply(float[] x, float[] y, int rowStart, int rowEnd, int dim, float[] gain, int gainOff, float[] bias,
             int biasOff, double eps) {
+        apply(x, y, rowStart, rowEnd, dim, gain, gainOff, bias, biasOff, eps, null);
+    }
+
+    /**
+     * {@link #apply} that also stores each row's mean and 1/std at {@code stats[2 r]} and {@code stats[2 r + 1]}
+     * (stats null: not kept), for {@link #applySaved} and the backward pass.
+     */
+    static void apply(float[] x, float[] y, int rowStart, int rowEnd, int dim, float[] gain, int gainOff, float[] bias,
+            int biasOff, double eps, double[] stats) {
         for (int r = rowStart; r < rowEnd; r++) {
             int off = r * dim;
             double mean = sum(x, off, dim) / dim;
             double rstd = 1 / Math.sqrt(squaredDeviations(x, off, dim, mean) / dim + eps);
-            for (int i = 0; i < dim; i++) {
-                y[off + i] = (float) ((x[off + i] - mean) * rstd * gain[gainOff + i] + bias[biasOff + i]);
+            if (stats != null) {
+                stats[2 * r] = mean;
+                stats[2 * r + 1] = rstd;
             }
+            normalize(x, y, off, dim, mean, rstd, gain, gainOff, bias, biasOff);
+        }
+    }
+
+    /** {@link #apply} with the row statistics an earlier {@link #apply} of the same x stored: the same output. */
+    static void applySaved(float[] x, float[] y, int rowStart, int rowEnd, int dim, float[] gain, int gainOff,
+            float[] bias, int biasOff, double[] stats) {
+        for (int r = rowStart; r < rowEnd; r++) {
+            normalize(x, y, r * dim, dim, stats[2 * r], stats[2 * r + 1], gain, gainOff, bias, biasOff);
+        }
+    }
+
+    private static void normalize(float[] x, float[] y, int off, int dim, double mean, double rstd, float[] gain,
+            int gainOff, float[] bias, int biasOff) {
+        for (int i = 0; i < dim; i++) {
+            y[off + i] = (float) ((x[off + i] - mean) * rstd * gain[gainOff + i] + bias[biasOff + i]);
         }
     }
 
     /**
      * The input gradient of rows {@code [rowStart, rowEnd)}, added into dx: with g = dy * gain and the normalised
-     * input xhat, {@code dx += rstd (g - mean(g) - xhat mean(g xhat))}, in double per row. Also stores each row's mean
-     * and 1/std into rowMean and rowRstd for {@link #backwardParameters}.
+     * input xhat, {@code dx += rstd (g - mean(g) - xhat mean(g xhat))}, in double per row, from the row statistics
+     * that the forward {@link #apply} stored.
      */
     static void backwardInput(float[] x, float[] dy, float[] dx, int rowStart, int rowEnd, int dim, float[] gain,
-            int gainOff, double eps, double[] rowMean, double[] rowRstd) {
+            int gainOff, double[] stats) {
         for (int r = rowStart; r < rowEnd; r++) {
             int off = r * dim;
-            double mean = sum(x, off, dim) / dim;
-            double rstd = 1 / Math.sqrt(squaredDeviations(x, off, dim, mean) / dim + eps);
-            rowMean[r] = mean;
-            rowRstd[r] = rstd;
+            double mean = stats[2 * r];
+            double rstd = stats[2 * r + 1];
             // sum g and sum g (x - mean) over the row, each as two interleaved partial sums (see sum); rstd is
             // applied once to the second.
             double g0 = 0;
@@ -75,17 +99,17 @@ final class LayerNorm {
     /**
      * Adds the gain and bias gradients of columns {@code [colStart, colEnd)} (sums over all rows of dy xhat and dy,
      * in double, rows in order) into {@code grads[gainOff ..]} and {@code grads[biasOff ..]}, skipping a negative
-     * offset (a frozen tensor); needs the row statistics of {@link #backwardInput}. {@code acc} is scratch of 2 dim
-     * doubles.
+     * offset (a frozen tensor), from the row statistics that the forward {@link #apply} stored. {@code acc} is
+     * scratch of 2 dim doubles.
      */
     static void backwardParameters(float[] x, float[] dy, int rows, int dim, int colStart, int colEnd,
-            double[] rowMean, double[] rowRstd, float[] grads, int gainOff, int biasOff, double[] acc) {
+            double[] stats, float[] grads, int gainOff, int biasOff, double[] acc) {
         Arrays.fill(acc, colStart, colEnd, 0);
         Arrays.fill(acc, dim + colStart, dim + colEnd, 0);
         for (int r = 0; r < rows; r++) {
             int off = r * dim;
-            double mean = rowMean[r];
-            double rstd = rowRstd[r];
+            double mean = stats[2 * r];
+            double rstd = stats[2 * r + 1];
             for (int c = colStart; c < colEnd; c++) {
                 double g = dy[off + c];
                 acc[c] += g * ((x[off + c] - mean) * rstd);
@@ -150,37 +174,33 @@ final class LayerNorm {
         Parallel.forRange(rows, (r0, r1) -> apply(x, y, r0, r1, dim, gain, bias, eps));
     }
 
-    /** {@link #apply} with offsets, all rows, split over the worker pool. */
+    /**
+     * {@link #apply} with offsets and the row statistics kept in {@code stats} (2 rows doubles), all rows, split over
+     * the worker pool.
+     */
     static void applyParallel(float[] x, float[] y, int rows, int dim, float[] params, int gainOff, int biasOff,
-            double eps) {
-        Parallel.forRange(rows, (r0, r1) -> apply(x, y, r0, r1, dim, params, gainOff, params, biasOff, eps));
+            double eps, double[] stats) {
+        Parallel.forRange(rows, (r0, r1) -> apply(x, y, r0, r1, dim, params, gainOff, params, biasOff, eps, stats));
+    }
+
+    /** {@link #applySaved}, all rows, split over the worker pool. */
+    static void applySavedParallel(float[] x, float[] y, int rows, int dim, float[] params, int gainOff, int biasOff,
+            double[] stats) {
+        Parallel.forRange(rows, (r0, r1) -> applySaved(x, y, r0, r1, dim, params, gainOff, params, biasOff, stats));
     }
 
     /**
-     * Backward of a LayerNorm whose gain sits at gainOff of params: adds the input gradient into dx (split over rows)
-     * and the gain and bias gradients into grads at gainGradOff and biasGradOff, negative for a frozen tensor (split
-     * over columns, so every sum runs over the rows in order on one thread).
+     * Backward of a LayerNorm whose gain sits at gainOff of params, from the row statistics that its forward pass
+     * ({@link #applyParallel}) stored: adds the input gradient into dx (split over rows) and the gain and bias
+     * gradients into grads at gainGradOff and biasGradOff, negative for a frozen tensor (split over columns, so every
+     * sum runs over the rows in order on one thread). {@code columnSums} is scratch of 2 dim doubles.
      */
     static void backwardParallel(float[] x, float[] dy, float[] dx, int rows, int dim, float[] params, int gainOff,
-            double eps, float[] grads, int gainGradOff, int biasGradOff, Scratch scratch) {
-        Parallel.forRange(rows, (r0, r1) -> backwardInput(x, dy, dx, r0, r1, dim, params, gainOff, eps,
-                scratch.rowMean, scratch.rowRstd));
+            double[] stats, float[] grads, int gainGradOff, int biasGradOff, double[] columnSums) {
+        Parallel.forRange(rows, (r0, r1) -> backwardInput(x, dy, dx, r0, r1, dim, params, gainOff, stats));
         if (gainGradOff >= 0 || biasGradOff >= 0) {
-            Parallel.forRange(dim, (c0, c1) -> backwardParameters(x, dy, rows, dim, c0, c1, scratch.rowMean,
-                    scratch.rowRstd, grads, gainGradOff, biasGradOff, scratch.columnSums));
-        }
-    }
-
-    /** Per-row statistics and per-column sums of a backward pass, sized once for the largest batch. */
-    static final class Scratch {
-        final double[] rowMean;
-        final double[] rowRstd;
-        final double[] columnSums;
-
-        Scratch(int rows, int dim) {
-            rowMean = new double[rows];
-            rowRstd = new double[rows];
-            columnSums = new double[2 * dim];
+            Parallel.forRange(dim, (c0, c1) -> backwardParameters(x, dy, rows, dim, c0, c1, stats, grads,
+                    gainGradOff, biasGradOff, columnSums));
         }
     }
 }

@@ -141,8 +141,13 @@ class BackwardOpsTest {
             float[] dy = gaussian(rnd, rows * dim, 1);
             float[] dx = new float[rows * dim];
             float[] grads = new float[2 * dim];
-            LayerNorm.backwardParallel(x, dy, dx, rows, dim, params, 0, 1e-5, grads, 0, dim,
-                    new LayerNorm.Scratch(rows, dim));
+            double[] stats = new double[2 * rows];
+            float[] normed = new float[rows * dim];
+            LayerNorm.applyParallel(x, normed, rows, dim, params, 0, dim, 1e-5, stats);
+            float[] refilled = new float[rows * dim];
+            LayerNorm.applySavedParallel(x, refilled, rows, dim, params, 0, dim, stats);
+            assertArrayEquals(normed, refilled, "the output from the saved row statistics");
+            LayerNorm.backwardParallel(x, dy, dx, rows, dim, params, 0, stats, grads, 0, dim, new double[2 * dim]);
             double[] xd = widen(x);
             double[] pd = widen(params);
             DoubleSupplier loss = () -> {
