@@ -2,8 +2,8 @@
 # CPU benchmarks of esm2j next to its peers (ONNX Runtime Java for the forward pass, PyTorch for training), in one
 # run, printed as Markdown tables.
 #
-#   bench/cpu-bench.sh [--quick] [--threads "1 2"] [--train-models "esm2_t6_8M esm2_t12_35M"] [--results DIR]
-#                      [--only forward|train|matmul] [--skip-build]
+#   bench/cpu-bench.sh [--quick] [--threads "1 2"] [--train-models "esm2_t6_8M esm2_t12_35M"] [--rounds N]
+#                      [--results DIR] [--only forward|train|matmul] [--skip-build]
 #
 # Builds the JMH jar (benchmarks/target${ESM2J_BUILD_SUFFIX}/benchmarks.jar, suffix default -bench), runs
 # MatMulBenchmark once, once per thread count ForwardBenchmark, and TrainingStepBenchmark once per point with the
@@ -19,7 +19,9 @@
 # A thread count N sets -Desm2j.threads=N and, when N < nproc, pins every process to cores 0..N-1 with taskset, so
 # esm2j's worker pool and the peers' intra-op threads get the same CPUs. --quick: 1 short warm-up and 2 short
 # measurements per point, 3-second peer runs, training at the esm2_t6_8M shape only (a few minutes on 2 cores);
-# --train-models picks the training shapes in either mode.
+# --train-models picks the training shapes in either mode. --rounds N (default 1) measures every training point N
+# times, esm2j and PyTorch taking turns, and reports each side's best round: the guest's speed swings by 10-30%
+# within minutes, which only slows a run down, so the best of a few rounds is the steadiest estimate of either side.
 # --skip-build reuses the jar of the last build. The full run takes about 40 minutes on 2 cores; other work on the
 # machine shows up as noise, so run it on an otherwise idle machine and compare ratios within one run.
 set -euo pipefail
@@ -35,12 +37,14 @@ threads="1 $(nproc)"
 [ "$(nproc)" -eq 1 ] && threads=1
 results=""
 models_asked=""
+rounds=1
 
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=true; shift ;;
         --threads) threads=$2; shift 2 ;;
         --train-models) models_asked=$2; shift 2 ;;
+        --rounds) rounds=$2; shift 2 ;;
         --results) results=$2; shift 2 ;;
         --only) only=$2; shift 2 ;;
         --skip-build) build_jar=false; shift ;;
@@ -49,6 +53,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 case "$only" in all|forward|train|matmul) ;; *) echo "--only takes forward, train or matmul" >&2; exit 2 ;; esac
+case "$rounds" in ''|*[!0-9]*|0) echo "--rounds takes a positive whole number" >&2; exit 2 ;; esac
 runs() { [ "$only" = all ] || [ "$only" = "$1" ]; }
 
 results=${results:-$root/benchmarks/target$suffix/cpu-bench/$(date +%Y%m%d-%H%M%S)}
@@ -156,19 +161,21 @@ if runs train; then
         for model in $train_models; do
             for shape in $train_shapes; do
                 for mode in $train_modes; do
-                    point="$model-$shape-$mode-t$n"
-                    echo "training step $model $shape $mode, $n thread(s)" >&2
-                    on_cpus "$n" java -jar "$jar" TrainingStepBenchmark "${jmh_opts[@]}" -prof gc \
-                        -p model="$model" -p batch="$shape" -p mode="$mode" \
-                        -jvmArgsAppend "-Desm2j.threads=$n -Desm2j.peakRssFile=$results/train-rss-t$n.txt" \
-                        -rf json -rff "$results/train-$point.json" >>"$log" 2>&1
-                    report_args+=(--train "$n=$results/train-$point.json")
-                    if $torch_ready; then
-                        on_cpus "$n" /usr/bin/python3 "$peers/peer_torch_cpu.py" bench --size "${model##*_}" \
-                            --mode "$([ "$mode" = full ] && echo train || echo lora)" --batch "${shape%x*}" \
-                            --len "${shape#*x}" --threads "$n" --seconds "$torch_seconds" \
-                            2>>"$log" | grep '^{' >>"$results/torch.jsonl" || echo "PyTorch peer failed (see $log)" >&2
-                    fi
+                    for round in $(seq "$rounds"); do
+                        point="$model-$shape-$mode-t$n-r$round"
+                        echo "training step $model $shape $mode, $n thread(s), round $round of $rounds" >&2
+                        on_cpus "$n" java -jar "$jar" TrainingStepBenchmark "${jmh_opts[@]}" -prof gc \
+                            -p model="$model" -p batch="$shape" -p mode="$mode" \
+                            -jvmArgsAppend "-Desm2j.threads=$n -Desm2j.peakRssFile=$results/train-rss-t$n.txt" \
+                            -rf json -rff "$results/train-$point.json" >>"$log" 2>&1
+                        report_args+=(--train "$n=$results/train-$point.json")
+                        if $torch_ready; then
+                            on_cpus "$n" /usr/bin/python3 "$peers/peer_torch_cpu.py" bench --size "${model##*_}" \
+                                --mode "$([ "$mode" = full ] && echo train || echo lora)" --batch "${shape%x*}" \
+                                --len "${shape#*x}" --threads "$n" --seconds "$torch_seconds" 2>>"$log" \
+                                | grep '^{' >>"$results/torch.jsonl" || echo "PyTorch peer failed (see $log)" >&2
+                        fi
+                    done
                 done
             done
         done
@@ -178,6 +185,7 @@ if runs train; then
 fi
 
 mode=$($quick && echo "quick mode" || echo "full mode")
+[ "$rounds" -gt 1 ] && mode="$mode, training best of $rounds rounds"
 title="esm2j CPU benchmarks, $(date -u +%Y-%m-%d), commit $commit$dirty, $mode, $(java -version 2>&1 | head -1)"
 {
     java -cp "$jar" org.esm2j.bench.BenchReport --title "$title" "${report_args[@]}"

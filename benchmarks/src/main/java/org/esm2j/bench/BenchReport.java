@@ -175,13 +175,17 @@ public final class BenchReport {
     // --- training steps: esm2j next to PyTorch
 
     private void renderTraining(StringBuilder out) throws IOException {
-        Map<String, Map<String, Object>> torch = new LinkedHashMap<>(); // "size/mode/B/T/threads" -> peer's line
+        // "size/mode/B/T/threads" -> the peer's best tokens/s and highest peak RSS over the rounds of a point
+        Map<String, Double> torchTokens = new LinkedHashMap<>();
+        Map<String, Double> torchRss = new LinkedHashMap<>();
         if (torchFile != null) {
             for (String line : Files.readAllLines(torchFile, StandardCharsets.UTF_8)) {
                 if (line.startsWith("{")) {
                     Map<String, Object> p = map(Json.parse(line));
-                    torch.put(p.get("size") + "/" + p.get("mode") + "/" + (int) number(p.get("batch")) + "/"
-                            + (int) number(p.get("len")) + "/" + (int) number(p.get("threads")), p);
+                    String key = p.get("size") + "/" + p.get("mode") + "/" + (int) number(p.get("batch")) + "/"
+                            + (int) number(p.get("len")) + "/" + (int) number(p.get("threads"));
+                    torchTokens.merge(key, number(p.get("tokens_per_s")), Math::max);
+                    torchRss.merge(key, number(p.get("peak_rss_mib")), Math::max);
                 }
             }
         }
@@ -190,7 +194,8 @@ public final class BenchReport {
             for (String line : Files.readAllLines(e.getValue(), StandardCharsets.UTF_8)) {
                 int space = line.lastIndexOf(' ');
                 if (space > 0) {
-                    rssKib.put(e.getKey() + " " + line.substring(0, space), Long.parseLong(line.substring(space + 1)));
+                    rssKib.merge(e.getKey() + " " + line.substring(0, space), Long.parseLong(line.substring(space + 1)),
+                            Math::max);
                 }
             }
         }
@@ -198,26 +203,30 @@ public final class BenchReport {
         out.append("| model shape | mode | B x T | threads | esm2j tokens/s | PyTorch tokens/s | esm2j / PyTorch "
                 + "| esm2j peak RSS MiB | PyTorch peak RSS MiB | RSS esm2j / PyTorch | esm2j MB allocated / step |\n");
         out.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
-        List<TrainRow> rows = new ArrayList<>();
+        // A point measured in several rounds keeps its best round (see bench/cpu-bench.sh --rounds).
+        Map<String, TrainRow> best = new LinkedHashMap<>();
         for (Map.Entry<Integer, Path> e : trainFiles) {
             for (Map<String, Object> result : results(e.getValue())) {
                 Map<String, Object> params = map(result.get("params"));
                 String[] bt = ((String) params.get("batch")).split("x");
-                rows.add(new TrainRow((String) params.get("model"), (String) params.get("mode"),
+                TrainRow row = new TrainRow((String) params.get("model"), (String) params.get("mode"),
                         Integer.parseInt(bt[0]), Integer.parseInt(bt[1]), e.getKey(), score(result),
-                        allocatedMegabytes(result)));
+                        allocatedMegabytes(result));
+                best.merge(row.model() + " " + row.mode() + " " + row.batch() + "x" + row.tokens() + " "
+                        + row.threads(), row, (a, b) -> a.opsPerSecond() >= b.opsPerSecond() ? a : b);
             }
         }
+        List<TrainRow> rows = new ArrayList<>(best.values());
         rows.sort(Comparator.comparingLong((TrainRow r) -> ForwardBenchmark.config(r.model()).parameterCount())
                 .thenComparing(TrainRow::mode).thenComparingInt(TrainRow::tokens).thenComparingInt(TrainRow::batch)
                 .thenComparingInt(TrainRow::threads));
         for (TrainRow r : rows) {
             double tokensPerSecond = r.opsPerSecond() * r.batch() * r.tokens();
             String size = r.model().substring(r.model().lastIndexOf('_') + 1); // esm2_t6_8M -> 8M
-            Map<String, Object> peer = torch.get(size + "/" + (r.mode().equals("full") ? "train" : r.mode()) + "/"
-                    + r.batch() + "/" + r.tokens() + "/" + r.threads());
-            Double peerTokens = peer == null ? null : number(peer.get("tokens_per_s"));
-            Double peerRss = peer == null ? null : number(peer.get("peak_rss_mib"));
+            String peerKey = size + "/" + (r.mode().equals("full") ? "train" : r.mode()) + "/" + r.batch() + "/"
+                    + r.tokens() + "/" + r.threads();
+            Double peerTokens = torchTokens.get(peerKey);
+            Double peerRss = torchRss.get(peerKey);
             Long kib = rssKib.get(r.threads() + " " + r.model() + " " + r.batch() + "x" + r.tokens() + " " + r.mode());
             Double rss = kib == null ? null : kib / 1024.0;
             out.append(String.format(Locale.ROOT, "| %s | %s | %d x %d | %d | %s | %s | %s | %s | %s | %s | %s |%n",

@@ -62,6 +62,30 @@ class BenchReportTest {
         assertTrue(md.contains("| esm2_t6_8M | lora | 8 x 128 | 1 | 3,072 |"), md);
     }
 
+    /** --rounds: each side keeps its best round; peak RSS keeps the highest. */
+    @Test
+    void repeatedRoundsOfAPointKeepEachSidesBest() throws IOException {
+        String point = "[{\"benchmark\":\"org.esm2j.bench.TrainingStepBenchmark.step\","
+                + "\"params\":{\"batch\":\"8x128\",\"model\":\"esm2_t6_8M\",\"mode\":\"full\"},"
+                + "\"primaryMetric\":{\"score\":%s,\"scoreUnit\":\"ops/s\"},"
+                + "\"secondaryMetrics\":{\"gc.alloc.rate.norm\":{\"score\":%s,\"scoreUnit\":\"B/op\"}}}]";
+        Path first = write("r1.json", String.format(point, "2.0", "1000000.0"));
+        Path second = write("r2.json", String.format(point, "2.5", "3000000.0"));
+        Path third = write("r3.json", String.format(point, "1.5", "0.0"));
+        Path rss = write("rss.txt", "esm2_t6_8M 8x128 full 307200\nesm2_t6_8M 8x128 full 358400\n"
+                + "esm2_t6_8M 8x128 full 332800\n");
+        String torchLine = "{\"peer\": \"pytorch-cpu\", \"size\": \"8M\", \"mode\": \"train\", \"batch\": 8, "
+                + "\"len\": 128, \"threads\": 1, \"tokens_per_s\": %s, \"peak_rss_mib\": %s}\n";
+        Path torch = write("torch.jsonl", String.format(torchLine, "1000.0", "700.0")
+                + String.format(torchLine, "1280.0", "720.0") + String.format(torchLine, "900.0", "710.0"));
+        String md = BenchReport.markdown("--train", "1=" + first, "--train", "1=" + second, "--train", "1=" + third,
+                "--train-rss", "1=" + rss, "--torch", torch.toString());
+        // Best rounds: 2.5 steps/s x 1024 = 2560 tokens/s (allocating 3.0 MB) against 1280; RSS 350 MiB against 720.
+        assertTrue(md.contains("| esm2_t6_8M | full | 8 x 128 | 1 | 2,560 | 1,280 | 2.00 | 350 | 720 | 0.49 | 3.0 |"),
+                md);
+        assertEquals(1, md.split("\\| esm2_t6_8M \\| full").length - 1, md);
+    }
+
     @Test
     void peakRssIsReadFromVmHwm() {
         assertEquals(123456, PeakRss.vmHwmKib("Name:\tjava\nVmPeak:\t  999999 kB\nVmHWM:\t  123456 kB\n"));
