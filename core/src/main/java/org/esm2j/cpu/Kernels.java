@@ -33,6 +33,14 @@ interface Kernels {
     /** {@code x[xOff + i] *= scale[i]} for i < n. */
     void multiplyInto(float[] x, int xOff, float[] scale, int n);
 
+    /**
+     * One LayerNorm row in float: {@code y[yOff + i] = ((x[xOff + i] - meanHi) - meanLo) * rstd * gain[gOff + i]
+     * + bias[bOff + i]} for i < n, the mean given as two floats (hi + lo) so that a large offset common to the row
+     * cancels exactly in the first subtraction. x and y may be the same array.
+     */
+    void normalizeRow(float[] x, int xOff, float[] y, int yOff, float meanHi, float meanLo, float rstd, float[] gain,
+            int gOff, float[] bias, int bOff, int n);
+
     /** {@code x[xOff + i] = gelu(x[xOff + i])} for i < n (see {@link Erf#gelu}). */
     void gelu(float[] x, int xOff, int n);
 

@@ -4,8 +4,10 @@ import java.util.Arrays;
 
 /**
  * LayerNorm over the last dimension as {@code torch.nn.LayerNorm}: biased variance, eps inside the square root,
- * elementwise affine. Statistics are two-pass in double, so the result is the correctly rounded float of the exact
- * normalisation up to the final multiply-add.
+ * elementwise affine. Statistics are two-pass in double; the output is then formed in float (a vector kernel) with
+ * the mean split into two floats, so that a row's large common offset cancels exactly: a few float roundings from the
+ * exact normalisation (within 1e-6 absolute + 1e-6 relative of it in LayerNormTest, rows offset by 1000 included).
+ * The backward pass stays in double.
  */
 final class LayerNorm {
     private LayerNorm() {
@@ -48,11 +50,12 @@ final class LayerNorm {
         }
     }
 
+    /** The row's output from its double statistics, in float (class comment). */
     private static void normalize(float[] x, float[] y, int off, int dim, double mean, double rstd, float[] gain,
             int gainOff, float[] bias, int biasOff) {
-        for (int i = 0; i < dim; i++) {
-            y[off + i] = (float) ((x[off + i] - mean) * rstd * gain[gainOff + i] + bias[biasOff + i]);
-        }
+        float meanHi = (float) mean;
+        Kernels.preferred().normalizeRow(x, off, y, off, meanHi, (float) (mean - meanHi), (float) rstd, gain, gainOff,
+                bias, biasOff, dim);
     }
 
     /**

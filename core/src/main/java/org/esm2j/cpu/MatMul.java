@@ -88,6 +88,15 @@ public final class MatMul {
         }
     }
 
+    private static void addBias(float[] bias, float[] y, int r0, int r1, int out, int c0, int c1) {
+        for (int r = r0; r < r1; r++) {
+            int row = r * out;
+            for (int c = c0; c < c1; c++) {
+                y[row + c] += bias[c];
+            }
+        }
+    }
+
     private static void block(Kernels k, float[] x, LinearWeights w, float[] y, int r0, int r1, int c0, int c1,
             Epilogue epilogue) {
         int in = w.inFeatures;
@@ -100,13 +109,8 @@ public final class MatMul {
             for (int p = c0; p < c1; p += LinearWeights.PANEL_WIDTH) {
                 int width = w.panelWidth(p);
                 k.gemm(x, rb * in, in, w.packed, in * p, width, y, rb * out + p, out, rows, in, width);
-            }
-        }
-        if (w.bias != null) {
-            for (int r = r0; r < r1; r++) {
-                int row = r * out;
-                for (int c = c0; c < c1; c++) {
-                    y[row + c] += w.bias[c];
+                if (w.bias != null) { // while the block just written is in cache
+                    addBias(w.bias, y, rb, rb + rows, out, p, p + width);
                 }
             }
         }

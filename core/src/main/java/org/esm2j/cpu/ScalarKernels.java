@@ -92,6 +92,14 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void normalizeRow(float[] x, int xOff, float[] y, int yOff, float meanHi, float meanLo, float rstd,
+            float[] gain, int gOff, float[] bias, int bOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = ((x[xOff + i] - meanHi) - meanLo) * rstd * gain[gOff + i] + bias[bOff + i];
+        }
+    }
+
+    @Override
     public void addProductTransposedA(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
             int ldc, int m, int k, int n) {
         product(a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, m, k, n, true);

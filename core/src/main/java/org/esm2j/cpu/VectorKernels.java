@@ -789,6 +789,23 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void normalizeRow(float[] x, int xOff, float[] y, int yOff, float meanHi, float meanLo, float rstd,
+            float[] gain, int gOff, float[] bias, int bOff, int n) {
+        FloatVector hi = FloatVector.broadcast(S, meanHi);
+        FloatVector lo = FloatVector.broadcast(S, meanLo);
+        FloatVector scale = FloatVector.broadcast(S, rstd);
+        int i = 0;
+        for (; i + V <= n; i += V) {
+            FloatVector centred = FloatVector.fromArray(S, x, xOff + i).sub(hi).sub(lo);
+            centred.mul(scale).mul(FloatVector.fromArray(S, gain, gOff + i))
+                    .add(FloatVector.fromArray(S, bias, bOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = ((x[xOff + i] - meanHi) - meanLo) * rstd * gain[gOff + i] + bias[bOff + i];
+        }
+    }
+
+    @Override
     public void addProductTransposedA(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
             int ldc, int m, int k, int n) {
         if (k == 0) { // the tiles take their first step before their loop; an empty sum adds 0
