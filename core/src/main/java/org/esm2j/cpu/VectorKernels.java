@@ -14,9 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  * broadcast), which take 4 broadcasts and 4 loads per 16 fmas where an 8 x 2 tile takes 8 and 2. On Zen 5 the
  * 4 x 4 tile ran the feed-forward shapes at 167-182 GFLOP/s against 104-122 for 8 x 2, with independent fmas
  * peaking at 186 (a 6 x 4 tile spilled in some compilations and ran at a twentieth of the speed). Narrower column
- * blocks run 8 x 2 and 8 x 1 (5 x 1 on AVX2) tiles, and the rows left after the last whole row tile run the same
- * tiles on a zero-padded copy ({@link #paddedLastRows}), so no smaller tile exists to run rarely and stay
- * interpreted. Every element is an in-order fma chain, exactly as in {@link ScalarKernels}. Every tile
+ * blocks run the one-vector tile (8 x 1; 5 x 1 on AVX2), which attention's head_dim-wide products keep hot, and the
+ * rows left after the last whole row tile run the same tiles on a zero-padded copy ({@link #paddedLastRows}), so no
+ * tile exists that runs rarely: such a tile may never be compiled by C2, and outside C2 every vector is allocated
+ * (an 8 x 2 tile kept for the 32 columns left of 480 did that in 3 JVMs of 4: 219 MB per esm2_t12_35M forward). Every element is an in-order fma chain, exactly as in {@link ScalarKernels}. Every tile
  * takes its first step (an fma onto zero, as the chain's first step) before its loop, so no constant zero vector
  * enters the accumulators' loop phis: that merge is boxed in some C2 compilations (JDK 17), one allocation per
  * accumulator per tile call, which JFR put at 26 MB per training step of the 8M shape at 2 x 128.
@@ -28,6 +29,8 @@ final class VectorKernels implements Kernels {
     private static final boolean EIGHT_ROW_TILES = V >= 16;
     /** Rows of every GEMM tile: {@link #rowTile()}. */
     private static final int ROW_TILE = EIGHT_ROW_TILES ? 8 : 5;
+    /** Columns of {@link #addProductTransposedA}'s main tile: the widest register tile. */
+    private static final int TRANSPOSED_TILE_WIDTH = EIGHT_ROW_TILES ? 4 * V : 2 * V;
     // Constants as vectors: broadcasting inside the kernels adds many IR nodes, and past C2's node-count cutoff
     // the kernel helpers stop being inlined and every intermediate vector is allocated.
     private static final FloatVector K_LN2_HI = FloatVector.broadcast(S, FastExp.LN2_HI);
@@ -73,7 +76,8 @@ final class VectorKernels implements Kernels {
      */
     private final ThreadLocal<float[]> paddedRowsScratch = ThreadLocal.withInitial(() -> new float[0]);
     /** Per thread: one register tile's products in {@link #addProductTransposedA}, before they are added to c. */
-    private final ThreadLocal<float[]> transposedATile = ThreadLocal.withInitial(() -> new float[8 * 2 * V]);
+    private final ThreadLocal<float[]> transposedATile =
+            ThreadLocal.withInitial(() -> new float[ROW_TILE * TRANSPOSED_TILE_WIDTH]);
     /** Rows of c computed at a time by {@link #narrowColumns}, rounded down to whole row tiles. */
     private static final int NARROW_ROW_BLOCK = 64;
     /**
@@ -133,12 +137,9 @@ final class VectorKernels implements Kernels {
                     tile4x4(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
                 }
             }
-        }
-        for (; j + 2 * V <= n; j += 2 * V) {
-            for (int i = 0; i < m; i += ROW_TILE) {
-                if (EIGHT_ROW_TILES) {
-                    tile8x2(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
-                } else {
+        } else {
+            for (; j + 2 * V <= n; j += 2 * V) {
+                for (int i = 0; i < m; i += ROW_TILE) {
                     tile5x2(a, aOff + i * lda, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k);
                 }
             }
@@ -302,91 +303,6 @@ final class VectorKernels implements Kernels {
         c31.intoArray(c, cp + V);
         c32.intoArray(c, cp + 2 * V);
         c33.intoArray(c, cp + 3 * V);
-    }
-
-    /** 8 rows x 2 vectors: 16 accumulators, for machines with 32 vector registers (class comment). */
-    private static void tile8x2(float[] a, int a0, int lda, float[] b, int bp, int ldb, float[] c, int cp, int ldc,
-            int k) {
-        int a1 = a0 + lda;
-        int a2 = a1 + lda;
-        int a3 = a2 + lda;
-        int a4 = a3 + lda;
-        int a5 = a4 + lda;
-        int a6 = a5 + lda;
-        int a7 = a6 + lda;
-        // First step peeled (class comment).
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector first0 = FloatVector.fromArray(S, b, bp);
-        FloatVector first1 = FloatVector.fromArray(S, b, bp + V);
-        FloatVector ax = FloatVector.broadcast(S, a[a0]);
-        FloatVector c00 = ax.fma(first0, zero);
-        FloatVector c01 = ax.fma(first1, zero);
-        ax = FloatVector.broadcast(S, a[a1]);
-        FloatVector c10 = ax.fma(first0, zero);
-        FloatVector c11 = ax.fma(first1, zero);
-        ax = FloatVector.broadcast(S, a[a2]);
-        FloatVector c20 = ax.fma(first0, zero);
-        FloatVector c21 = ax.fma(first1, zero);
-        ax = FloatVector.broadcast(S, a[a3]);
-        FloatVector c30 = ax.fma(first0, zero);
-        FloatVector c31 = ax.fma(first1, zero);
-        ax = FloatVector.broadcast(S, a[a4]);
-        FloatVector c40 = ax.fma(first0, zero);
-        FloatVector c41 = ax.fma(first1, zero);
-        ax = FloatVector.broadcast(S, a[a5]);
-        FloatVector c50 = ax.fma(first0, zero);
-        FloatVector c51 = ax.fma(first1, zero);
-        ax = FloatVector.broadcast(S, a[a6]);
-        FloatVector c60 = ax.fma(first0, zero);
-        FloatVector c61 = ax.fma(first1, zero);
-        ax = FloatVector.broadcast(S, a[a7]);
-        FloatVector c70 = ax.fma(first0, zero);
-        FloatVector c71 = ax.fma(first1, zero);
-        bp += ldb;
-        for (int p = 1; p < k; p++, bp += ldb) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bp);
-            FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
-            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[a1 + p]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[a2 + p]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[a3 + p]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[a4 + p]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[a5 + p]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, a[a6 + p]);
-            c60 = x.fma(b0, c60);
-            c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, a[a7 + p]);
-            c70 = x.fma(b0, c70);
-            c71 = x.fma(b1, c71);
-        }
-        c00.intoArray(c, cp);
-        c01.intoArray(c, cp + V);
-        c10.intoArray(c, cp + ldc);
-        c11.intoArray(c, cp + ldc + V);
-        c20.intoArray(c, cp + 2 * ldc);
-        c21.intoArray(c, cp + 2 * ldc + V);
-        c30.intoArray(c, cp + 3 * ldc);
-        c31.intoArray(c, cp + 3 * ldc + V);
-        c40.intoArray(c, cp + 4 * ldc);
-        c41.intoArray(c, cp + 4 * ldc + V);
-        c50.intoArray(c, cp + 5 * ldc);
-        c51.intoArray(c, cp + 5 * ldc + V);
-        c60.intoArray(c, cp + 6 * ldc);
-        c61.intoArray(c, cp + 6 * ldc + V);
-        c70.intoArray(c, cp + 7 * ldc);
-        c71.intoArray(c, cp + 7 * ldc + V);
     }
 
     /** 8 rows x 1 vector: the 8 independent chains that two pipes of 4-cycle fmas need (class comment). */
@@ -818,17 +734,9 @@ final class VectorKernels implements Kernels {
         }
         int tileRows = rowTile();
         int wholeRows = m - m % tileRows;
-        int wholeColumns = n - n % (2 * V);
+        int wholeColumns = n - n % TRANSPOSED_TILE_WIDTH;
         float[] tile = transposedATile.get();
-        int j = 0;
-        if (EIGHT_ROW_TILES) {
-            for (; j + 4 * V <= wholeColumns; j += 4 * V) {
-                for (int i = 0; i < wholeRows; i += 4) {
-                    wideTileTransposedA(a, aOff + i, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k, tile);
-                }
-            }
-        }
-        for (; j < wholeColumns; j += 2 * V) {
+        for (int j = 0; j < wholeColumns; j += TRANSPOSED_TILE_WIDTH) {
             for (int i = 0; i < wholeRows; i += tileRows) {
                 tileTransposedA(a, aOff + i, lda, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, k, tile);
             }
@@ -843,29 +751,19 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    /** {@link #tileTransposedA} with {@link #tile4x4TransposedA}: 4 rows x 4 vectors. */
-    private static void wideTileTransposedA(float[] a, int ap, int lda, float[] b, int bp, int ldb, float[] c, int cp,
-            int ldc, int k, float[] tile) {
-        int width = 4 * V;
-        tile4x4TransposedA(a, ap, lda, b, bp, ldb, tile, 0, width, k);
-        for (int i = 0; i < 4; i++) {
-            for (int j = 0; j < width; j++) {
-                c[cp + i * ldc + j] += tile[i * width + j];
-            }
-        }
-    }
-
     /**
-     * The main tile of {@link #addProductTransposedA}, {@link #rowTile()} rows x 2 vectors: the products into
-     * {@code tile} (this thread's {@link #transposedATile}), then added to c. Adding inside the register tile (16 more
-     * loads and adds in one method) pushed C2 past its node-count cutoff in some JVM runs, and the tile's last stores
-     * were then not intrinsified (every vector boxed); the add in float after the fresh fma chain gives the same bits.
+     * The main tile of {@link #addProductTransposedA}, {@link #rowTile()} rows x {@link #TRANSPOSED_TILE_WIDTH}
+     * columns (two 4 x 4-vector tiles with 512-bit vectors, one 5 x 2 tile on AVX2): the products into {@code tile}
+     * (this thread's {@link #transposedATile}), then added to c. Adding inside the register tile (16 more loads and
+     * adds in one method) pushed C2 past its node-count cutoff in some JVM runs, and the tile's last stores were then
+     * not intrinsified (every vector boxed); the add in float after the fresh fma chain gives the same bits.
      */
     private static void tileTransposedA(float[] a, int ap, int lda, float[] b, int bp, int ldb, float[] c, int cp,
             int ldc, int k, float[] tile) {
-        int width = 2 * V;
+        int width = TRANSPOSED_TILE_WIDTH;
         if (EIGHT_ROW_TILES) {
-            tile8x2TransposedA(a, ap, lda, b, bp, ldb, tile, 0, width, k);
+            tile4x4TransposedA(a, ap, lda, b, bp, ldb, tile, 0, width, k);
+            tile4x4TransposedA(a, ap + 4, lda, b, bp, ldb, tile, 4 * width, width, k);
         } else {
             tile5x2TransposedA(a, ap, lda, b, bp, ldb, tile, 0, width, k);
         }
@@ -877,14 +775,16 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * The last {@code w < 2 V} columns of {@link #addProductTransposedA} over m rows (a multiple of the row tile), as
-     * {@link #narrowColumns}: b's columns copied into a zero-padded (k, 2 V) block, each row tile's c into a (rows,
-     * 2 V) block, the main tile run on them and the w columns copied back (a LoRA rank of 8 as the column count).
+     * The last {@code w <} {@link #TRANSPOSED_TILE_WIDTH} columns of {@link #addProductTransposedA} over m rows (a
+     * multiple of the row tile), as {@link #narrowColumns}: b's columns copied into a zero-padded (k, tile width)
+     * block, each row tile's c into a (rows, tile width) block, the main tile run on them and the w columns copied
+     * back (a LoRA rank of 8, or the last 32 of 480 columns, as the column count). The padding costs up to the tile
+     * width in wasted columns; a narrower tile for the remainder would run too rarely to be sure of a C2 compilation.
      */
     private void narrowColumnsTransposedA(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c,
             int cOff, int ldc, int m, int k, int w) {
         int tileRows = rowTile();
-        int width = 2 * V;
+        int width = TRANSPOSED_TILE_WIDTH;
         int cBlock = k * width;
         float[] scratch = atLeast(narrowScratch, cBlock + tileRows * width);
         Arrays.fill(scratch, 0, cBlock + tileRows * width, 0f);
@@ -928,7 +828,10 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    /** 4 rows x 4 vectors of {@code c = a^T b}, a stored as (k, m): otherwise as {@link #tile4x4}, with the same fma chains. */
+    /**
+     * 4 rows x 4 vectors of {@code c = a^T b}, a stored as (k, m): the 4 broadcasts of a step are 4 adjacent floats
+     * of one row of a. Otherwise as {@link #tile4x4}, with the same fma chains.
+     */
     private static void tile4x4TransposedA(float[] a, int ap, int lda, float[] b, int bp, int ldb, float[] c, int cp,
             int ldc, int k) {
         // First step peeled (class comment).
@@ -1004,95 +907,6 @@ final class VectorKernels implements Kernels {
         c31.intoArray(c, cp + V);
         c32.intoArray(c, cp + 2 * V);
         c33.intoArray(c, cp + 3 * V);
-    }
-
-    /**
-     * 8 rows x 2 vectors of {@code c = a^T b}, a stored as (k, m): the 8 broadcasts of a step are 8 adjacent
-     * floats of one row of a. Otherwise as {@link #tile8x2}, with the same fma chains.
-     */
-    private static void tile8x2TransposedA(float[] a, int ap, int lda, float[] b, int bp, int ldb, float[] c, int cp,
-            int ldc, int k) {
-        // First step peeled (class comment).
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector first0 = FloatVector.fromArray(S, b, bp);
-        FloatVector first1 = FloatVector.fromArray(S, b, bp + V);
-        FloatVector ax = FloatVector.broadcast(S, a[ap]);
-        FloatVector c00 = ax.fma(first0, zero);
-        FloatVector c01 = ax.fma(first1, zero);
-        ax = FloatVector.broadcast(S, a[ap + 1]);
-        FloatVector c10 = ax.fma(first0, zero);
-        FloatVector c11 = ax.fma(first1, zero);
-        ax = FloatVector.broadcast(S, a[ap + 2]);
-        FloatVector c20 = ax.fma(first0, zero);
-        FloatVector c21 = ax.fma(first1, zero);
-        ax = FloatVector.broadcast(S, a[ap + 3]);
-        FloatVector c30 = ax.fma(first0, zero);
-        FloatVector c31 = ax.fma(first1, zero);
-        ax = FloatVector.broadcast(S, a[ap + 4]);
-        FloatVector c40 = ax.fma(first0, zero);
-        FloatVector c41 = ax.fma(first1, zero);
-        ax = FloatVector.broadcast(S, a[ap + 5]);
-        FloatVector c50 = ax.fma(first0, zero);
-        FloatVector c51 = ax.fma(first1, zero);
-        ax = FloatVector.broadcast(S, a[ap + 6]);
-        FloatVector c60 = ax.fma(first0, zero);
-        FloatVector c61 = ax.fma(first1, zero);
-        ax = FloatVector.broadcast(S, a[ap + 7]);
-        FloatVector c70 = ax.fma(first0, zero);
-        FloatVector c71 = ax.fma(first1, zero);
-        ap += lda;
-        bp += ldb;
-        for (int p = 1; p < k; p++, ap += lda, bp += ldb) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bp);
-            FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
-            FloatVector x = FloatVector.broadcast(S, a[ap]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[ap + 1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[ap + 2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[ap + 3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[ap + 4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[ap + 5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, a[ap + 6]);
-            c60 = x.fma(b0, c60);
-            c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, a[ap + 7]);
-            c70 = x.fma(b0, c70);
-            c71 = x.fma(b1, c71);
-        }
-        c00.intoArray(c, cp);
-        c01.intoArray(c, cp + V);
-        cp += ldc;
-        c10.intoArray(c, cp);
-        c11.intoArray(c, cp + V);
-        cp += ldc;
-        c20.intoArray(c, cp);
-        c21.intoArray(c, cp + V);
-        cp += ldc;
-        c30.intoArray(c, cp);
-        c31.intoArray(c, cp + V);
-        cp += ldc;
-        c40.intoArray(c, cp);
-        c41.intoArray(c, cp + V);
-        cp += ldc;
-        c50.intoArray(c, cp);
-        c51.intoArray(c, cp + V);
-        cp += ldc;
-        c60.intoArray(c, cp);
-        c61.intoArray(c, cp + V);
-        cp += ldc;
-        c70.intoArray(c, cp);
-        c71.intoArray(c, cp + V);
     }
 
     /**
