@@ -44,7 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
 // young generation only adds resident memory: at 8 x 128, G1's default sizing measured 950 MiB peak RSS, -Xmn32m 375
 // and -Xmn8m 18 MiB less. README's training section gives users the same options.
 @Fork(value = 1, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector", "-Xmx4g", "-XX:+UseSerialGC", "-Xmn8m"})
-@Warmup(iterations = 2, time = 5)
+// Three warm-up iterations: at the 35M shape on 4 x 512 a step takes 2-4 s, and after two C2 had not yet compiled
+// every kernel (the first measured iteration still allocated 20 MB per step, the next ones 0.3).
+@Warmup(iterations = 3, time = 5)
 @Measurement(iterations = 3, time = 5)
 public class TrainingStepBenchmark {
     /** Model shape: the name of the released checkpoint whose shape the random weights take. */
