@@ -51,12 +51,8 @@ class BenchReportTest {
     /** The script runs one JMH call per training point, so one thread count comes with several result files. */
     @Test
     void trainingPointsFromSeveralFilesOfOneThreadCountAreAllReported() throws IOException {
-        String point = "[{\"benchmark\":\"org.esm2j.bench.TrainingStepBenchmark.step\","
-                + "\"params\":{\"batch\":\"8x128\",\"model\":\"esm2_t6_8M\",\"mode\":\"%s\"},"
-                + "\"primaryMetric\":{\"score\":%s,\"scoreUnit\":\"ops/s\"},"
-                + "\"secondaryMetrics\":{\"gc.alloc.rate.norm\":{\"score\":1000.0,\"scoreUnit\":\"B/op\"}}}]";
-        Path full = write("full.json", String.format(point, "full", "2.0"));
-        Path lora = write("lora.json", String.format(point, "lora", "3.0"));
+        Path full = write("full.json", eightMillionPoint("full", "2.0", "1000.0"));
+        Path lora = write("lora.json", eightMillionPoint("lora", "3.0", "1000.0"));
         String md = BenchReport.markdown("--train", "1=" + full, "--train", "1=" + lora);
         assertTrue(md.contains("| esm2_t6_8M | full | 8 x 128 | 1 | 2,048 |"), md);
         assertTrue(md.contains("| esm2_t6_8M | lora | 8 x 128 | 1 | 3,072 |"), md);
@@ -65,13 +61,9 @@ class BenchReportTest {
     /** --rounds: each side keeps its best round; peak RSS keeps the highest. */
     @Test
     void repeatedRoundsOfAPointKeepEachSidesBest() throws IOException {
-        String point = "[{\"benchmark\":\"org.esm2j.bench.TrainingStepBenchmark.step\","
-                + "\"params\":{\"batch\":\"8x128\",\"model\":\"esm2_t6_8M\",\"mode\":\"full\"},"
-                + "\"primaryMetric\":{\"score\":%s,\"scoreUnit\":\"ops/s\"},"
-                + "\"secondaryMetrics\":{\"gc.alloc.rate.norm\":{\"score\":%s,\"scoreUnit\":\"B/op\"}}}]";
-        Path first = write("r1.json", String.format(point, "2.0", "1000000.0"));
-        Path second = write("r2.json", String.format(point, "2.5", "3000000.0"));
-        Path third = write("r3.json", String.format(point, "1.5", "0.0"));
+        Path first = write("r1.json", eightMillionPoint("full", "2.0", "1000000.0"));
+        Path second = write("r2.json", eightMillionPoint("full", "2.5", "3000000.0"));
+        Path third = write("r3.json", eightMillionPoint("full", "1.5", "0.0"));
         Path rss = write("rss.txt", "esm2_t6_8M 8x128 full 307200\nesm2_t6_8M 8x128 full 358400\n"
                 + "esm2_t6_8M 8x128 full 332800\n");
         String torchLine = "{\"peer\": \"pytorch-cpu\", \"size\": \"8M\", \"mode\": \"train\", \"batch\": 8, "
@@ -102,6 +94,15 @@ class BenchReportTest {
         // 2 x 512 x 320 x 1280 FLOP x 100/s = 41.9 GFLOP/s; AVX-512 peak 2 x 16 x 2 x 2.5 = 160 GFLOP/s.
         assertTrue(md.contains("160.0 GFLOP/s"), md);
         assertTrue(md.contains("| 512 x 320 x 1280 | MatMul.linearSingleThread | 10.000 | 41.9 | 26% |"), md);
+    }
+
+    /** A JMH result file of one TrainingStepBenchmark point at the 8M shape, 8 x 128. */
+    private static String eightMillionPoint(String mode, String opsPerSecond, String bytesPerOp) {
+        return "[{\"benchmark\":\"org.esm2j.bench.TrainingStepBenchmark.step\","
+                + "\"params\":{\"batch\":\"8x128\",\"model\":\"esm2_t6_8M\",\"mode\":\"" + mode + "\"},"
+                + "\"primaryMetric\":{\"score\":" + opsPerSecond + ",\"scoreUnit\":\"ops/s\"},"
+                + "\"secondaryMetrics\":{\"gc.alloc.rate.norm\":{\"score\":" + bytesPerOp
+                + ",\"scoreUnit\":\"B/op\"}}}]";
     }
 
     private Path write(String name, String content) throws IOException {
